@@ -1,0 +1,95 @@
+"""The exception hierarchy: one base class, each exception carrying what the user needs.
+
+The CLI catches :class:`StreamfabricError` and prints ``str(error)``; it never shows a
+traceback for one. Anything else escaping is a bug in streamfabric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class StreamfabricError(Exception):
+    """Base class of every error streamfabric raises on purpose."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in a topology: where it is and what is wrong."""
+
+    sort_key: tuple[tuple[int, int | str], ...]
+    source: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.path}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"source": self.source, "path": self.path, "message": self.message}
+
+
+class TopologyError(StreamfabricError):
+    """The topology could not be loaded or is invalid. Carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class SourceError(StreamfabricError):
+    """The topology source (file, stdin, S3 object) could not be read."""
+
+
+class RenderError(StreamfabricError):
+    """The model cannot be rendered (an unsupported feature, a missing template)."""
+
+
+class AwsError(StreamfabricError):
+    """An AWS call failed; ``code`` is AWS's error code, ``operation`` the API operation."""
+
+    def __init__(self, message: str, *, code: str = "", operation: str = "") -> None:
+        self.code = code
+        self.operation = operation
+        super().__init__(message)
+
+
+class ThrottledError(AwsError):
+    """AWS kept throttling us after botocore's retries."""
+
+
+class NotFoundError(AwsError):
+    """The AWS resource does not exist."""
+
+
+class DeployError(StreamfabricError):
+    """A deploy, post-step or destroy failed; the message says which stack/step and why."""
+
+
+class StateError(StreamfabricError):
+    """The runtime state document is missing or does not match the topology."""
+
+
+class SwitchError(StreamfabricError):
+    """A switch or take was refused or failed. No change was made unless said otherwise."""
+
+
+class UnknownIngestError(SwitchError):
+    """The ingest named does not exist in the topology."""
+
+
+class IngestNotActiveError(SwitchError):
+    """The ingest's flow is not ACTIVE (refused unless forced)."""
+
+
+class ConflictError(SwitchError):
+    """``expected`` was given and is not what is on air: another operator switched first."""
+
+
+class UsageError(StreamfabricError):
+    """The command line was wrong."""
+
+    exit_code = 2
