@@ -1,0 +1,262 @@
+"""The ``streamfabric`` command: parse arguments, call the library, format, set the exit code.
+
+Each subcommand's work lives in ``streamfabric.commands.<name>`` (imported only when that command
+runs, so ``streamfabric validate`` starts fast and never imports boto3 for a local file).
+Exit codes: 0 success, 1 failure or invalid input, 2 usage error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+
+TOPOLOGY_ENV = "STREAMFABRIC_TOPOLOGY"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _topology_arg(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
+    help_text = "topology: a path, '-' for stdin, or s3://bucket/key[?versionId=...]"
+    if optional:
+        parser.add_argument("topology", nargs="?", default=os.environ.get(TOPOLOGY_ENV),
+                            help=f"{help_text} (default: ${TOPOLOGY_ENV})")
+    else:
+        parser.add_argument("topology", help=help_text)
+
+
+def _aws_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("AWS")
+    group.add_argument("--profile", help="AWS profile to use (default: AWS_PROFILE or the default chain)")
+    group.add_argument("--endpoint-url", help="send every AWS call to this endpoint (e.g. a sandbox); "
+                       "same as AWS_ENDPOINT_URL")
+    group.add_argument("--sandbox", action="store_true",
+                       help="run against an embedded AWS emulator in this process (nothing touches AWS)")
+
+
+def _json_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+# name -> (help, configure(parser)); the handler is streamfabric.commands.<module>.run(args) -> int
+Configure = Callable[[argparse.ArgumentParser], None]
+
+
+def _validate(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _render(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    p.add_argument("--out", "-o", required=True, help="directory to write the rendered files into")
+    p.add_argument("--network", choices=["terraform", "cloudformation"], default="terraform",
+                   help="render the network as Terraform (default) or as CloudFormation stacks")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 and list the files that differ from --out (drift check)")
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _deploy(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    net = p.add_mutually_exclusive_group()
+    net.add_argument("--network-outputs", metavar="FILE",
+                     help="`terraform output -json` of the rendered network (Terraform network mode)")
+    net.add_argument("--network", choices=["cloudformation"],
+                     help="deploy the network as CloudFormation stacks too")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _destroy(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _switch(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ingest", help="ingest to put on air")
+    _topology_arg(p, optional=True)
+    p.add_argument("--target", choices=["live", "preview"], default="live", help="hub flow to switch (default: live)")
+    p.add_argument("--expected", metavar="NAME", help="refuse (conflict) unless this ingest is on the target now")
+    p.add_argument("--force", action="store_true", help="switch even if the ingest's flow is not ACTIVE")
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _take(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p, optional=True)
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _status(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p, optional=True)
+    p.add_argument("--watch", nargs="?", const=2.0, type=float, metavar="SECONDS",
+                   help="refresh every SECONDS (default 2) until interrupted")
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _history(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p, optional=True)
+    p.add_argument("--limit", type=int, default=50, help="show at most this many records (default 50)")
+    _json_arg(p)
+    _aws_args(p)
+
+
+def _serve(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p, optional=True)
+    p.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    _aws_args(p)
+
+
+def _demo(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--topology", default=None, help="topology to demo (default: examples/festival.json)")
+    p.add_argument("--keep", action="store_true",
+                   help="leave the emulator and the control API running on 127.0.0.1 until interrupted")
+    p.add_argument("--port", type=int, default=8080, help="control API port with --keep (default 8080)")
+
+
+def _import_poc(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="the proof of concept's vars/mediaconnect.json")
+    p.add_argument("--name", default="imported", help="name of the new topology (default: imported)")
+    p.add_argument("--hub", help="region to use as the hub (default: the first region)")
+
+
+def _cost(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    p.add_argument("--hours", type=float, default=72.0, help="hours the flows run per month (default 72)")
+    p.add_argument("--bitrate-mbps", type=float, default=10.0, help="bitrate of each stream (default 10)")
+    _json_arg(p)
+
+
+def _graph(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    p.add_argument("--format", choices=["mermaid", "dot", "svg"], default="mermaid")
+
+
+def _diff(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", help="the topology as it is")
+    p.add_argument("new", help="the topology as proposed")
+    _json_arg(p)
+
+
+COMMANDS: dict[str, tuple[str, str, Configure]] = {
+    "validate": ("validate", "validate a topology (schema and semantic checks)", _validate),
+    "render": ("render", "render Terraform and CloudFormation for a topology", _render),
+    "deploy": ("deploy", "deploy the stacks and run the post-steps", _deploy),
+    "destroy": ("destroy", "undo the post-steps and delete the stacks", _destroy),
+    "switch": ("switch", "put an ingest on Live (or Preview)", _switch),
+    "take": ("switch", "swap Preview and Live (the cut of a vision mixer)", _take),
+    "status": ("switch", "show what is on Live and Preview and each ingest's health", _status),
+    "history": ("switch", "show the audit log of switches", _history),
+    "serve": ("serve", "run the control API (and panel) on 127.0.0.1", _serve),
+    "demo": ("demo", "run the whole pipeline against an embedded AWS emulator", _demo),
+    "import-poc": ("import_poc", "convert the original proof of concept's config into a topology", _import_poc),
+    "cost": ("cost", "estimate the monthly running cost", _cost),
+    "graph": ("graph", "draw the topology (Mermaid, DOT or SVG)", _graph),
+    "diff": ("diff", "show what changing the topology will change", _diff),
+}
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(f"streamfabric.commands.{module}") is not None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="streamfabric",
+        description="Multi-region live-video contribution on AWS Elemental MediaConnect.",
+    )
+    parser.add_argument("--version", action="version", version=f"streamfabric {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text, configure) in COMMANDS.items():
+        if not _available(module):
+            continue
+        command = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        configure(command)
+        command.set_defaults(module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+
+    from .errors import StreamfabricError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    if hasattr(args, "topology") and args.topology is None and args.command not in ("demo",):
+        parser.exit(2, f"streamfabric {args.command}: error: no topology given (argument or ${TOPOLOGY_ENV})\n")
+    if getattr(args, "endpoint_url", None):
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    if getattr(args, "profile", None):
+        os.environ["AWS_PROFILE"] = args.profile
+    handler = importlib.import_module(f"streamfabric.commands.{args.module}")
+    try:
+        with _sandbox_if(args):
+            code: int = handler.run(args)
+            return code
+    except StreamfabricError as exc:
+        print(f"error: {exc}" if not _is_listing(exc) else str(exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def _is_listing(exc: BaseException) -> bool:
+    from .errors import TopologyError
+
+    return isinstance(exc, TopologyError)
+
+
+class _NullContext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _sandbox_if(args: argparse.Namespace) -> _NullContext:
+    if not getattr(args, "sandbox", False):
+        return _NullContext()
+    from .sandbox.server import Sandbox
+
+    sandbox = Sandbox()
+
+    class _Ctx(_NullContext):
+        def __enter__(self) -> None:
+            sandbox.start()
+            os.environ["AWS_ENDPOINT_URL"] = sandbox.endpoint_url
+            print(f"sandbox: AWS emulator at {sandbox.endpoint_url}", file=sys.stderr)
+
+        def __exit__(self, *exc: object) -> None:
+            sandbox.stop()
+
+    return _Ctx()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

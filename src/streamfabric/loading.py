@@ -1,0 +1,283 @@
+"""Load a topology from a path, ``-`` (stdin) or ``s3://bucket/key[?versionId=...]``, validate it and
+build the frozen model. Every problem is collected and raised at once as one :class:`TopologyError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import Problem, SourceError, TopologyError
+from .jsonpath import PathPart, format_path, sort_key
+from .model import (
+    DEFAULT_DNS_TTL,
+    DEFAULT_HOP_LATENCY_MS,
+    DEFAULT_HOP_PORTS,
+    DEFAULT_INGEST_LATENCY_MS,
+    ControlApi,
+    Dns,
+    Hub,
+    HubFlow,
+    HubRole,
+    Ingest,
+    InternalHop,
+    Network,
+    Output,
+    SecretRef,
+    SourceInfo,
+    StateLocations,
+    Topology,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import boto3
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that remembers keys it saw more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object()
+    dups: list[str] = []
+    for key, value in pairs:
+        if key in obj:
+            dups.append(key)
+        obj[key] = value
+    if dups:
+        obj.duplicates = tuple(dups)
+    return obj
+
+
+def _duplicate_keys(value: Any, path: list[PathPart]) -> list[tuple[list[PathPart], str]]:
+    found: list[tuple[list[PathPart], str]] = []
+    stack: list[tuple[Any, list[PathPart]]] = [(value, path)]
+    while stack:  # iterative: deeply nested hostile input must not hit the recursion limit
+        node, where = stack.pop()
+        if isinstance(node, _Object):
+            for key in node.duplicates:
+                found.append(([*where, key], f"duplicate key {key!r} (JSON objects must not repeat keys)"))
+            stack.extend((child, [*where, key]) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, [*where, i]) for i, child in enumerate(node))
+    return found
+
+
+def parse_document(data: bytes | str, source: str) -> tuple[Any, list[Problem]]:
+    """Parse JSON strictly (no NaN); raise TopologyError with line and column for malformed JSON.
+
+    Returns the document and the problems of duplicate keys (reported with the other problems)."""
+
+    def problem(message: str, parts: list[PathPart] | None = None) -> Problem:
+        parts = parts or []
+        return Problem(sort_key(parts), source, format_path(parts), message)
+
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TopologyError([problem(f"not UTF-8 text (byte {exc.start}: {exc.reason})")]) from None
+    else:
+        text = data
+
+    def reject_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not valid JSON")
+
+    try:
+        document = json.loads(text, object_pairs_hook=_pairs, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        raise TopologyError(
+            [problem(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise TopologyError([problem(f"invalid JSON: {message}")]) from None
+    return document, [problem(msg, parts) for parts, msg in _duplicate_keys(document, [])]
+
+
+def validate_document(document: Any, source: str) -> list[Problem]:
+    """Every problem of a parsed document: schema errors and semantic ones, sorted by path."""
+    from .schema_check import schema_errors
+    from .semantic_check import semantic_errors
+
+    found = [*schema_errors(document), *semantic_errors(document)]
+    return sorted({Problem(sort_key(p), source, format_path(p), m) for p, m in found})
+
+
+# -- reading sources ------------------------------------------------------------------------
+
+
+def read_source(uri: str, *, session: boto3.session.Session | None = None) -> tuple[bytes, SourceInfo]:
+    """Read the raw bytes of a topology and describe where they came from."""
+    version: str | None = None
+    if uri == "-":
+        data = sys.stdin.buffer.read()
+    elif uri.startswith("s3://"):
+        data, version = _read_s3(uri, session)
+    else:
+        try:
+            data = Path(uri).read_bytes()
+        except OSError as exc:
+            raise SourceError(f"{uri}: cannot read the topology: {exc.strerror or exc}") from None
+    sha = hashlib.sha256(data).hexdigest()
+    return data, SourceInfo(uri=uri.split("?", 1)[0], sha256=sha, version=version)
+
+
+def split_s3_uri(uri: str) -> tuple[str, str, str | None]:
+    parts = urlsplit(uri)
+    bucket, key = parts.netloc, parts.path.lstrip("/")
+    if parts.scheme != "s3" or not bucket or not key:
+        raise SourceError(f"{uri}: not an s3://bucket/key URI")
+    version = parse_qs(parts.query).get("versionId", [None])[0]
+    return bucket, key, version
+
+
+def _read_s3(uri: str, session: boto3.session.Session | None) -> tuple[bytes, str | None]:
+    from .aws.errors import describe_client_error  # boto3 only for s3:// sources
+
+    bucket, key, version = split_s3_uri(uri)
+    if session is None:
+        import boto3
+
+        session = boto3.session.Session()
+    client = session.client("s3")
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    if version:
+        kwargs["VersionId"] = version
+    try:
+        response = client.get_object(**kwargs)
+        body: bytes = response["Body"].read()
+    except Exception as exc:  # botocore's ClientError / EndpointConnectionError / NoCredentialsError
+        raise SourceError(f"{uri}: cannot read the topology: {describe_client_error(exc)}") from None
+    got_version = response.get("VersionId")
+    return body, (got_version if got_version and got_version != "null" else version)
+
+
+# -- the model ------------------------------------------------------------------------------
+
+
+def load_topology(uri: str, *, session: boto3.session.Session | None = None) -> Topology:
+    """Read, validate and build the model of the topology at ``uri`` (path, ``-`` or ``s3://``)."""
+    data, info = read_source(uri, session=session)
+    return parse_topology(data, info)
+
+
+def parse_topology(data: bytes | str, source: SourceInfo | str = "<string>") -> Topology:
+    """Validate a topology document given as text and build the model."""
+    if isinstance(source, str):
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        source = SourceInfo(uri=source, sha256=hashlib.sha256(raw).hexdigest())
+    document, duplicates = parse_document(data, source.display)
+    problems = [*duplicates, *validate_document(document, source.display)]
+    if problems:
+        raise TopologyError(problems)
+    return build_model(document, source)
+
+
+def _secret(value: str | None) -> SecretRef | None:
+    return SecretRef(value) if value and value != "generate" else None
+
+
+def _output(doc: dict[str, Any]) -> Output:
+    return Output(
+        name=doc["name"],
+        protocol=doc["protocol"],
+        port=doc["port"],
+        allowlist=tuple(doc.get("allowlist", ())),
+        destination=doc.get("destination"),
+        min_latency_ms=doc.get("min_latency_ms", DEFAULT_INGEST_LATENCY_MS),
+        passphrase_secret=_secret(doc.get("passphrase_secret")),
+        open_to_internet=doc.get("open_to_internet", False),
+    )
+
+
+def _hub_flow(role: HubRole, doc: dict[str, Any]) -> HubFlow:
+    return HubFlow(role=role, starts_on=doc["starts_on"], outputs=tuple(_output(o) for o in doc["outputs"]))
+
+
+def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
+    """Build the frozen model from a document that passed validation."""
+    hub_doc = doc["hub"]
+    hub = Hub(
+        network=Network(
+            region=hub_doc["region"],
+            vpc_cidr=hub_doc["vpc_cidr"],
+            subnet_cidr=hub_doc["subnet_cidr"],
+            availability_zone=hub_doc["availability_zone"],
+            is_hub=True,
+        ),
+        live=_hub_flow("live", hub_doc["live"]),
+        preview=_hub_flow("preview", hub_doc["preview"]),
+    )
+    regions = tuple(
+        Network(
+            region=r["region"],
+            vpc_cidr=r["vpc_cidr"],
+            subnet_cidr=r["subnet_cidr"],
+            availability_zone=r["availability_zone"],
+        )
+        for r in doc.get("regions", ())
+    )
+    ingests = tuple(
+        Ingest(
+            name=i["name"],
+            region=i["region"],
+            port=i["port"],
+            allowlist=tuple(i["allowlist"]),
+            passphrase_secret=SecretRef(i["passphrase_secret"]),
+            protocol=i.get("protocol", "srt-listener"),
+            min_latency_ms=i.get("min_latency_ms", DEFAULT_INGEST_LATENCY_MS),
+            open_to_internet=i.get("open_to_internet", False),
+            description=i.get("description", ""),
+        )
+        for i in doc["ingests"]
+    )
+    hop_doc = doc.get("internal_hop", {})
+    port_range = hop_doc.get("port_range", {"from": DEFAULT_HOP_PORTS[0], "to": DEFAULT_HOP_PORTS[1]})
+    hop = InternalHop(
+        port_from=port_range["from"],
+        port_to=port_range["to"],
+        passphrase_secret=_secret(hop_doc.get("passphrase_secret")),
+        min_latency_ms=hop_doc.get("min_latency_ms", DEFAULT_HOP_LATENCY_MS),
+    )
+    dns_doc = doc.get("dns")
+    dns = (
+        Dns(hosted_zone_id=dns_doc["hosted_zone_id"], domain=dns_doc["domain"], ttl=dns_doc.get("ttl", DEFAULT_DNS_TTL))
+        if dns_doc
+        else None
+    )
+    api_doc = doc.get("control_api", {})
+    state_doc = doc.get("state", {})
+    return Topology(
+        name=doc["name"],
+        hub=hub,
+        regions=regions,
+        ingests=ingests,
+        source=source,
+        tags=tuple(sorted(doc.get("tags", {}).items())),
+        internal_hop=hop,
+        dns=dns,
+        control_api=ControlApi(
+            enabled=api_doc.get("enabled", True),
+            auth=api_doc.get("auth", "iam"),
+            panel=api_doc.get("panel", False),
+        ),
+        state=StateLocations(runtime_state=state_doc.get("runtime_state"), audit_log=state_doc.get("audit_log")),
+    )
+
+
+__all__ = [
+    "build_model",
+    "load_topology",
+    "parse_document",
+    "parse_topology",
+    "read_source",
+    "split_s3_uri",
+    "validate_document",
+]

@@ -1,0 +1,77 @@
+"""JSON Schema validation of a topology document, every error as a (path, message) pair."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from .jsonpath import PathPart
+from .resources import schema_path
+
+MAX_SHOWN = 80  # long hostile strings are cut in messages
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True) if not isinstance(value, dict | list) else type(value).__name__
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + '..."'
+
+
+@cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    with open(schema_path(), encoding="utf-8") as handle:
+        schema = json.load(handle)
+    return Draft202012Validator(schema)
+
+
+@cache
+def schema_document() -> dict[str, Any]:
+    return dict(_validator().schema)
+
+
+def _message(error: Any) -> Iterator[tuple[list[PathPart], str]]:
+    path: list[PathPart] = list(error.absolute_path)
+    validator = error.validator
+    instance = error.instance
+    if validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        known = set(allowed)
+        for key in sorted(k for k in instance if k not in known):
+            yield [*path, key], f"unknown field (allowed: {', '.join(allowed)})"
+        return
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        yield path, f"missing required field {missing!r}"
+        return
+    if validator == "pattern":
+        description = error.schema.get("description", "")
+        hint = f" ({description})" if description else ""
+        yield path, f"{_short(instance)} is not valid{hint}"
+        return
+    if validator == "type":
+        yield path, f"{_short(instance)} is not of type {error.validator_value!r}"
+        return
+    if validator == "enum":
+        choices = ", ".join(json.dumps(v) for v in error.validator_value)
+        yield path, f"{_short(instance)} is not one of {choices}"
+        return
+    if validator in ("anyOf", "oneOf"):
+        # Report every branch, as cfn-lint does, so the user sees each way to fix it.
+        branches = sorted({sub.message if len(sub.message) <= 200 else sub.message[:197] + "..."
+                           for sub in error.context or ()})
+        yield path, f"{_short(instance)} matches none of the allowed forms: " + "; ".join(branches)
+        return
+    message = error.message
+    if len(message) > 300:
+        message = message[:297] + "..."
+    yield path, message
+
+
+def schema_errors(document: Any) -> list[tuple[list[PathPart], str]]:
+    found: list[tuple[list[PathPart], str]] = []
+    for error in _validator().iter_errors(document):
+        found.extend(_message(error))
+    return found
