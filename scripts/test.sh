@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install streamfabric with its test dependencies into .venv, then run every quality gate:
+# ruff (lint + format), mypy --strict on src/, and the whole pytest suite.
+# Usage: ./scripts/test.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV="${STREAMFABRIC_VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "== creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+echo "== installing streamfabric[test] into $VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+
+# checkov pins an old boto3: it gets a virtualenv of its own (the tests find it there).
+if [ ! -x .venv-checkov/bin/checkov ]; then
+  echo "== installing checkov into .venv-checkov"
+  "$PYTHON" -m venv .venv-checkov
+  .venv-checkov/bin/python -m pip install -q --disable-pip-version-check checkov
+fi
+export CHECKOV_BIN="$PWD/.venv-checkov/bin/checkov"
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+if [ -n "${STREAMFABRIC_NEED_CHROMIUM:-1}" ] && [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+  echo "== installing Debian's chromium"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "== ruff"
+"$VENV/bin/ruff" check src tests bench
+"$VENV/bin/ruff" format --check src tests bench
+echo "== mypy (strict, src/)"
+"$VENV/bin/mypy"
+echo "== pytest"
+"$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-2}" "$@"

@@ -1,0 +1,1 @@
+"""The embedded AWS sandbox: moto's server plus streamfabric's MediaConnect extension for it."""

@@ -1,0 +1,85 @@
+"""The EC2 side of MediaConnect in moto: public flow IPs, availability zones and VPC-interface ENIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.ec2.models import ec2_backends
+from moto.moto_api._internal import mock_random as random
+
+
+class BadRequestException(JsonRESTError):
+    """MediaConnect's ``BadRequestException`` (HTTP 400): a semantically invalid request."""
+
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("BadRequestException", message)
+
+
+def _ec2(account_id: str, region_name: str) -> Any:
+    return ec2_backends[account_id][region_name]
+
+
+def allocate_public_ip(taken: Iterable[str]) -> str:
+    """A plausible public IPv4 address (Amazon-owned 3.208.0.0/12) that is not in ``taken``."""
+    used = set(taken)
+    while True:
+        address = f"3.{random.randint(208, 223)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+        if address not in used:
+            return address
+
+
+def default_availability_zone(account_id: str, region_name: str) -> str:
+    """The zone MediaConnect places a flow in when neither an AZ nor a VPC interface pins it."""
+    zones = sorted(zone.name for zone in _ec2(account_id, region_name).describe_availability_zones())
+    return zones[0] if zones else f"{region_name}a"
+
+
+def subnet_availability_zone(account_id: str, region_name: str, subnet_id: str) -> str:
+    """The AZ of ``subnet_id``; ``BadRequestException`` if moto's EC2 does not know the subnet."""
+    return str(_subnet(account_id, region_name, subnet_id).availability_zone)
+
+
+def _subnet(account_id: str, region_name: str, subnet_id: str) -> Any:
+    try:
+        return _ec2(account_id, region_name).get_subnet(subnet_id)
+    except JsonRESTError as err:
+        raise BadRequestException(f"Subnet {subnet_id} does not exist.") from err
+
+
+def create_interface_enis(
+    account_id: str, region_name: str, flow_name: str, vpc_interface: dict[str, Any]
+) -> list[str]:
+    """Create the ENI of a flow VPC interface in its subnet; returns the network interface ids."""
+    subnet = _subnet(account_id, region_name, vpc_interface["subnetId"])
+    eni = _ec2(account_id, region_name).create_network_interface(
+        subnet,
+        "",
+        group_ids=list(vpc_interface.get("securityGroupIds") or []),
+        description=f"MediaConnect flow {flow_name} VPC interface {vpc_interface['name']}",
+    )
+    return [str(eni.id)]
+
+
+def private_ip(account_id: str, region_name: str, eni_id: str) -> str | None:
+    """The primary private IP of an ENI, or None when it no longer exists."""
+    eni = _ec2(account_id, region_name).enis.get(eni_id)
+    return None if eni is None else str(eni.private_ip_address)
+
+
+def delete_enis(account_id: str, region_name: str, eni_ids: Iterable[str]) -> list[str]:
+    """Delete ENIs; returns the ids that could not be deleted (still attached to an instance)."""
+    backend = _ec2(account_id, region_name)
+    not_deleted: list[str] = []
+    for eni_id in eni_ids:
+        eni = backend.enis.get(eni_id)
+        if eni is None:
+            continue
+        if eni.instance is not None:
+            not_deleted.append(eni_id)
+            continue
+        backend.delete_network_interface(eni_id)
+    return not_deleted
