@@ -45,7 +45,9 @@ def updatable_members(operation: str) -> frozenset[str]:
 def _arn(backend: MediaConnectBackend, kind: str, name: str) -> str:
     partition = get_partition(backend.region_name)
     resource_id = random.uuid4().hex
-    return f"arn:{partition}:mediaconnect:{backend.region_name}:{backend.account_id}:{kind}:{resource_id}:{name}"
+    return (
+        f"arn:{partition}:mediaconnect:{backend.region_name}:{backend.account_id}:{kind}:{resource_id}:{name}"
+    )
 
 
 def get_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
@@ -216,7 +218,9 @@ def delete_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
     """DeleteFlow: only a stopped flow; its ENIs and tags go with it."""
     flow = get_flow(backend, flow_arn)
     if flow.status not in _DELETABLE:
-        raise BadRequestException(f"Flow {flow.name} must be stopped before it can be deleted (it is {flow.status}).")
+        raise BadRequestException(
+            f"Flow {flow.name} must be stopped before it can be deleted (it is {flow.status})."
+        )
     enis = [eni for vpc in flow.vpc_interfaces for eni in vpc.get("networkInterfaceIds") or []]
     net.delete_enis(backend.account_id, backend.region_name, enis)
     for arn in _arns_of(flow):
@@ -233,7 +237,9 @@ def set_running(backend: MediaConnectBackend, flow_arn: str, running: bool) -> F
     return flow
 
 
-def add_outputs(backend: MediaConnectBackend, flow_arn: str, outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def add_outputs(
+    backend: MediaConnectBackend, flow_arn: str, outputs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """AddFlowOutputs: appended (moto replaced the list), with ARNs and ENABLED status."""
     flow = get_flow(backend, flow_arn)
     _check_unique("output", flow.outputs, outputs)
@@ -280,7 +286,9 @@ def _same_protocol(first: str | None, second: str | None) -> bool:
     return first == second or {first, second} <= rtp
 
 
-def add_sources(backend: MediaConnectBackend, flow_arn: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def add_sources(
+    backend: MediaConnectBackend, flow_arn: str, sources: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """AddFlowSources: appended; a second source needs failover enabled and the same protocol."""
     flow = get_flow(backend, flow_arn)
     _check_unique("source", flow.sources, sources)
@@ -331,7 +339,10 @@ def update_flow(backend: MediaConnectBackend, flow_arn: str, request: dict[str, 
     """UpdateFlow: failover config and maintenance window, merged."""
     flow = get_flow(backend, flow_arn)
     if "sourceFailoverConfig" in request:
-        flow.source_failover_config = {**(flow.source_failover_config or {}), **request["sourceFailoverConfig"]}
+        flow.source_failover_config = {
+            **(flow.source_failover_config or {}),
+            **request["sourceFailoverConfig"],
+        }
     if "maintenance" in request:
         flow.maintenance = {**(flow.maintenance or {}), **request["maintenance"]}
     return flow
@@ -363,7 +374,9 @@ def remove_vpc_interface(backend: MediaConnectBackend, flow_arn: str, name: str)
     flow = get_flow(backend, flow_arn)
     vpc = _find(flow.vpc_interfaces, "name", name, "VPC interface")
     users = [s["name"] for s in flow.sources if s.get("vpcInterfaceName") == name] + [
-        o["name"] for o in flow.outputs if (o.get("vpcInterfaceAttachment") or {}).get("vpcInterfaceName") == name
+        o["name"]
+        for o in flow.outputs
+        if (o.get("vpcInterfaceAttachment") or {}).get("vpcInterfaceName") == name
     ]
     if users:
         raise BadRequestException(

@@ -1,0 +1,24 @@
+"""streamfabric's extension of moto: MediaConnect as the real service behaves, in CloudFormation too.
+
+``install()`` is idempotent and must run before moto serves MediaConnect requests (``Sandbox``
+does it). It
+
+* replaces moto's MediaConnect HTTP handlers (:mod:`.moto_mediaconnect`), and
+* registers CloudFormation models for ``AWS::MediaConnect::Flow``, ``FlowOutput``, ``FlowSource``
+  and ``FlowVpcInterface`` (:mod:`.moto_cfn`).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import moto_cfn, moto_mediaconnect
+
+_lock = threading.Lock()
+
+
+def install() -> None:
+    """Install the extension into moto (safe to call any number of times)."""
+    with _lock:
+        moto_mediaconnect.install()
+        moto_cfn.install()

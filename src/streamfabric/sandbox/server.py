@@ -1,0 +1,57 @@
+"""A moto server on a local port, with streamfabric's MediaConnect extension installed."""
+
+from __future__ import annotations
+
+import urllib.request
+from types import TracebackType
+
+from moto.server import ThreadedMotoServer
+
+from . import moto_ext
+
+
+class Sandbox:
+    """moto's ThreadedMotoServer in this process; ``port=0`` picks a free port."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port
+        self.endpoint_url = ""
+        self._server: ThreadedMotoServer | None = None
+
+    def start(self) -> Sandbox:
+        """Install the extension and start serving; ``endpoint_url`` is valid afterwards."""
+        if self._server is not None:
+            return self
+        moto_ext.install()
+        server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        self._server = server
+        self.port = port
+        self.endpoint_url = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (no-op when not started)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def reset(endpoint_url: str) -> None:
+    """Clear every moto backend behind ``endpoint_url`` (POST /moto-api/reset)."""
+    request = urllib.request.Request(f"{endpoint_url.rstrip('/')}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
