@@ -4,16 +4,23 @@ moto's CloudFormation finds resource types among the direct subclasses of ``Clou
 (``moto.cloudformation.parsing.get_model_map``, cached); without these it skips the types with a
 warning and the stack "succeeds" without a flow. The models call :mod:`.moto_mc_model`, i.e. the
 same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from
-one made by ``create_flow``. Updates follow the resource specs: changing a create-only property
-replaces the resource (create the new one, then delete the old one), anything else is updated in
-place through the service's Update*/Add*/Remove* operations. ``Ref`` returns the ARN (for a VPC
-interface, the ARN of its flow).
+one made by ``create_flow``.
+
+* Updates follow the resource specs: changing a create-only property replaces the resource (the
+  new one is created, then the old one deleted; if that fails the old one stays, like a failed
+  cleanup), anything else is updated in place through the service's Update/Add/Remove operations.
+* ``Ref`` returns the ARN (for a VPC interface, the ARN of its flow).
+* Deleting: a flow waits for the resources of its stack that live on it (moto deletes in no
+  particular order; CloudFormation deletes dependents first), so a VPC interface still used by a
+  source makes the stack DELETE_FAILED, as AWS's documentation warns.
+* Service errors become :class:`.moto_cfn_failures.ResourceFailed` (stack status, not HTTP error).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from moto.cloudformation import parsing
@@ -22,6 +29,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.mediaconnect.exceptions import NotFoundException
 
 from . import moto_mc_model as model
+from .moto_cfn_failures import ResourceFailed
 from .moto_mc_network import BadRequestException
 
 logger = logging.getLogger(__name__)
@@ -62,22 +70,24 @@ def to_wire(value: Any, key: str = "") -> Any:
     return value
 
 
+_CHILD_KEYS = ("FlowArn", "Name")
+
+
 def _tag_map(tags: Any) -> dict[str, str]:
     return {str(tag["Key"]): str(tag["Value"]) for tag in tags or []}
 
 
-def _backend(account_id: str, region_name: str) -> Any:
-    return model.backend_for(account_id, region_name)
+def _properties(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+    return dict(cloudformation_json.get("Properties") or {})
 
 
-def _retag(resource: _MediaConnectResource, old: dict[str, Any], new: dict[str, Any]) -> None:
-    backend = _backend(resource.account_id, resource.region_name)
-    old_tags, new_tags = _tag_map(old.get("Tags")), _tag_map(new.get("Tags"))
-    gone = [key for key in old_tags if key not in new_tags]
-    if gone:
-        model.untag_resource(backend, resource.tagged_arn, gone)
-    if new_tags and new_tags != old_tags:
-        model.tag_resource(backend, resource.tagged_arn, new_tags)
+@contextlib.contextmanager
+def _failing_as(logical_id: str) -> Iterator[None]:
+    """Report a service error as a failure of this stack resource."""
+    try:
+        yield
+    except (BadRequestException, NotFoundException) as err:
+        raise ResourceFailed(logical_id, str(err.message)) from err
 
 
 class _MediaConnectResource:
@@ -86,34 +96,50 @@ class _MediaConnectResource:
     CREATE_ONLY: tuple[str, ...] = ()
     ATTRIBUTES: tuple[str, ...] = ()
 
-    def __init__(self, account_id: str, region_name: str, name: str, properties: dict[str, Any]) -> None:
+    def __init__(
+        self, account_id: str, region_name: str, name: str, properties: dict[str, Any], stack: dict[str, Any]
+    ) -> None:
         self.account_id = account_id
         self.region_name = region_name
         self.name = name
         self.properties = properties
+        self.stack_id = str(stack.get("StackId", ""))
+        self.logical_resource_id = str(stack.get("LogicalId", name))
+        self.alive = False  # until the service has created it
+        self._attributes: dict[str, Any] = {}
+
+    @property
+    def stack(self) -> dict[str, Any]:
+        """The creation context moto passes (and a replacement inherits)."""
+        return {"StackId": self.stack_id, "LogicalId": self.logical_resource_id}
 
     @property
     def backend(self) -> Any:
-        return _backend(self.account_id, self.region_name)
+        return model.backend_for(self.account_id, self.region_name)
 
     @property
     def tagged_arn(self) -> str:
         raise NotImplementedError
 
-    @classmethod
-    def cfn_has_attr(cls, attr: str) -> bool:
-        return attr in cls.ATTRIBUTES
-
-    def attribute(self, attr: str) -> Any:
+    def read_attributes(self) -> dict[str, Any]:
         raise NotImplementedError
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
+        """Fn::GetAtt: the current value, or the last known one once the resource is gone."""
         if attribute_name not in self.ATTRIBUTES:
             raise UnformattedGetAttTemplateException()
-        return self.attribute(attribute_name)
+        with contextlib.suppress(NotFoundException, StopIteration):
+            self._attributes.update(self.read_attributes())
+        return self._attributes.get(attribute_name)
+
+    def remove(self) -> None:
+        raise NotImplementedError
 
     def delete(self, account_id: str, region_name: str) -> None:
-        raise NotImplementedError
+        """Called by moto's ResourceMap when the stack deletes or drops this resource."""
+        with _failing_as(self.logical_resource_id):
+            self.remove()
+        self.alive = False
 
     def is_created(self) -> bool:
         return True
@@ -128,8 +154,16 @@ class _MediaConnectResource:
         a failure leaves the old resource in place (with a warning) instead of failing the update."""
         try:
             self.delete(self.account_id, self.region_name)
-        except BadRequestException as err:
+        except ResourceFailed as err:
             logger.warning("could not delete replaced %s %s: %s", type(self).__name__, self.name, err)
+
+    def retag(self, properties: dict[str, Any]) -> None:
+        old_tags, new_tags = _tag_map(self.properties.get("Tags")), _tag_map(properties.get("Tags"))
+        gone = [key for key in old_tags if key not in new_tags]
+        if gone:
+            model.untag_resource(self.backend, self.tagged_arn, gone)
+        if new_tags and new_tags != old_tags:
+            model.tag_resource(self.backend, self.tagged_arn, new_tags)
 
 
 def _name(properties: dict[str, Any], generated: str, original: _MediaConnectResource | None = None) -> str:
@@ -153,10 +187,12 @@ class MediaConnectFlow(_MediaConnectResource, CloudFormationModel):
     )
 
     def __init__(
-        self, account_id: str, region_name: str, name: str, properties: dict[str, Any], flow_arn: str
+        self, account_id: str, region_name: str, name: str, properties: dict[str, Any], stack: dict[str, Any]
     ) -> None:
-        super().__init__(account_id, region_name, name, properties)
-        self.flow_arn = flow_arn
+        super().__init__(account_id, region_name, name, properties, stack)
+        with _failing_as(self.logical_resource_id):
+            self.flow_arn = str(model.create_flow(self.backend, self.request(properties)).flow_arn)
+        self.alive = True
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -168,7 +204,7 @@ class MediaConnectFlow(_MediaConnectResource, CloudFormationModel):
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return cls.cfn_has_attr(attr)
+        return attr in cls.ATTRIBUTES
 
     @property
     def physical_resource_id(self) -> str:
@@ -178,10 +214,10 @@ class MediaConnectFlow(_MediaConnectResource, CloudFormationModel):
     def tagged_arn(self) -> str:
         return self.flow_arn
 
-    def attribute(self, attr: str) -> Any:
+    def read_attributes(self) -> dict[str, Any]:
         flow = model.get_flow(self.backend, self.flow_arn)
         source = flow.sources[0] if flow.sources else {}
-        values = {
+        return {
             "FlowArn": flow.flow_arn,
             "FlowAvailabilityZone": flow.availability_zone,
             "EgressIp": flow.egress_ip,
@@ -189,12 +225,11 @@ class MediaConnectFlow(_MediaConnectResource, CloudFormationModel):
             "Source.IngestIp": source.get("ingestIp"),
             "Source.SourceIngestPort": str(source.get("ingestPort") or ""),
         }
-        return values[attr]
 
-    @staticmethod
-    def _request(name: str, properties: dict[str, Any]) -> dict[str, Any]:
+    def request(self, properties: dict[str, Any]) -> dict[str, Any]:
+        """The CreateFlow request for ``properties``."""
         request: dict[str, Any] = to_wire(properties)
-        request["name"] = name
+        request["name"] = self.name
         source = dict(request.get("source") or {})
         source_tags = _tag_map((properties.get("Source") or {}).get("Tags"))
         if source_tags:
@@ -213,10 +248,8 @@ class MediaConnectFlow(_MediaConnectResource, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> MediaConnectFlow:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        name = _name(properties, resource_name)
-        flow = model.create_flow(_backend(account_id, region_name), cls._request(name, properties))
-        return cls(account_id, region_name, name, properties, flow.flow_arn)
+        properties = _properties(cloudformation_json)
+        return cls(account_id, region_name, _name(properties, resource_name), properties, kwargs)
 
     @classmethod
     def update_from_cloudformation_json(
@@ -227,71 +260,73 @@ class MediaConnectFlow(_MediaConnectResource, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> MediaConnectFlow:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        name = _name(properties, new_resource_name, original_resource)
-        old_source, new_source = (
-            original_resource.properties.get("Source") or {},
-            properties.get("Source") or {},
-        )
-        if original_resource.needs_replacement(properties, name) or old_source.get("Name") != new_source.get(
-            "Name"
-        ):
-            replacement = cls.create_from_cloudformation_json(
-                name, cloudformation_json, account_id, region_name
-            )
-            original_resource.retire()
+        old = original_resource
+        properties = _properties(cloudformation_json)
+        name = _name(properties, new_resource_name, old)
+        old_source, new_source = old.properties.get("Source") or {}, properties.get("Source") or {}
+        if old.needs_replacement(properties, name) or old_source.get("Name") != new_source.get("Name"):
+            replacement = cls(account_id, region_name, name, properties, old.stack)
+            old.retire()
             return replacement
-        original_resource.update_in_place(properties)
-        return original_resource
+        with _failing_as(old.logical_resource_id):
+            old.update_in_place(properties)
+        return old
 
     def update_in_place(self, properties: dict[str, Any]) -> None:
-        backend, old = self.backend, self.properties
-        old_request, new_request = self._request(self.name, old), self._request(self.name, properties)
+        """Source via UpdateFlowSource, VPC interfaces via Add/Remove, failover/maintenance via UpdateFlow."""
+        backend, flow_arn = self.backend, self.flow_arn
+        old_request, new_request = self.request(self.properties), self.request(properties)
         old_vpcs = {vpc["name"]: vpc for vpc in old_request.get("vpcInterfaces") or []}
         new_vpcs = {vpc["name"]: vpc for vpc in new_request.get("vpcInterfaces") or []}
         changed = [n for n in new_vpcs if n in old_vpcs and old_vpcs[n] != new_vpcs[n]]
         added = [new_vpcs[n] for n in new_vpcs if n not in old_vpcs]
         if added:
-            model.add_vpc_interfaces(backend, self.flow_arn, added)
+            model.add_vpc_interfaces(backend, flow_arn, added)
         if old_request["source"] != new_request["source"]:
-            flow = model.get_flow(backend, self.flow_arn)
+            source_arn = model.get_flow(backend, flow_arn).sources[0]["sourceArn"]
             changes = {k: v for k, v in new_request["source"].items() if k not in ("name", "sourceTags")}
-            model.update_source(backend, self.flow_arn, flow.sources[0]["sourceArn"], changes)
+            model.update_source(backend, flow_arn, source_arn, changes)
         for name in [n for n in old_vpcs if n not in new_vpcs] + changed:
-            model.remove_vpc_interface(backend, self.flow_arn, name)
+            model.remove_vpc_interface(backend, flow_arn, name)
         if changed:
-            model.add_vpc_interfaces(backend, self.flow_arn, [new_vpcs[n] for n in changed])
+            model.add_vpc_interfaces(backend, flow_arn, [new_vpcs[n] for n in changed])
         flow_changes = {
             key: new_request.get(key) or {}
             for key in ("sourceFailoverConfig", "maintenance")
             if old_request.get(key) != new_request.get(key)
         }
         if flow_changes:
-            model.update_flow(backend, self.flow_arn, flow_changes)
-        _retag(self, old, properties)
+            model.update_flow(backend, flow_arn, flow_changes)
+        self.retag(properties)
         self.properties = properties
+
+    def remove(self) -> None:
+        """DeleteFlow once the stack's resources on this flow are gone (refused while it runs)."""
+        children: list[_FlowChild] = [
+            *MediaConnectFlowOutput.instances_tracked,  # type: ignore[attr-defined]
+            *MediaConnectFlowSource.instances_tracked,  # type: ignore[attr-defined]
+            *MediaConnectFlowVpcInterface.instances_tracked,  # type: ignore[attr-defined]
+        ]
+        dependents = sorted(
+            child.logical_resource_id
+            for child in children
+            if child.alive and child.stack_id == self.stack_id and child.flow_arn == self.flow_arn
+        )
+        if dependents:
+            raise BadRequestException(f"Flow {self.name} still has {', '.join(dependents)} of this stack.")
+        with contextlib.suppress(NotFoundException):
+            model.delete_flow(self.backend, self.flow_arn)
 
     @classmethod
     def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
         with contextlib.suppress(NotFoundException):
-            model.delete_flow(_backend(account_id, region_name), resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        """Refused (BadRequestException) while the flow runs, like DeleteFlow."""
-        self.delete_from_cloudformation_json(self.flow_arn, {}, self.account_id, self.region_name)
-
-
-def _owning_flow_arn(account_id: str, region_name: str, key: str, arn: str) -> str | None:
-    for flow in _backend(account_id, region_name)._flows.values():
-        if any(item.get(key) == arn for item in (*flow.outputs, *flow.sources)):
-            return str(flow.flow_arn)
-    return None
+            model.delete_flow(model.backend_for(account_id, region_name), resource_name)
 
 
 class _FlowChild(_MediaConnectResource):
-    """A resource that lives on a flow given by its FlowArn property."""
+    """A resource that lives on the flow given by its FlowArn property."""
 
     @property
     def flow_arn(self) -> str:
@@ -311,19 +346,30 @@ class _FlowChild(_MediaConnectResource):
         return members
 
 
+def _owning_flow_arn(account_id: str, region_name: str, key: str, arn: str) -> str | None:
+    for flow in model.backend_for(account_id, region_name)._flows.values():
+        if any(item.get(key) == arn for item in (*flow.outputs, *flow.sources)):
+            return str(flow.flow_arn)
+    return None
+
+
 class MediaConnectFlowOutput(_FlowChild, CloudFormationModel):
     """AWS::MediaConnect::FlowOutput."""
 
     CREATE_ONLY = ("FlowArn", "Name")
     ATTRIBUTES = ("OutputArn",)
 
-    def __init__(self, account_id: str, region_name: str, name: str, properties: dict[str, Any]) -> None:
-        super().__init__(account_id, region_name, name, properties)
+    def __init__(
+        self, account_id: str, region_name: str, name: str, properties: dict[str, Any], stack: dict[str, Any]
+    ) -> None:
+        super().__init__(account_id, region_name, name, properties, stack)
         request = self.request()
         tags = _tag_map(properties.get("Tags"))
         if tags:
             request["outputTags"] = tags
-        self.output_arn = str(model.add_outputs(self.backend, self.flow_arn, [request])[0]["outputArn"])
+        with _failing_as(self.logical_resource_id):
+            self.output_arn = str(model.add_outputs(self.backend, self.flow_arn, [request])[0]["outputArn"])
+        self.alive = True
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -335,7 +381,7 @@ class MediaConnectFlowOutput(_FlowChild, CloudFormationModel):
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return cls.cfn_has_attr(attr)
+        return attr in cls.ATTRIBUTES
 
     @property
     def physical_resource_id(self) -> str:
@@ -345,8 +391,8 @@ class MediaConnectFlowOutput(_FlowChild, CloudFormationModel):
     def tagged_arn(self) -> str:
         return self.output_arn
 
-    def attribute(self, attr: str) -> Any:
-        return self.output_arn
+    def read_attributes(self) -> dict[str, Any]:
+        return {"OutputArn": self.output_arn}
 
     @classmethod
     def create_from_cloudformation_json(
@@ -357,8 +403,8 @@ class MediaConnectFlowOutput(_FlowChild, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> MediaConnectFlowOutput:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        return cls(account_id, region_name, _name(properties, resource_name), properties)
+        properties = _properties(cloudformation_json)
+        return cls(account_id, region_name, _name(properties, resource_name), properties, kwargs)
 
     @classmethod
     def update_from_cloudformation_json(
@@ -369,19 +415,23 @@ class MediaConnectFlowOutput(_FlowChild, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> MediaConnectFlowOutput:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        name = _name(properties, new_resource_name, original_resource)
-        if original_resource.needs_replacement(properties, name):
-            replacement = cls(account_id, region_name, name, properties)
-            original_resource.retire()
+        old = original_resource
+        properties = _properties(cloudformation_json)
+        name = _name(properties, new_resource_name, old)
+        if old.needs_replacement(properties, name):
+            replacement = cls(account_id, region_name, name, properties, old.stack)
+            old.retire()
             return replacement
-        resource = original_resource
-        model.update_output(
-            resource.backend, resource.flow_arn, resource.output_arn, resource.changes(properties)
-        )
-        _retag(resource, resource.properties, properties)
-        resource.properties = properties
-        return resource
+        with _failing_as(old.logical_resource_id):
+            model.update_output(old.backend, old.flow_arn, old.output_arn, old.changes(properties))
+            old.retag(properties)
+        old.properties = properties
+        return old
+
+    def remove(self) -> None:
+        """RemoveFlowOutput; already gone if its flow was deleted."""
+        with contextlib.suppress(NotFoundException):
+            model.remove_output(self.backend, self.flow_arn, self.output_arn)
 
     @classmethod
     def delete_from_cloudformation_json(
@@ -389,12 +439,7 @@ class MediaConnectFlowOutput(_FlowChild, CloudFormationModel):
     ) -> None:
         flow_arn = _owning_flow_arn(account_id, region_name, "outputArn", resource_name)
         if flow_arn is not None:
-            model.remove_output(_backend(account_id, region_name), flow_arn, resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        """Gone already when its flow was deleted first."""
-        with contextlib.suppress(NotFoundException):
-            model.remove_output(self.backend, self.flow_arn, self.output_arn)
+            model.remove_output(model.backend_for(account_id, region_name), flow_arn, resource_name)
 
 
 class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
@@ -403,13 +448,17 @@ class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
     CREATE_ONLY = ("FlowArn", "Name", "Protocol")
     ATTRIBUTES = ("SourceArn", "IngestIp", "SourceIngestPort")
 
-    def __init__(self, account_id: str, region_name: str, name: str, properties: dict[str, Any]) -> None:
-        super().__init__(account_id, region_name, name, properties)
+    def __init__(
+        self, account_id: str, region_name: str, name: str, properties: dict[str, Any], stack: dict[str, Any]
+    ) -> None:
+        super().__init__(account_id, region_name, name, properties, stack)
         request = self.request()
         tags = _tag_map(properties.get("Tags"))
         if tags:
             request["sourceTags"] = tags
-        self.source_arn = str(model.add_sources(self.backend, self.flow_arn, [request])[0]["sourceArn"])
+        with _failing_as(self.logical_resource_id):
+            self.source_arn = str(model.add_sources(self.backend, self.flow_arn, [request])[0]["sourceArn"])
+        self.alive = True
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -421,7 +470,7 @@ class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return cls.cfn_has_attr(attr)
+        return attr in cls.ATTRIBUTES
 
     @property
     def physical_resource_id(self) -> str:
@@ -431,15 +480,14 @@ class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
     def tagged_arn(self) -> str:
         return self.source_arn
 
-    def attribute(self, attr: str) -> Any:
+    def read_attributes(self) -> dict[str, Any]:
         flow = model.get_flow(self.backend, self.flow_arn)
         source = next(s for s in flow.sources if s["sourceArn"] == self.source_arn)
-        values = {
+        return {
             "SourceArn": self.source_arn,
             "IngestIp": source.get("ingestIp"),
             "SourceIngestPort": str(source.get("ingestPort") or ""),
         }
-        return values[attr]
 
     @classmethod
     def create_from_cloudformation_json(
@@ -450,8 +498,8 @@ class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> MediaConnectFlowSource:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        return cls(account_id, region_name, _name(properties, resource_name), properties)
+        properties = _properties(cloudformation_json)
+        return cls(account_id, region_name, _name(properties, resource_name), properties, kwargs)
 
     @classmethod
     def update_from_cloudformation_json(
@@ -462,19 +510,23 @@ class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> MediaConnectFlowSource:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        name = _name(properties, new_resource_name, original_resource)
-        if original_resource.needs_replacement(properties, name):
-            replacement = cls(account_id, region_name, name, properties)
-            original_resource.retire()
+        old = original_resource
+        properties = _properties(cloudformation_json)
+        name = _name(properties, new_resource_name, old)
+        if old.needs_replacement(properties, name):
+            replacement = cls(account_id, region_name, name, properties, old.stack)
+            old.retire()
             return replacement
-        resource = original_resource
-        model.update_source(
-            resource.backend, resource.flow_arn, resource.source_arn, resource.changes(properties)
-        )
-        _retag(resource, resource.properties, properties)
-        resource.properties = properties
-        return resource
+        with _failing_as(old.logical_resource_id):
+            model.update_source(old.backend, old.flow_arn, old.source_arn, old.changes(properties))
+            old.retag(properties)
+        old.properties = properties
+        return old
+
+    def remove(self) -> None:
+        """RemoveFlowSource; already gone if its flow was deleted."""
+        with contextlib.suppress(NotFoundException):
+            model.remove_source(self.backend, self.flow_arn, self.source_arn)
 
     @classmethod
     def delete_from_cloudformation_json(
@@ -482,12 +534,7 @@ class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
     ) -> None:
         flow_arn = _owning_flow_arn(account_id, region_name, "sourceArn", resource_name)
         if flow_arn is not None:
-            model.remove_source(_backend(account_id, region_name), flow_arn, resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        """Gone already when its flow was deleted first."""
-        with contextlib.suppress(NotFoundException):
-            model.remove_source(self.backend, self.flow_arn, self.source_arn)
+            model.remove_source(model.backend_for(account_id, region_name), flow_arn, resource_name)
 
 
 class MediaConnectFlowVpcInterface(_FlowChild, CloudFormationModel):
@@ -497,9 +544,13 @@ class MediaConnectFlowVpcInterface(_FlowChild, CloudFormationModel):
     RECREATED_BY = ("RoleArn", "SubnetId", "SecurityGroupIds", "NetworkInterfaceType")
     ATTRIBUTES = ("FlowArn", "NetworkInterfaceIds")
 
-    def __init__(self, account_id: str, region_name: str, name: str, properties: dict[str, Any]) -> None:
-        super().__init__(account_id, region_name, name, properties)
-        model.add_vpc_interfaces(self.backend, self.flow_arn, [self.request()])
+    def __init__(
+        self, account_id: str, region_name: str, name: str, properties: dict[str, Any], stack: dict[str, Any]
+    ) -> None:
+        super().__init__(account_id, region_name, name, properties, stack)
+        with _failing_as(self.logical_resource_id):
+            model.add_vpc_interfaces(self.backend, self.flow_arn, [self.request()])
+        self.alive = True
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -511,18 +562,16 @@ class MediaConnectFlowVpcInterface(_FlowChild, CloudFormationModel):
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return cls.cfn_has_attr(attr)
+        return attr in cls.ATTRIBUTES
 
     @property
     def physical_resource_id(self) -> str:
         return self.flow_arn
 
-    def attribute(self, attr: str) -> Any:
-        if attr == "FlowArn":
-            return self.flow_arn
+    def read_attributes(self) -> dict[str, Any]:
         flow = model.get_flow(self.backend, self.flow_arn)
         vpc = next(v for v in flow.vpc_interfaces if v["name"] == self.name)
-        return list(vpc.get("networkInterfaceIds") or [])
+        return {"FlowArn": self.flow_arn, "NetworkInterfaceIds": list(vpc.get("networkInterfaceIds") or [])}
 
     @classmethod
     def create_from_cloudformation_json(
@@ -533,8 +582,8 @@ class MediaConnectFlowVpcInterface(_FlowChild, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> MediaConnectFlowVpcInterface:
-        properties = dict(cloudformation_json.get("Properties") or {})
-        return cls(account_id, region_name, _name(properties, resource_name), properties)
+        properties = _properties(cloudformation_json)
+        return cls(account_id, region_name, _name(properties, resource_name), properties, kwargs)
 
     @classmethod
     def update_from_cloudformation_json(
@@ -547,31 +596,32 @@ class MediaConnectFlowVpcInterface(_FlowChild, CloudFormationModel):
     ) -> MediaConnectFlowVpcInterface:
         """There is no UpdateFlowVpcInterface: a new role, subnet or security groups mean removing
         and re-adding the interface under the same name (refused while a source/output uses it)."""
-        properties = dict(cloudformation_json.get("Properties") or {})
-        name = _name(properties, new_resource_name, original_resource)
-        if original_resource.needs_replacement(properties, name):
-            replacement = cls(account_id, region_name, name, properties)
-            original_resource.retire()
+        old = original_resource
+        properties = _properties(cloudformation_json)
+        name = _name(properties, new_resource_name, old)
+        if old.needs_replacement(properties, name):
+            replacement = cls(account_id, region_name, name, properties, old.stack)
+            old.retire()
             return replacement
-        if any(original_resource.properties.get(key) != properties.get(key) for key in cls.RECREATED_BY):
-            original_resource.delete(account_id, region_name)
-            return cls(account_id, region_name, name, properties)
-        original_resource.properties = properties
-        return original_resource
+        if any(old.properties.get(key) != properties.get(key) for key in cls.RECREATED_BY):
+            old.delete(account_id, region_name)
+            return cls(account_id, region_name, name, properties, old.stack)
+        old.properties = properties
+        return old
+
+    def remove(self) -> None:
+        """RemoveFlowVpcInterface (refused while in use); already gone if its flow was deleted."""
+        with contextlib.suppress(NotFoundException):
+            model.remove_vpc_interface(self.backend, self.flow_arn, self.name)
 
     @classmethod
     def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
     ) -> None:
-        name = (cloudformation_json.get("Properties") or {}).get("Name")
+        name = _properties(cloudformation_json).get("Name")
         if isinstance(name, str):
             with contextlib.suppress(NotFoundException):
-                model.remove_vpc_interface(_backend(account_id, region_name), resource_name, name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        """Refused while a source or output of the flow uses the interface; gone with its flow."""
-        with contextlib.suppress(NotFoundException):
-            model.remove_vpc_interface(self.backend, self.flow_arn, self.name)
+                model.remove_vpc_interface(model.backend_for(account_id, region_name), resource_name, name)
 
 
 MODELS: tuple[type[CloudFormationModel], ...] = (

@@ -5,14 +5,16 @@ does it). It
 
 * replaces moto's MediaConnect HTTP handlers (:mod:`.moto_mediaconnect`), and
 * registers CloudFormation models for ``AWS::MediaConnect::Flow``, ``FlowOutput``, ``FlowSource``
-  and ``FlowVpcInterface`` (:mod:`.moto_cfn`).
+  and ``FlowVpcInterface`` (:mod:`.moto_cfn`), and
+* makes their failures end a stack in ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE / DELETE_FAILED
+  instead of an HTTP error (:mod:`.moto_cfn_failures`).
 """
 
 from __future__ import annotations
 
 import threading
 
-from . import moto_cfn, moto_mediaconnect
+from . import moto_cfn, moto_cfn_failures, moto_mediaconnect
 
 _lock = threading.Lock()
 
@@ -22,3 +24,4 @@ def install() -> None:
     with _lock:
         moto_mediaconnect.install()
         moto_cfn.install()
+        moto_cfn_failures.install()

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
+from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import ec2_backends
 from moto.moto_api._internal import mock_random as random
 
@@ -46,7 +47,7 @@ def subnet_availability_zone(account_id: str, region_name: str, subnet_id: str) 
 def _subnet(account_id: str, region_name: str, subnet_id: str) -> Any:
     try:
         return _ec2(account_id, region_name).get_subnet(subnet_id)
-    except JsonRESTError as err:
+    except InvalidSubnetIdError as err:
         raise BadRequestException(f"Subnet {subnet_id} does not exist.") from err
 
 
