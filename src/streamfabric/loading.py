@@ -69,6 +69,21 @@ def _duplicate_keys(value: Any, path: list[PathPart]) -> list[tuple[list[PathPar
     return found
 
 
+MAX_DEPTH = 64  # a valid topology nests 6 levels; deeper documents would crash the schema check's repr()
+_TOO_DEEP = f"nested too deeply (a topology document is at most {MAX_DEPTH} levels deep)"
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:  # iterative, like _duplicate_keys
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
 def parse_document(data: bytes | str, source: str) -> tuple[Any, list[Problem]]:
     """Parse JSON strictly (no NaN); raise TopologyError with line and column for malformed JSON.
 
@@ -96,8 +111,10 @@ def parse_document(data: bytes | str, source: str) -> tuple[Any, list[Problem]]:
             [problem(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
         ) from None
     except (ValueError, RecursionError) as exc:
-        message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise TopologyError([problem(f"invalid JSON: {message}")]) from None
+        message = _TOO_DEEP if isinstance(exc, RecursionError) else f"invalid JSON: {exc}"
+        raise TopologyError([problem(message)]) from None
+    if _too_deep(document):
+        raise TopologyError([problem(_TOO_DEEP)])
     return document, [problem(msg, parts) for parts, msg in _duplicate_keys(document, [])]
 
 
