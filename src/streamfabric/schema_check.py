@@ -20,11 +20,16 @@ def _short(value: Any) -> str:
 
 @cache
 def _validator() -> Any:
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
 
     with open(schema_path(), encoding="utf-8") as handle:
         schema = json.load(handle)
-    return Draft202012Validator(schema)
+    # JSON Schema counts 5000.0 as an integer; the semantic checks and the model do not, so a
+    # float port or latency would slip past them (2077.0 passed as a non-reserved port).
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    return validators.extend(Draft202012Validator, type_checker=checker)(schema)
 
 
 @cache
