@@ -19,6 +19,7 @@ from .jsonpath import PathPart, format_path
 from .model import (
     DEFAULT_HOP_PORTS,
     FLOWS_PER_REGION_QUOTA,
+    HUB_ROLES,
     MIN_LATENCY_RANGE,
     RESERVED_PORTS,
     SECRET_ARN_RE,
@@ -105,6 +106,9 @@ def check_unique_names(doc: dict[str, Any]) -> Iterator[Found]:
                 yield [*path, "name"], f"duplicate {kind} name {name!r} (first at {format_path(first[name])})"
             else:
                 first[name] = [*path, "name"]
+            if kind == "ingest" and name in HUB_ROLES:
+                flow = f"{doc.get('name')}-{name}"
+                yield [*path, "name"], f"{name!r} is a hub flow's name (flow {flow}); rename the ingest"
 
 
 def check_regions(doc: dict[str, Any]) -> Iterator[Found]:
