@@ -98,7 +98,10 @@ def test_update_flow_source_with_only_listener_fields_keeps_the_rest_succeeds(mc
     flow = _flow(mc)
     source_arn = flow["Source"]["SourceArn"]
     returned = mc.update_flow_source(
-        FlowArn=flow["FlowArn"], SourceArn=source_arn, SourceListenerAddress="203.0.113.7", SourceListenerPort=7000
+        FlowArn=flow["FlowArn"],
+        SourceArn=source_arn,
+        SourceListenerAddress="203.0.113.7",
+        SourceListenerPort=7000,
     )["Source"]
     source = mc.describe_flow(FlowArn=flow["FlowArn"])["Flow"]["Source"]
     assert returned == source
@@ -112,11 +115,15 @@ def test_update_flow_source_with_only_listener_fields_keeps_the_rest_succeeds(mc
     assert source["IngestPort"] == 5000
 
 
-def test_update_flow_source_onto_vpc_interface_succeeds_with_private_ingest_ip(mc: Any, ec2: Any, subnet: str) -> None:
+def test_update_flow_source_onto_vpc_interface_succeeds_with_private_ingest_ip(
+    mc: Any, ec2: Any, subnet: str
+) -> None:
     flow = _flow(mc)
     added = mc.add_flow_vpc_interfaces(FlowArn=flow["FlowArn"], VpcInterfaces=[_vpc_interface(subnet)])
     eni_id = added["VpcInterfaces"][0]["NetworkInterfaceIds"][0]
-    eni_ip = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]["PrivateIpAddress"]
+    eni_ip = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0][
+        "PrivateIpAddress"
+    ]
     mc.update_flow_source(
         FlowArn=flow["FlowArn"],
         SourceArn=flow["Source"]["SourceArn"],
@@ -136,7 +143,9 @@ def test_update_flow_source_onto_vpc_interface_succeeds_with_private_ingest_ip(m
 def test_update_flow_source_onto_unknown_vpc_interface_fails(mc: Any) -> None:
     flow = _flow(mc)
     with pytest.raises(ClientError) as excinfo:
-        mc.update_flow_source(FlowArn=flow["FlowArn"], SourceArn=flow["Source"]["SourceArn"], VpcInterfaceName="nope")
+        mc.update_flow_source(
+            FlowArn=flow["FlowArn"], SourceArn=flow["Source"]["SourceArn"], VpcInterfaceName="nope"
+        )
     assert _error(excinfo) == "BadRequestException"
 
 
@@ -147,7 +156,9 @@ def test_add_flow_vpc_interfaces_succeeds_with_enis_in_the_subnet(mc: Any, ec2: 
     interface = added["VpcInterfaces"][0]
     assert interface["SubnetId"] == subnet
     assert interface["NetworkInterfaceType"] == "ena"
-    enis = ec2.describe_network_interfaces(NetworkInterfaceIds=interface["NetworkInterfaceIds"])["NetworkInterfaces"]
+    enis = ec2.describe_network_interfaces(NetworkInterfaceIds=interface["NetworkInterfaceIds"])[
+        "NetworkInterfaces"
+    ]
     assert [eni["SubnetId"] for eni in enis] == [subnet]
     assert ipaddress.ip_address(enis[0]["PrivateIpAddress"]) in ipaddress.ip_network("10.20.1.0/24")
     assert mc.describe_flow(FlowArn=flow["FlowArn"])["Flow"]["VpcInterfaces"] == [interface]
@@ -164,7 +175,9 @@ def test_add_flow_vpc_interfaces_twice_succeeds_appending(mc: Any, subnet: str) 
 def test_add_flow_vpc_interfaces_with_unknown_subnet_fails(mc: Any) -> None:
     flow = _flow(mc)
     with pytest.raises(ClientError) as excinfo:
-        mc.add_flow_vpc_interfaces(FlowArn=flow["FlowArn"], VpcInterfaces=[_vpc_interface("subnet-0000000000")])
+        mc.add_flow_vpc_interfaces(
+            FlowArn=flow["FlowArn"], VpcInterfaces=[_vpc_interface("subnet-0000000000")]
+        )
     assert _error(excinfo) == "BadRequestException"
 
 
@@ -182,7 +195,9 @@ def test_add_flow_vpc_interfaces_in_another_availability_zone_fails(mc: Any, ec2
 def test_remove_flow_vpc_interface_used_by_source_fails(mc: Any, subnet: str) -> None:
     flow = _flow(mc)
     mc.add_flow_vpc_interfaces(FlowArn=flow["FlowArn"], VpcInterfaces=[_vpc_interface(subnet)])
-    mc.update_flow_source(FlowArn=flow["FlowArn"], SourceArn=flow["Source"]["SourceArn"], VpcInterfaceName="hop-vpc")
+    mc.update_flow_source(
+        FlowArn=flow["FlowArn"], SourceArn=flow["Source"]["SourceArn"], VpcInterfaceName="hop-vpc"
+    )
     with pytest.raises(ClientError) as excinfo:
         mc.remove_flow_vpc_interface(FlowArn=flow["FlowArn"], VpcInterfaceName="hop-vpc")
     assert _error(excinfo) == "BadRequestException"
@@ -196,17 +211,24 @@ def test_remove_flow_vpc_interface_used_by_output_fails(mc: Any, subnet: str) ->
     mc.add_flow_outputs(
         FlowArn=flow["FlowArn"],
         Outputs=[
-            {"Name": "to-live", "Protocol": "srt-listener", "Port": 6000, "CidrAllowList": ["10.0.0.0/8"],
-             "VpcInterfaceAttachment": {"VpcInterfaceName": "hop-vpc"}},
+            {
+                "Name": "to-live",
+                "Protocol": "srt-listener",
+                "Port": 6000,
+                "CidrAllowList": ["10.0.0.0/8"],
+                "VpcInterfaceAttachment": {"VpcInterfaceName": "hop-vpc"},
+            },
         ],
-    )  # fmt: skip
+    )
     with pytest.raises(ClientError) as excinfo:
         mc.remove_flow_vpc_interface(FlowArn=flow["FlowArn"], VpcInterfaceName="hop-vpc")
     assert _error(excinfo) == "BadRequestException"
     assert "to-live" in excinfo.value.response["Error"]["Message"]
 
 
-def test_remove_unused_flow_vpc_interface_succeeds_and_deletes_its_enis(mc: Any, ec2: Any, subnet: str) -> None:
+def test_remove_unused_flow_vpc_interface_succeeds_and_deletes_its_enis(
+    mc: Any, ec2: Any, subnet: str
+) -> None:
     flow = _flow(mc)
     added = mc.add_flow_vpc_interfaces(FlowArn=flow["FlowArn"], VpcInterfaces=[_vpc_interface(subnet)])
     eni_ids = added["VpcInterfaces"][0]["NetworkInterfaceIds"]
@@ -224,7 +246,9 @@ def test_remove_flow_vpc_interface_succeeds_reporting_an_attached_eni_as_not_del
     flow = _flow(mc)
     added = mc.add_flow_vpc_interfaces(FlowArn=flow["FlowArn"], VpcInterfaces=[_vpc_interface(subnet)])
     eni_id = added["VpcInterfaces"][0]["NetworkInterfaceIds"][0]
-    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet)[
+        "Instances"
+    ][0]
     ec2.attach_network_interface(NetworkInterfaceId=eni_id, InstanceId=instance["InstanceId"], DeviceIndex=1)
     removed = mc.remove_flow_vpc_interface(FlowArn=flow["FlowArn"], VpcInterfaceName="hop-vpc")
     assert removed["NonDeletedNetworkInterfaceIds"] == [eni_id]
@@ -264,12 +288,27 @@ def test_update_flow_output_partially_succeeds(mc: Any, ec2: Any, subnet: str) -
     encryption = {"Algorithm": "aes128", "KeyType": "srt-password", "RoleArn": ROLE, "SecretArn": SECRET}
     output = mc.add_flow_outputs(
         FlowArn=flow["FlowArn"],
-        Outputs=[{"Name": "to-live", "Protocol": "srt-listener", "Port": 6000, "MinLatency": 300,
-                  "CidrAllowList": ["10.0.0.0/8"], "Encryption": encryption, "Description": "hop"}],
-    )["Outputs"][0]  # fmt: skip
-    updated = mc.update_flow_output(FlowArn=flow["FlowArn"], OutputArn=output["OutputArn"], Port=6100)["Output"]
+        Outputs=[
+            {
+                "Name": "to-live",
+                "Protocol": "srt-listener",
+                "Port": 6000,
+                "MinLatency": 300,
+                "CidrAllowList": ["10.0.0.0/8"],
+                "Encryption": encryption,
+                "Description": "hop",
+            }
+        ],
+    )["Outputs"][0]
+    updated = mc.update_flow_output(FlowArn=flow["FlowArn"], OutputArn=output["OutputArn"], Port=6100)[
+        "Output"
+    ]
     assert updated["Port"] == 6100
-    assert updated["Transport"] == {"Protocol": "srt-listener", "MinLatency": 300, "CidrAllowList": ["10.0.0.0/8"]}
+    assert updated["Transport"] == {
+        "Protocol": "srt-listener",
+        "MinLatency": 300,
+        "CidrAllowList": ["10.0.0.0/8"],
+    }
     assert updated["Encryption"] == encryption
     assert updated["Description"] == "hop"
 
@@ -298,7 +337,9 @@ def test_update_flow_output_attaching_unknown_vpc_interface_fails(mc: Any) -> No
     )["Outputs"][0]
     with pytest.raises(ClientError) as excinfo:
         mc.update_flow_output(
-            FlowArn=flow["FlowArn"], OutputArn=output["OutputArn"], VpcInterfaceAttachment={"VpcInterfaceName": "x"}
+            FlowArn=flow["FlowArn"],
+            OutputArn=output["OutputArn"],
+            VpcInterfaceAttachment={"VpcInterfaceName": "x"},
         )
     assert _error(excinfo) == "BadRequestException"
 
@@ -316,7 +357,9 @@ def test_remove_flow_output_succeeds(mc: Any) -> None:
 def test_remove_unknown_flow_output_fails(mc: Any) -> None:
     flow = _flow(mc)
     with pytest.raises(ClientError) as excinfo:
-        mc.remove_flow_output(FlowArn=flow["FlowArn"], OutputArn=flow["FlowArn"].replace(":flow:", ":output:"))
+        mc.remove_flow_output(
+            FlowArn=flow["FlowArn"], OutputArn=flow["FlowArn"].replace(":flow:", ":output:")
+        )
     assert _error(excinfo) == "NotFoundException"
 
 
@@ -350,10 +393,15 @@ def test_delete_stopped_flow_succeeds_and_deletes_its_enis(mc: Any, ec2: Any, su
 def test_create_flow_with_vpc_interface_source_succeeds(mc: Any, ec2: Any, subnet: str) -> None:
     flow = mc.create_flow(
         Name="vpc-sourced",
-        Source={"Name": "in", "Protocol": "srt-caller", "SourceListenerAddress": "10.20.1.50",
-                "SourceListenerPort": 9000, "VpcInterfaceName": "hop-vpc"},
+        Source={
+            "Name": "in",
+            "Protocol": "srt-caller",
+            "SourceListenerAddress": "10.20.1.50",
+            "SourceListenerPort": 9000,
+            "VpcInterfaceName": "hop-vpc",
+        },
         VpcInterfaces=[_vpc_interface(subnet)],
-    )["Flow"]  # fmt: skip
+    )["Flow"]
     eni_id = flow["VpcInterfaces"][0]["NetworkInterfaceIds"][0]
     eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
     assert flow["AvailabilityZone"] == f"{REGION}a"
@@ -381,7 +429,9 @@ def test_tagging_succeeds(mc: Any) -> None:
 
 def test_tagging_unknown_resource_fails(mc: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
-        mc.tag_resource(ResourceArn="arn:aws:mediaconnect:us-east-1:123456789012:flow:1-x:gone", Tags={"a": "b"})
+        mc.tag_resource(
+            ResourceArn="arn:aws:mediaconnect:us-east-1:123456789012:flow:1-x:gone", Tags={"a": "b"}
+        )
     assert _error(excinfo) == "NotFoundException"
 
 
@@ -396,7 +446,10 @@ def test_add_and_remove_second_source_with_failover_succeeds(mc: Any) -> None:
     flow = _flow(mc, SourceFailoverConfig={"State": "ENABLED", "FailoverMode": "FAILOVER"})
     added = mc.add_flow_sources(FlowArn=flow["FlowArn"], Sources=[_source(Name="backup", IngestPort=5001)])
     backup_arn = added["Sources"][0]["SourceArn"]
-    assert [s["Name"] for s in mc.describe_flow(FlowArn=flow["FlowArn"])["Flow"]["Sources"]] == ["primary", "backup"]
+    assert [s["Name"] for s in mc.describe_flow(FlowArn=flow["FlowArn"])["Flow"]["Sources"]] == [
+        "primary",
+        "backup",
+    ]
     mc.remove_flow_source(FlowArn=flow["FlowArn"], SourceArn=backup_arn)
     assert [s["Name"] for s in mc.describe_flow(FlowArn=flow["FlowArn"])["Flow"]["Sources"]] == ["primary"]
 
@@ -410,7 +463,9 @@ def test_remove_only_source_fails(mc: Any) -> None:
 
 def test_update_flow_failover_config_succeeds(mc: Any) -> None:
     flow = _flow(mc)
-    updated = mc.update_flow(FlowArn=flow["FlowArn"], SourceFailoverConfig={"State": "ENABLED", "RecoveryWindow": 500})
+    updated = mc.update_flow(
+        FlowArn=flow["FlowArn"], SourceFailoverConfig={"State": "ENABLED", "RecoveryWindow": 500}
+    )
     assert updated["Flow"]["SourceFailoverConfig"] == {"State": "ENABLED", "RecoveryWindow": 500}
 
 
