@@ -14,7 +14,7 @@ MAX_SHOWN = 80  # long hostile strings are cut in messages
 
 
 def _short(value: Any) -> str:
-    if isinstance(value, dict | list):  # never the type's name: the loader's dict subclass showed as "_Object"
+    if isinstance(value, dict | list):  # not type(value).__name__: the loader's dict subclass is "_Object"
         return "{...}" if isinstance(value, dict) else "[...]"
     text = json.dumps(value, ensure_ascii=True)
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + '..."'
