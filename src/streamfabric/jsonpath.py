@@ -7,19 +7,29 @@ from collections.abc import Iterable
 
 PathPart = int | str
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+MAX_KEY = 64  # longer (hostile) keys are cut, with "..."
+
+
+def _escape(char: str) -> str:
+    if char.isascii() and char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def format_path(parts: Iterable[PathPart]) -> str:
+    """Keys are shown as typed when they are identifiers; otherwise quoted, with anything that is not
+    printable ASCII escaped (no control characters or look-alike letters reach a terminal)."""
     out = ["$"]
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _IDENT.match(part):
+        elif _IDENT.match(part) and len(part) <= MAX_KEY:
             out.append(f".{part}")
         else:
-            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
-            escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped[:64])
-            out.append(f"['{escaped}']")
+            cut = part[:MAX_KEY]
+            escaped = "".join(_escape(c) for c in cut.replace("\\", "\\\\").replace("'", "\\'"))
+            out.append(f"['{escaped}{'...' if len(part) > MAX_KEY else ''}']")
     return "".join(out)
 
 
