@@ -152,7 +152,7 @@ def _only_flow(mc: Any) -> dict[str, Any]:
 def test_stack_create_succeeds_with_flow_vpc_interface_and_output(
     cfn: Any, mc: Any, ec2: Any, subnet: str
 ) -> None:
-    _create(cfn, _template(), Parameters=_parameters(subnet))
+    _create(cfn, _template(), Parameters=_parameters(subnet), Tags=[{"Key": "owner", "Value": "ops"}])
     _wait(cfn, "stack_create_complete")
     flow = _only_flow(mc)
     assert flow["Name"] == "demo-live"
@@ -179,7 +179,13 @@ def test_stack_create_succeeds_with_flow_vpc_interface_and_output(
         "MinLatency": 300,
         "CidrAllowList": ["10.0.0.0/8"],
     }
-    assert mc.list_tags_for_resource(ResourceArn=flow["FlowArn"])["Tags"] == {"streamfabric:topology": "demo"}
+    tags = mc.list_tags_for_resource(ResourceArn=flow["FlowArn"])["Tags"]
+    assert tags["streamfabric:topology"] == "demo"
+    assert tags["owner"] == "ops"
+    assert tags["aws:cloudformation:stack-name"] == "demo-flows-us-east-1"
+    assert tags["aws:cloudformation:logical-id"] == "LiveFlow"
+    output_tags = mc.list_tags_for_resource(ResourceArn=output["OutputArn"])["Tags"]
+    assert output_tags["aws:cloudformation:logical-id"] == "ToProgram"
 
 
 def test_stack_outputs_succeed_with_getatt_and_ref_values(cfn: Any, mc: Any, subnet: str) -> None:

@@ -70,6 +70,8 @@ def test_create_flow_succeeds_in_standby_with_public_ingest_ip(mc: Any) -> None:
     assert source["Decryption"] == DECRYPTION
     assert source["IngestPort"] == 5000
     assert described["Sources"] == [source]
+    assert described["Description"] == "encoder A"
+    assert mc.list_flows()["Flows"][0]["Description"] == "encoder A"
 
 
 def test_create_flows_succeeds_with_distinct_ingest_ips(mc: Any) -> None:

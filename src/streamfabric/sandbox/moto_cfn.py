@@ -25,6 +25,7 @@ from typing import Any
 
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cloudformation.models import cloudformation_backends
 from moto.core.common_models import CloudFormationModel
 from moto.mediaconnect.exceptions import NotFoundException
 
@@ -116,6 +117,18 @@ class _MediaConnectResource:
     @property
     def backend(self) -> Any:
         return model.backend_for(self.account_id, self.region_name)
+
+    def creation_tags(self, properties: dict[str, Any]) -> dict[str, str]:
+        """Tags to create with: the stack's tags, CloudFormation's aws:cloudformation:* tags, Tags."""
+        tags: dict[str, str] = {}
+        stack = cloudformation_backends[self.account_id][self.region_name].stacks.get(self.stack_id)
+        if stack is not None:
+            tags.update(stack.tags or {})
+            tags["aws:cloudformation:stack-name"] = stack.name
+            tags["aws:cloudformation:stack-id"] = self.stack_id
+            tags["aws:cloudformation:logical-id"] = self.logical_resource_id
+        tags.update(_tag_map(properties.get("Tags")))
+        return tags
 
     @property
     def tagged_arn(self) -> str:
@@ -235,8 +248,7 @@ class MediaConnectFlow(_MediaConnectResource, CloudFormationModel):
         if source_tags:
             source["sourceTags"] = source_tags
         request["source"] = source
-        if properties.get("Tags"):
-            request["flowTags"] = _tag_map(properties["Tags"])
+        request["flowTags"] = self.creation_tags(properties)
         return request
 
     @classmethod
@@ -364,9 +376,7 @@ class MediaConnectFlowOutput(_FlowChild, CloudFormationModel):
     ) -> None:
         super().__init__(account_id, region_name, name, properties, stack)
         request = self.request()
-        tags = _tag_map(properties.get("Tags"))
-        if tags:
-            request["outputTags"] = tags
+        request["outputTags"] = self.creation_tags(properties)
         with _failing_as(self.logical_resource_id):
             self.output_arn = str(model.add_outputs(self.backend, self.flow_arn, [request])[0]["outputArn"])
         self.alive = True
@@ -453,9 +463,7 @@ class MediaConnectFlowSource(_FlowChild, CloudFormationModel):
     ) -> None:
         super().__init__(account_id, region_name, name, properties, stack)
         request = self.request()
-        tags = _tag_map(properties.get("Tags"))
-        if tags:
-            request["sourceTags"] = tags
+        request["sourceTags"] = self.creation_tags(properties)
         with _failing_as(self.logical_resource_id):
             self.source_arn = str(model.add_sources(self.backend, self.flow_arn, [request])[0]["sourceArn"])
         self.alive = True

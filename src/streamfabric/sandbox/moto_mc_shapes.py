@@ -113,12 +113,16 @@ def vpc_interface_shape(vpc_interface: dict[str, Any]) -> dict[str, Any]:
     return _pick(vpc_interface, _VPC_INTERFACE)
 
 
+def _description(flow: Any) -> str | None:
+    """A flow's description is its (primary) source's, as in AWS's examples; moto had a fixed text."""
+    return flow.sources[0].get("description") if flow.sources else None
+
+
 def flow_shape(flow: Any) -> dict[str, Any]:
     """A ``Flow`` (moto's model object) as DescribeFlow / CreateFlow return it."""
     sources = [source_shape(source) for source in flow.sources]
     shape: dict[str, Any] = {
         "availabilityZone": flow.availability_zone,
-        "description": flow.description,
         "egressIp": flow.egress_ip,
         "entitlements": list(flow.entitlements or []),
         "flowArn": flow.flow_arn,
@@ -130,9 +134,9 @@ def flow_shape(flow: Any) -> dict[str, Any]:
         "vpcInterfaces": [vpc_interface_shape(vpc) for vpc in flow.vpc_interfaces],
     }
     for key, value in (
+        ("description", _description(flow)),
         ("sourceFailoverConfig", flow.source_failover_config),
         ("maintenance", flow.maintenance),
-        ("mediaStreams", getattr(flow, "media_streams", None)),
     ):
         if value:
             shape[key] = value
@@ -144,7 +148,7 @@ def listed_flow_shape(flow: Any) -> dict[str, Any]:
     entitled = bool(flow.sources and flow.sources[0].get("entitlementArn"))
     shape: dict[str, Any] = {
         "availabilityZone": flow.availability_zone,
-        "description": flow.description,
+        "description": _description(flow) or "",
         "flowArn": flow.flow_arn,
         "name": flow.name,
         "sourceType": "ENTITLED" if entitled else "OWNED",
