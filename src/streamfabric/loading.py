@@ -84,6 +84,21 @@ def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+MAX_MESSAGE = 500  # the longest message of a valid-looking document is ~350 characters
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def clean_message(message: str) -> str:
+    """One line of printable ASCII, at most MAX_MESSAGE long: messages quote the document's strings,
+    which may hold newlines, terminal escapes, look-alike letters or megabytes."""
+    out = "".join(c if " " <= c <= "~" else _escaped(c) for c in message)
+    return out if len(out) <= MAX_MESSAGE else out[: MAX_MESSAGE - 3] + "..."
+
+
 def parse_document(data: bytes | str, source: str) -> tuple[Any, list[Problem]]:
     """Parse JSON strictly (no NaN); raise TopologyError with line and column for malformed JSON.
 
@@ -91,7 +106,7 @@ def parse_document(data: bytes | str, source: str) -> tuple[Any, list[Problem]]:
 
     def problem(message: str, parts: list[PathPart] | None = None) -> Problem:
         parts = parts or []
-        return Problem(sort_key(parts), source, format_path(parts), message)
+        return Problem(sort_key(parts), source, format_path(parts), clean_message(message))
 
     if isinstance(data, bytes):
         try:
@@ -124,7 +139,7 @@ def validate_document(document: Any, source: str) -> list[Problem]:
     from .semantic_check import semantic_errors
 
     found = [*schema_errors(document), *semantic_errors(document)]
-    return sorted({Problem(sort_key(p), source, format_path(p), m) for p, m in found})
+    return sorted({Problem(sort_key(p), source, format_path(p), clean_message(m)) for p, m in found})
 
 
 # -- reading sources ------------------------------------------------------------------------
