@@ -24,6 +24,7 @@ from .model import (
     RESERVED_PORTS,
     SECRET_ARN_RE,
     SECRET_NAME_RE,
+    pascal,
 )
 
 Found = tuple[list[PathPart], str]
@@ -98,6 +99,7 @@ def check_unique_names(doc: dict[str, Any]) -> Iterator[Found]:
     ]
     for kind, entries in groups:
         first: dict[str, list[PathPart]] = {}
+        logical: dict[str, tuple[str, list[PathPart]]] = {}
         for path, entry in entries:
             name = _str(entry.get("name"))
             if name is None:
@@ -106,6 +108,12 @@ def check_unique_names(doc: dict[str, Any]) -> Iterator[Found]:
                 yield [*path, "name"], f"duplicate {kind} name {name!r} (first at {format_path(first[name])})"
             else:
                 first[name] = [*path, "name"]
+            other, other_path = logical.setdefault(pascal(name), (name, [*path, "name"]))
+            if other != name:  # stage-a1 / stage-a-1: one CloudFormation logical id
+                yield [*path, "name"], (
+                    f"{kind} name {name!r} and {other!r} at {format_path(other_path)} give the same "
+                    f"identifier {pascal(name)!r} in the rendered templates; rename one"
+                )
             if kind == "ingest" and name in HUB_ROLES:
                 flow = f"{doc.get('name')}-{name}"
                 yield [*path, "name"], f"{name!r} is a hub flow's name (flow {flow}); rename the ingest"
