@@ -209,9 +209,24 @@ def _allowlist(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
             )
 
 
+def _single_block(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
+    """A flow source takes one WhitelistCidr: an ingest's allowlist must collapse into one block."""
+    allow = entry.get("allowlist")
+    if not isinstance(allow, list) or not all(isinstance(c, str) for c in allow):
+        return
+    nets = [_network(c) for c in allow]
+    parsed = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
+    if len(parsed) == len(nets) and len(list(ipaddress.collapse_addresses(parsed))) > 1:
+        yield [*path, "allowlist"], (
+            f"{', '.join(allow)} do not collapse into one CIDR block, and MediaConnect's flow source takes "
+            "a single one: use one covering block (or split the ingest)"
+        )
+
+
 def check_allowlists(doc: dict[str, Any]) -> Iterator[Found]:
     for i, ingest in _items(doc.get("ingests")):
         yield from _allowlist(["ingests", i], ingest)
+        yield from _single_block(["ingests", i], ingest)
     for path, out in _hub_outputs(doc):
         yield from _allowlist(path, out)
 
