@@ -520,13 +520,8 @@ def _flow_impacts(old: Topology, new: Topology, changes: Sequence[Change]) -> tu
 
     for name, (region, az, what) in after.items():
         if name not in before:
-            why = (
-                f"ingest {what} is added"
-                if what not in HUB_ROLES
-                else f"the topology is renamed to {new.name}"
-            )
-            if what not in HUB_ROLES and old.name == new.name and any(i.name == what for i in old.ingests):
-                why = f"ingest {what} moves to {region}"
+            renamed = old.name != new.name
+            why = f"the topology is renamed to {new.name}" if renamed else f"ingest {what} is added"
             impacts.append(
                 FlowImpact(
                     name,
@@ -638,14 +633,8 @@ def _flow_impacts(old: Topology, new: Topology, changes: Sequence[Change]) -> tu
     for name, (region, _, what) in before.items():
         if name in after:
             continue
-        if what in HUB_ROLES:
-            why = f"the topology is renamed from {old.name}"
-        elif old.name != new.name:
-            why = f"the topology is renamed to {new.name}"
-        elif any(i.name == what for i in new.ingests):
-            why = f"ingest {what} moves out of {region}"
-        else:
-            why = f"ingest {what} is removed"
+        renamed = old.name != new.name
+        why = f"the topology is renamed to {new.name}" if renamed else f"ingest {what} is removed"
         needed = (
             ["switch Live and Preview away from it first if it is on air"] if what not in HUB_ROLES else []
         )

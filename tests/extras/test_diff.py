@@ -327,6 +327,8 @@ def test_renaming_the_topology_recreates_everything(old):
     assert sum(a == "create" for a in actions(diff).values()) == 5  # 4 flows stacks + api
     assert {f.action for f in diff.flows} == {"create", "delete"}
     assert len(diff.restarts) == 8
+    assert diff.flow("summer-main-stage").reasons[0] == "the topology is renamed to summer"
+    assert diff.flow("festival-main-stage").reasons == ("the topology is renamed to summer",)
     assert diff.notes[0].startswith("renaming the topology (festival -> summer)")
 
 
