@@ -398,11 +398,10 @@ def _network_reasons(
             if change.field("vpc_cidr") and change.name == hub:
                 reasons.every(new, ("flows",), "the hub VPC CIDR (hop allowlists) changes", network)
                 reasons.every(new, ("network",), "the hub VPC CIDR (security-group rules) changes", network)
-            if change.field("vpc_cidr"):
-                reasons.stack(hub, "peering", f"the VPC CIDR of {change.name} changes")
-                for spoke in new.spokes:
-                    if change.name in (spoke.region, hub):
-                        reasons.stack(spoke.region, "routes", f"the VPC CIDR of {change.name} changes")
+                reasons.every(new, ("routes",), "the hub VPC CIDR (routes to the hub) changes", network)
+            elif change.field("vpc_cidr"):
+                reasons.stack(hub, "peering", f"the VPC CIDR of {change.name} (the hub's routes) changes")
+                reasons.stack(hub, "network", f"the VPC CIDR of {change.name} (security-group rules) changes")
         elif change.subject == "region":
             verb = "adds" if change.kind == "added" else "removes"
             reasons.stack(hub, "peering", f"{verb} the peering with {change.name}")
@@ -410,6 +409,8 @@ def _network_reasons(
         elif change.subject == "internal hop":
             fields = ", ".join(f.field for f in change.fields)
             reasons.every(new, ("flows",), f"the internal hop changes ({fields})", network)
+            if change.field("passphrase_secret"):
+                reasons.every(new, ("flows",), "the HopSecretArn parameter changes", network)
             if change.field("port_from") or change.field("port_to") or change.field("passphrase_secret"):
                 reasons.every(new, ("network",), f"the internal hop changes ({fields})", network)
         elif change.subject == "dns":
@@ -420,9 +421,7 @@ def _network_reasons(
                 reasons.stack(hub, "api", f"the control API changes ({fields})")
         elif change.subject == "tags":
             keys = ", ".join(f.field for f in change.fields)
-            reasons.every(
-                new, ("network", "peering", "routes", "flows", "api"), f"tags change ({keys})", network
-            )
+            reasons.every(new, ("network", "peering", "flows", "api"), f"tags change ({keys})", network)
     return reasons
 
 
