@@ -432,3 +432,33 @@ def test_stack_without_the_extension_types_is_not_silently_empty(cfn: Any, mc: A
     _create(cfn, template)
     assert _stack(cfn)["StackStatus"] == "CREATE_COMPLETE"
     assert [f["Name"] for f in mc.list_flows()["Flows"]] == ["demo-live"]
+
+
+def test_yaml_template_with_short_form_getatt_succeeds(cfn: Any, mc: Any) -> None:
+    template = """
+Resources:
+  Flow:
+    Type: AWS::MediaConnect::Flow
+    Properties:
+      Name: yaml-flow
+      Source:
+        Name: in
+        Protocol: srt-listener
+        IngestPort: 5000
+        WhitelistCidr: 0.0.0.0/0
+Outputs:
+  IngestIp:
+    Value: !GetAtt Flow.Source.IngestIp
+  SourceArn:
+    Value: !GetAtt [Flow, Source.SourceArn]
+  FlowArn:
+    Value: !Ref Flow
+"""
+    cfn.create_stack(StackName="yaml-stack", TemplateBody=template)
+    flow = _only_flow(mc)
+    outputs = _outputs(cfn, "yaml-stack")
+    assert outputs == {
+        "IngestIp": flow["Source"]["IngestIp"],
+        "SourceArn": flow["Source"]["SourceArn"],
+        "FlowArn": flow["FlowArn"],
+    }

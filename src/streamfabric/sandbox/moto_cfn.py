@@ -23,9 +23,11 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
+from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-from moto.cloudformation.models import cloudformation_backends
 from moto.core.common_models import CloudFormationModel
 from moto.mediaconnect.exceptions import NotFoundException
 
@@ -121,7 +123,9 @@ class _MediaConnectResource:
     def creation_tags(self, properties: dict[str, Any]) -> dict[str, str]:
         """Tags to create with: the stack's tags, CloudFormation's aws:cloudformation:* tags, Tags."""
         tags: dict[str, str] = {}
-        stack = cloudformation_backends[self.account_id][self.region_name].stacks.get(self.stack_id)
+        stack = cfn_models.cloudformation_backends[self.account_id][self.region_name].stacks.get(
+            self.stack_id
+        )
         if stack is not None:
             tags.update(stack.tags or {})
             tags["aws:cloudformation:stack-name"] = stack.name
@@ -640,8 +644,28 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
 )
 
 
+def _split_getatt_once(original: Any) -> Any:
+    """Fix moto's YAML ``!GetAtt``: it splits ``!GetAtt Flow.Source.IngestIp`` at every dot (an
+    unknown attribute "Source"; CloudFormation splits at the first dot only), and it leaves the
+    list form ``!GetAtt [Flow, Source.IngestIp]`` as unconstructed YAML nodes."""
+    if getattr(original, "_streamfabric_patched", False):
+        return original
+
+    def constructor(loader: Any, tag: Any, node: Any) -> Any:
+        if tag == "!GetAtt" and isinstance(node.value, str):
+            return {"Fn::GetAtt": node.value.split(".", 1)}
+        if tag == "!GetAtt" and isinstance(node.value, list):
+            return {"Fn::GetAtt": loader.construct_sequence(node)}
+        return original(loader, tag, node)
+
+    constructor._streamfabric_patched = True  # type: ignore[attr-defined]
+    return constructor
+
+
 def install() -> None:
     """Make moto's CloudFormation see the models (defining them registered them; drop its caches)."""
+    for module in (cfn_models, cfn_responses, cfn_utils):
+        setattr(module, "yaml_tag_constructor", _split_getatt_once(module.__dict__["yaml_tag_constructor"]))  # noqa: B010
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
     registered = parsing.get_model_map()

@@ -175,7 +175,7 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
     if len(zones) > 1 or (zone and zones and zones != {zone}):
         raise BadRequestException("All VPC interface subnets must be in the Availability Zone of the flow.")
     zone = zone or (zones.pop() if zones else None)
-    zone = zone or net.default_availability_zone(backend.account_id, backend.region_name)
+    zone = zone or net.default_availability_zone(backend.region_name)
 
     flow = Flow(
         account_id=backend.account_id,

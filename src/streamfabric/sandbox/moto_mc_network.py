@@ -8,6 +8,7 @@ from typing import Any
 from moto.core.exceptions import JsonRESTError
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import ec2_backends
+from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
 from moto.moto_api._internal import mock_random as random
 
 
@@ -33,9 +34,10 @@ def allocate_public_ip(taken: Iterable[str]) -> str:
             return address
 
 
-def default_availability_zone(account_id: str, region_name: str) -> str:
-    """The zone MediaConnect places a flow in when neither an AZ nor a VPC interface pins it."""
-    zones = sorted(zone.name for zone in _ec2(account_id, region_name).describe_availability_zones())
+def default_availability_zone(region_name: str) -> str:
+    """The zone MediaConnect places a flow in when neither an AZ nor a VPC interface pins it
+    (the region's first zone in moto's EC2 data, read without instantiating an EC2 backend)."""
+    zones = sorted(zone.name for zone in RegionsAndZonesBackend.zones.get(region_name, []))
     return zones[0] if zones else f"{region_name}a"
 
 
@@ -73,6 +75,9 @@ def private_ip(account_id: str, region_name: str, eni_id: str) -> str | None:
 
 def delete_enis(account_id: str, region_name: str, eni_ids: Iterable[str]) -> list[str]:
     """Delete ENIs; returns the ids that could not be deleted (still attached to an instance)."""
+    eni_ids = list(eni_ids)
+    if not eni_ids:
+        return []
     backend = _ec2(account_id, region_name)
     not_deleted: list[str] = []
     for eni_id in eni_ids:
