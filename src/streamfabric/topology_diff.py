@@ -377,6 +377,11 @@ def _network_reasons(
     hub = new.hub.region
     for change in changes:
         if change.subject == "ingest":
+            moved = change.field("region")
+            if moved:
+                reasons.stack(moved.old, "flows", f"removes ingest {change.name} (moves to {moved.new})")
+                reasons.stack(moved.new, "flows", f"adds ingest {change.name} (moves from {moved.old})")
+                continue
             regions = {i.region for m in (old, new) for i in m.ingests if i.name == change.name}
             verb = {"added": "adds", "removed": "removes", "changed": "changes"}[change.kind]
             detail = f" ({', '.join(f.field for f in change.fields)})" if change.fields else ""

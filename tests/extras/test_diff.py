@@ -132,6 +132,12 @@ def test_moving_an_ingest_to_another_region_replaces_its_flow(old):
 
     diff = pair(old, edit)
     assert actions(diff) == {"festival-flows-us-east-1": "update", "festival-flows-ap-southeast-2": "update"}
+    assert diff.stack("festival-flows-us-east-1").reasons == (
+        "removes ingest boston-remote (moves to ap-southeast-2)",
+    )
+    assert diff.stack("festival-flows-ap-southeast-2").reasons == (
+        "adds ingest boston-remote (moves from us-east-1)",
+    )
     [flow] = diff.flows
     assert (flow.flow, flow.region, flow.action, flow.restart) == (
         "festival-boston-remote",
