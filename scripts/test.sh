@@ -23,11 +23,15 @@ if [ ! -x .venv-checkov/bin/checkov ]; then
 fi
 export CHECKOV_BIN="$PWD/.venv-checkov/bin/checkov"
 
-# Browser tests drive Debian's Chromium (never a downloaded browser build).
-if [ -n "${STREAMFABRIC_NEED_CHROMIUM:-1}" ] && [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
-  echo "== installing Debian's chromium"
+# System tools from Debian's packages: Chromium for the browser tests (never a downloaded browser
+# build), Graphviz for `streamfabric graph --format svg`.
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v dot >/dev/null || missing="$missing graphviz"
+if [ -n "$missing" ] && command -v apt-get >/dev/null; then
+  echo "== installing Debian packages:$missing"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
 echo "== ruff"

@@ -143,6 +143,10 @@ def _cost(p: argparse.ArgumentParser) -> None:
     _topology_arg(p)
     p.add_argument("--hours", type=float, default=72.0, help="hours the flows run per month (default 72)")
     p.add_argument("--bitrate-mbps", type=float, default=10.0, help="bitrate of each stream (default 10)")
+    p.add_argument("--live-prices", action="store_true",
+                   help="take prices from the AWS Price List API (needs credentials); falls back to the shipped table")
+    p.add_argument("--prices", metavar="FILE", help="use this price table instead of the shipped one")
+    p.add_argument("--profile", help="AWS profile for --live-prices")
     _json_arg(p)
 
 
@@ -154,6 +158,10 @@ def _graph(p: argparse.ArgumentParser) -> None:
 def _diff(p: argparse.ArgumentParser) -> None:
     p.add_argument("old", help="the topology as it is")
     p.add_argument("new", help="the topology as proposed")
+    p.add_argument("--format", choices=["markdown", "text"], default="markdown")
+    p.add_argument("--files", action="store_true", help="include unified diffs of the rendered files")
+    p.add_argument("--network", choices=["terraform", "cloudformation"], default="terraform")
+    p.add_argument("--exit-code", action="store_true", help="exit 1 when the topologies differ")
     _json_arg(p)
 
 
