@@ -24,7 +24,7 @@ from tf_tree import ACCOUNT, Interp, Tf, expr, key, literal, resolved, template_
 
 from golden_util import assert_golden
 from streamfabric.model import Ingest, SecretRef, SourceInfo, Topology, snake
-from streamfabric.render.env import hcl_literal
+from streamfabric.render.env import comment_header, hcl_literal
 from streamfabric.render.hclfmt import format_hcl
 from streamfabric.render.terraform import TerraformRenderError, render_terraform
 
@@ -389,12 +389,14 @@ def test_festival_layout_succeeds(festival_files: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("variant", VARIANT_NAMES)
 def test_every_file_parses_and_is_canonical_succeeds(
-    rendered: dict[str, tuple[dict[str, str], Tf]], variant: str
+    variants: dict[str, Topology], rendered: dict[str, tuple[dict[str, str], Tf]], variant: str
 ) -> None:
     files, tf = rendered[variant]  # Tf.parse parsed every file (it raises on a syntax error)
     assert set(tf.trees) == set(files)
+    header = comment_header(variants[variant].source) + "\n"
     for path, text in files.items():
         assert path.startswith("terraform/") and path.endswith(".tf")
+        assert text.startswith(header), path
         assert text.startswith(HEADER_FIRST_LINE), path
         assert format_hcl(text) == text, f"{path} is not in canonical form"
         assert text.endswith("}\n") or path == "terraform/peering.tf", path
@@ -676,6 +678,12 @@ def test_unsafe_region_identifier_fails(minimal: Topology, region: str) -> None:
     hub = dataclasses.replace(minimal.hub, network=dataclasses.replace(minimal.hub.network, region=region))
     with pytest.raises(TerraformRenderError, match="not a safe Terraform identifier"):
         render_terraform(dataclasses.replace(minimal, hub=hub))
+
+
+def test_hub_region_listed_as_ingest_region_fails(minimal: Topology) -> None:
+    model = dataclasses.replace(minimal, regions=(*minimal.regions, minimal.hub.network))
+    with pytest.raises(TerraformRenderError, match="appears twice"):
+        render_terraform(model)
 
 
 def test_ingest_names_never_become_addresses_succeeds(minimal: Topology) -> None:

@@ -262,6 +262,9 @@ def _safe_source(source: SourceInfo) -> SourceInfo:
 
 def _context(model: Topology) -> dict[str, Any]:
     regions = [_region_view(model, net) for net in model.networks]
+    ids = [r.id for r in regions]
+    if len(set(ids)) != len(ids):
+        raise TerraformRenderError(f"a region appears twice among the hub and the ingest regions: {ids}")
     hub = regions[0]
     spokes = regions[1:]
     hop = _hop_secret(model, regions)
