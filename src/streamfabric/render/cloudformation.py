@@ -711,6 +711,24 @@ def _safe_source(source: SourceInfo) -> SourceInfo:
     return dataclasses.replace(source, uri=_escape_controls(source.uri), version=version)
 
 
+# In the ``json`` filter's output (JSON string literals, ASCII only): an escaped backslash, or a
+# UTF-16 surrogate pair, which YAML cannot read as two ``\u`` escapes (it needs one ``\U`` escape).
+_JSON_ESCAPES = re.compile(r"\\\\|\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def _yaml_escapes(text: str) -> str:
+    """Make the JSON literals of a rendered template valid YAML double-quoted scalars too: a
+    character outside the BMP becomes one ``\\UXXXXXXXX`` escape instead of a surrogate pair."""
+
+    def fix(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)
+        high, low = int(match.group(1), 16), int(match.group(2), 16)
+        return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+    return _JSON_ESCAPES.sub(fix, text)
+
+
 def _parameters_file(params: Sequence[dict[str, str]]) -> str:
     entries = [{"ParameterKey": p["key"], "ParameterValue": p["value"]} for p in params]
     return json.dumps(sorted(entries, key=lambda e: e["ParameterKey"]), indent=2, ensure_ascii=True) + "\n"
@@ -739,7 +757,8 @@ def render_cloudformation(model: Topology, network: NetworkMode = "terraform") -
     source = _safe_source(model.source)
     files: dict[str, str] = {}
     for stack in _stacks(model, network):
-        files[stack.spec.template] = render_template(stack.template, source=source, **stack.context)
+        text = render_template(stack.template, source=source, **stack.context)
+        files[stack.spec.template] = _yaml_escapes(text)
         if stack.spec.parameters:
             files[stack.spec.parameters] = _parameters_file(stack.context["parameters"])
     files[_path("manifest.json")] = _manifest(model, network, stack_specs(model, network))
