@@ -462,3 +462,45 @@ Outputs:
         "SourceArn": flow["Source"]["SourceArn"],
         "FlowArn": flow["FlowArn"],
     }
+
+
+def _failover_template(protocol: str = "srt-listener") -> dict[str, Any]:
+    return {
+        "Parameters": {"Latency": {"Type": "Number", "Default": "200"}},
+        "Resources": {
+            "Flow": _flow_resource(
+                SourceFailoverConfig={"State": "ENABLED"},
+                Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}],
+            ),
+            "Backup": {
+                "Type": "AWS::MediaConnect::FlowSource",
+                "Properties": {
+                    "FlowArn": {"Ref": "Flow"},
+                    "Name": "backup",
+                    "Description": "second encoder",
+                    "Protocol": protocol,
+                    "IngestPort": 5001,
+                    "WhitelistCidr": "10.40.0.0/16",
+                },
+            },
+        },
+    }
+
+
+def test_stack_update_replacing_a_fixed_name_source_fails_and_rolls_back(cfn: Any, mc: Any) -> None:
+    _create(cfn, _failover_template())
+    before = _only_flow(mc)["Sources"][1]
+    cfn.update_stack(StackName="demo-flows-us-east-1", TemplateBody=json.dumps(_failover_template("rtp")))
+    assert _stack(cfn)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert _only_flow(mc)["Sources"][1] == before
+
+
+def test_stack_update_of_tags_succeeds(cfn: Any, mc: Any) -> None:
+    template = _failover_template()
+    _create(cfn, template)
+    template["Resources"]["Flow"]["Properties"]["Tags"] = [{"Key": "a", "Value": "9"}]
+    cfn.update_stack(StackName="demo-flows-us-east-1", TemplateBody=json.dumps(template))
+    tags = mc.list_tags_for_resource(ResourceArn=_only_flow(mc)["FlowArn"])["Tags"]
+    assert tags["a"] == "9"
+    assert "b" not in tags
+    assert tags["aws:cloudformation:logical-id"] == "Flow"

@@ -3,18 +3,20 @@
 ``install()`` is idempotent and must run before moto serves MediaConnect requests (``Sandbox``
 does it). It
 
-* replaces moto's MediaConnect HTTP handlers (:mod:`.moto_mediaconnect`), and
+* replaces moto's MediaConnect HTTP handlers (:mod:`.moto_mediaconnect`),
 * registers CloudFormation models for ``AWS::MediaConnect::Flow``, ``FlowOutput``, ``FlowSource``
-  and ``FlowVpcInterface`` (:mod:`.moto_cfn`), and
+  and ``FlowVpcInterface`` (:mod:`.moto_cfn`, :mod:`.moto_cfn_base`),
 * makes their failures end a stack in ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE / DELETE_FAILED
-  instead of an HTTP error (:mod:`.moto_cfn_failures`).
+  instead of an HTTP error (:mod:`.moto_cfn_failures`), and
+* reads YAML ``!GetAtt Flow.Source.IngestIp`` / ``!GetAtt [Flow, Source.IngestIp]`` as
+  CloudFormation does (:mod:`.moto_cfn_yaml`).
 """
 
 from __future__ import annotations
 
 import threading
 
-from . import moto_cfn, moto_cfn_failures, moto_mediaconnect
+from . import moto_cfn, moto_cfn_failures, moto_cfn_yaml, moto_mediaconnect
 
 _lock = threading.Lock()
 
@@ -25,3 +27,4 @@ def install() -> None:
         moto_mediaconnect.install()
         moto_cfn.install()
         moto_cfn_failures.install()
+        moto_cfn_yaml.install()
