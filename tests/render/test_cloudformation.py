@@ -143,6 +143,7 @@ def test_hub_flows_start_on_the_unreachable_standby_source(festival: Topology) -
         assert source["Protocol"] == "srt-listener"
         assert source["IngestPort"] == festival.internal_hop.live_port
         assert source["WhitelistCidr"] == festival.hub.network.vpc_cidr
+        assert source["Decryption"]["SecretArn"] == ref("HopSecretArn")
 
 
 def test_downstream_outputs(festival: Topology) -> None:
@@ -694,3 +695,14 @@ def test_names_mapping_to_the_same_logical_id_are_refused(minimal: Topology) -> 
 def test_unknown_network_mode(minimal: Topology) -> None:
     with pytest.raises(RenderError, match="network mode"):
         render_cloudformation(minimal, "pulumi")  # type: ignore[arg-type]
+
+
+def test_tag_keys_are_unique_even_with_a_user_name_tag(minimal: Topology) -> None:
+    model = dataclasses.replace(minimal, tags=(("Name", "mine"), ("streamfabric:topology", "other")))
+    for path, template in templates(render_cloudformation(model, "cloudformation")).items():
+        for res in template["Resources"].values():
+            tags = res.get("Properties", {}).get("Tags")
+            if tags is not None:
+                keys = [t["Key"] for t in tags]
+                assert len(keys) == len(set(keys)), path
+                assert {t["Key"]: t["Value"] for t in tags}["Name"] == "mine"

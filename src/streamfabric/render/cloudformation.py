@@ -2,14 +2,17 @@
 
 Pure: the same model gives byte-identical files. Every path is under ``cloudformation/``:
 
-- ``flows-<region>.yaml`` (+ ``.parameters.json``) for every region with flows (the hub always):
+- ``flows-<region>.yaml`` for every region with flows (the hub always):
   one ``AWS::MediaConnect::Flow`` per ingest with its two internal-hop outputs ``to-live`` /
   ``to-preview``; in the hub region also the Live and Preview flows (on their temporary ``standby``
   source) and their downstream outputs; Route53 records when the topology has ``dns``.
 - with ``network="cloudformation"``: ``network-<region>.yaml`` per region (VPC, private subnet, route
   table, security group; in the hub also MediaConnect's IAM role and the generated hop secret),
   ``peering-<hub region>.yaml`` and ``routes-<spoke region>.yaml``.
-- ``manifest.json``: every stack this renderer knows of, in dependency order.
+- ``<template>.parameters.json`` beside every template that has parameters: values known at render
+  time filled in, the others ``""`` for deploy to fill in (see ``parameter_sources``).
+- ``manifest.json``: every stack this renderer knows of (and the control API's, rendered by
+  ``render.api``), in dependency order: network -> peering -> routes -> flows -> api.
 
 Conventions (see docs/architecture.md for the contract; deviations are listed in
 :data:`CONTRACT_NOTES`):
@@ -71,6 +74,8 @@ CONTRACT_NOTES = (
     "from the hub network stack's outputs",
     "with a hop secret given by name, network stacks output a partial ARN (no random suffix) "
     "and the flow stacks' HopSecretArn comes from deploy (describe_secret in the flow's region)",
+    "network stacks take the subnet's AvailabilityZone as a parameter (default: the topology's)",
+    "the manifest's entries also carry capabilities (CAPABILITY_IAM for the hub network stack and api)",
 )
 
 
@@ -508,6 +513,7 @@ def _network_context(model: Topology, net: Network) -> dict[str, Any]:
             ),
         },
         "tags": _tags(model),
+        "own_name_tag": "Name" not in dict(model.tags),
     }
 
 
@@ -553,6 +559,7 @@ def _peering_context(model: Topology) -> dict[str, Any]:
         "parameters": sorted(params, key=lambda p: p["key"]),
         "spokes": spokes,
         "tags": _tags(model),
+        "own_name_tag": "Name" not in dict(model.tags),
     }
 
 
