@@ -388,6 +388,7 @@ def test_delete_stopped_flow_succeeds_and_deletes_its_enis(mc: Any, ec2: Any, su
     flow = _flow(mc, VpcInterfaces=[_vpc_interface(subnet)])
     assert flow["VpcInterfaces"][0]["NetworkInterfaceIds"]
     assert mc.delete_flow(FlowArn=flow["FlowArn"])["Status"] == "DELETING"
+    mc.get_waiter("flow_deleted").wait(FlowArn=flow["FlowArn"], WaiterConfig={"Delay": 1, "MaxAttempts": 2})
     assert mc.list_flows()["Flows"] == []
     assert ec2.describe_network_interfaces()["NetworkInterfaces"] == []
 

@@ -190,7 +190,10 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
         vpc_interfaces=[],
         maintenance=dict(request.get("maintenance") or {}),
     )
-    flow.egress_ip = net.allocate_public_ip(f.egress_ip for f in backend._flows.values())
+    taken = (
+        f.egress_ip for b in mediaconnect_backends[backend.account_id].values() for f in b._flows.values()
+    )
+    flow.egress_ip = net.allocate_public_ip(taken)  # distinct across the account's regions
     flow.vpc_interfaces = _new_vpc_interfaces(backend, name, vpc_requests)
     flow.sources = [_new_source(backend, source) for source in sources]
     flow.outputs = [_new_output(backend, output) for output in outputs]
