@@ -28,8 +28,12 @@ class _Parser(argparse.ArgumentParser):
 def _topology_arg(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
     help_text = "topology: a path, '-' for stdin, or s3://bucket/key[?versionId=...]"
     if optional:
-        parser.add_argument("topology", nargs="?", default=os.environ.get(TOPOLOGY_ENV),
-                            help=f"{help_text} (default: ${TOPOLOGY_ENV})")
+        parser.add_argument(
+            "topology",
+            nargs="?",
+            default=os.environ.get(TOPOLOGY_ENV),
+            help=f"{help_text} (default: ${TOPOLOGY_ENV})",
+        )
     else:
         parser.add_argument("topology", help=help_text)
 
@@ -37,10 +41,15 @@ def _topology_arg(parser: argparse.ArgumentParser, *, optional: bool = False) ->
 def _aws_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("AWS")
     group.add_argument("--profile", help="AWS profile to use (default: AWS_PROFILE or the default chain)")
-    group.add_argument("--endpoint-url", help="send every AWS call to this endpoint (e.g. a sandbox); "
-                       "same as AWS_ENDPOINT_URL")
-    group.add_argument("--sandbox", action="store_true",
-                       help="run against an embedded AWS emulator in this process (nothing touches AWS)")
+    group.add_argument(
+        "--endpoint-url",
+        help="send every AWS call to this endpoint (e.g. a sandbox); same as AWS_ENDPOINT_URL",
+    )
+    group.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against an embedded AWS emulator in this process (nothing touches AWS)",
+    )
 
 
 def _json_arg(parser: argparse.ArgumentParser) -> None:
@@ -60,10 +69,17 @@ def _validate(p: argparse.ArgumentParser) -> None:
 def _render(p: argparse.ArgumentParser) -> None:
     _topology_arg(p)
     p.add_argument("--out", "-o", required=True, help="directory to write the rendered files into")
-    p.add_argument("--network", choices=["terraform", "cloudformation"], default="terraform",
-                   help="render the network as Terraform (default) or as CloudFormation stacks")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 and list the files that differ from --out (drift check)")
+    p.add_argument(
+        "--network",
+        choices=["terraform", "cloudformation"],
+        default="terraform",
+        help="render the network as Terraform (default) or as CloudFormation stacks",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and list the files that differ from --out (drift check)",
+    )
     _json_arg(p)
     _aws_args(p)
 
@@ -71,10 +87,14 @@ def _render(p: argparse.ArgumentParser) -> None:
 def _deploy(p: argparse.ArgumentParser) -> None:
     _topology_arg(p)
     net = p.add_mutually_exclusive_group()
-    net.add_argument("--network-outputs", metavar="FILE",
-                     help="`terraform output -json` of the rendered network (Terraform network mode)")
-    net.add_argument("--network", choices=["cloudformation"],
-                     help="deploy the network as CloudFormation stacks too")
+    net.add_argument(
+        "--network-outputs",
+        metavar="FILE",
+        help="`terraform output -json` of the rendered network (Terraform network mode)",
+    )
+    net.add_argument(
+        "--network", choices=["cloudformation"], help="deploy the network as CloudFormation stacks too"
+    )
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     _json_arg(p)
@@ -92,8 +112,12 @@ def _destroy(p: argparse.ArgumentParser) -> None:
 def _switch(p: argparse.ArgumentParser) -> None:
     p.add_argument("ingest", help="ingest to put on air")
     _topology_arg(p, optional=True)
-    p.add_argument("--target", choices=["live", "preview"], default="live", help="hub flow to switch (default: live)")
-    p.add_argument("--expected", metavar="NAME", help="refuse (conflict) unless this ingest is on the target now")
+    p.add_argument(
+        "--target", choices=["live", "preview"], default="live", help="hub flow to switch (default: live)"
+    )
+    p.add_argument(
+        "--expected", metavar="NAME", help="refuse (conflict) unless this ingest is on the target now"
+    )
     p.add_argument("--force", action="store_true", help="switch even if the ingest's flow is not ACTIVE")
     _json_arg(p)
     _aws_args(p)
@@ -107,8 +131,14 @@ def _take(p: argparse.ArgumentParser) -> None:
 
 def _status(p: argparse.ArgumentParser) -> None:
     _topology_arg(p, optional=True)
-    p.add_argument("--watch", nargs="?", const=2.0, type=float, metavar="SECONDS",
-                   help="refresh every SECONDS (default 2) until interrupted")
+    p.add_argument(
+        "--watch",
+        nargs="?",
+        const=2.0,
+        type=float,
+        metavar="SECONDS",
+        help="refresh every SECONDS (default 2) until interrupted",
+    )
     _json_arg(p)
     _aws_args(p)
 
@@ -128,8 +158,11 @@ def _serve(p: argparse.ArgumentParser) -> None:
 
 def _demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("--topology", default=None, help="topology to demo (default: examples/festival.json)")
-    p.add_argument("--keep", action="store_true",
-                   help="leave the emulator and the control API running on 127.0.0.1 until interrupted")
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the emulator and the control API running on 127.0.0.1 until interrupted",
+    )
     p.add_argument("--port", type=int, default=8080, help="control API port with --keep (default 8080)")
 
 
@@ -143,8 +176,11 @@ def _cost(p: argparse.ArgumentParser) -> None:
     _topology_arg(p)
     p.add_argument("--hours", type=float, default=72.0, help="hours the flows run per month (default 72)")
     p.add_argument("--bitrate-mbps", type=float, default=10.0, help="bitrate of each stream (default 10)")
-    p.add_argument("--live-prices", action="store_true",
-                   help="take prices from the AWS Price List API (needs credentials); falls back to the shipped table")
+    p.add_argument(
+        "--live-prices",
+        action="store_true",
+        help="take prices from the AWS Price List API (needs credentials); falls back to the shipped table",
+    )
     p.add_argument("--prices", metavar="FILE", help="use this price table instead of the shipped one")
     p.add_argument("--profile", help="AWS profile for --live-prices")
     _json_arg(p)
@@ -176,7 +212,11 @@ COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "history": ("switch", "show the audit log of switches", _history),
     "serve": ("serve", "run the control API (and panel) on 127.0.0.1", _serve),
     "demo": ("demo", "run the whole pipeline against an embedded AWS emulator", _demo),
-    "import-poc": ("import_poc", "convert the original proof of concept's config into a topology", _import_poc),
+    "import-poc": (
+        "import_poc",
+        "convert the original proof of concept's config into a topology",
+        _import_poc,
+    ),
     "cost": ("cost", "estimate the monthly running cost", _cost),
     "graph": ("graph", "draw the topology (Mermaid, DOT or SVG)", _graph),
     "diff": ("diff", "show what changing the topology will change", _diff),
@@ -197,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module, help_text, configure) in COMMANDS.items():
         if not _available(module):
             continue
-        command = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        command = sub.add_parser(
+            name, help=help_text, description=help_text[:1].upper() + help_text[1:] + "."
+        )
         configure(command)
         command.set_defaults(module=module)
     return parser
@@ -213,7 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     if hasattr(args, "topology") and args.topology is None and args.command not in ("demo",):
-        parser.exit(2, f"streamfabric {args.command}: error: no topology given (argument or ${TOPOLOGY_ENV})\n")
+        parser.exit(
+            2, f"streamfabric {args.command}: error: no topology given (argument or ${TOPOLOGY_ENV})\n"
+        )
     if getattr(args, "endpoint_url", None):
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     if getattr(args, "profile", None):

@@ -280,7 +280,11 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
     )
     dns_doc = doc.get("dns")
     dns = (
-        Dns(hosted_zone_id=dns_doc["hosted_zone_id"], domain=dns_doc["domain"], ttl=dns_doc.get("ttl", DEFAULT_DNS_TTL))
+        Dns(
+            hosted_zone_id=dns_doc["hosted_zone_id"],
+            domain=dns_doc["domain"],
+            ttl=dns_doc.get("ttl", DEFAULT_DNS_TTL),
+        )
         if dns_doc
         else None
     )
@@ -300,7 +304,9 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
             auth=api_doc.get("auth", "iam"),
             panel=api_doc.get("panel", False),
         ),
-        state=StateLocations(runtime_state=state_doc.get("runtime_state"), audit_log=state_doc.get("audit_log")),
+        state=StateLocations(
+            runtime_state=state_doc.get("runtime_state"), audit_log=state_doc.get("audit_log")
+        ),
     )
 
 

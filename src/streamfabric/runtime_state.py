@@ -56,7 +56,9 @@ class RuntimeState:
     def ingest_at(self, address: str | None, port: int | None = None) -> str | None:
         """The ingest whose private listener is ``address`` (and ``port``), if any."""
         for name, ingest in self.ingests.items():
-            if ingest.private_ip == address and (port is None or port in (ingest.live_port, ingest.preview_port)):
+            if ingest.private_ip == address and (
+                port is None or port in (ingest.live_port, ingest.preview_port)
+            ):
                 return name
         return None
 
@@ -83,7 +85,9 @@ class RuntimeState:
         except StateError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise StateError(f"{where}: not a valid runtime state document ({type(exc).__name__}: {exc})") from None
+            raise StateError(
+                f"{where}: not a valid runtime state document ({type(exc).__name__}: {exc})"
+            ) from None
 
 
 def default_state_uri(topology: Topology) -> str:

@@ -67,8 +67,12 @@ def _message(error: Any) -> Iterator[tuple[list[PathPart], str]]:
         return
     if validator in ("anyOf", "oneOf"):
         # Report every branch, as cfn-lint does, so the user sees each way to fix it.
-        branches = sorted({sub.message if len(sub.message) <= 200 else sub.message[:197] + "..."
-                           for sub in error.context or ()})
+        branches = sorted(
+            {
+                sub.message if len(sub.message) <= 200 else sub.message[:197] + "..."
+                for sub in error.context or ()
+            }
+        )
         yield path, f"{_short(instance)} matches none of the allowed forms: " + "; ".join(branches)
         return
     message = error.message

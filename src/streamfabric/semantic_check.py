@@ -110,9 +110,12 @@ def check_unique_names(doc: dict[str, Any]) -> Iterator[Found]:
                 first[name] = [*path, "name"]
             other, other_path = logical.setdefault(pascal(name), (name, [*path, "name"]))
             if other != name:  # stage-a1 / stage-a-1: one CloudFormation logical id
-                yield [*path, "name"], (
-                    f"{kind} name {name!r} and {other!r} at {format_path(other_path)} give the same "
-                    f"identifier {pascal(name)!r} in the rendered templates; rename one"
+                yield (
+                    [*path, "name"],
+                    (
+                        f"{kind} name {name!r} and {other!r} at {format_path(other_path)} give the same "
+                        f"identifier {pascal(name)!r} in the rendered templates; rename one"
+                    ),
                 )
             if kind == "ingest" and name in HUB_ROLES:
                 flow = f"{doc.get('name')}-{name}"
@@ -128,11 +131,17 @@ def check_regions(doc: dict[str, Any]) -> Iterator[Found]:
         if region is None:
             continue
         if known and region not in known:
-            yield [*path, "region"], f"{region!r} is not a MediaConnect region (one of: {', '.join(sorted(known))})"
+            yield (
+                [*path, "region"],
+                f"{region!r} is not a MediaConnect region (one of: {', '.join(sorted(known))})",
+            )
         if path[0] == "regions" and region == hub_region:
             yield [*path, "region"], f"{region!r} is the hub region: configure its network under $.hub only"
         elif region in seen:
-            yield [*path, "region"], f"region {region!r} is listed twice (first at {format_path(seen[region])})"
+            yield (
+                [*path, "region"],
+                f"region {region!r} is listed twice (first at {format_path(seen[region])})",
+            )
         else:
             seen[region] = [*path, "region"]
         zone = _str(net.get("availability_zone"))
@@ -145,16 +154,22 @@ def check_references(doc: dict[str, Any]) -> Iterator[Found]:
     for i, ingest in _items(doc.get("ingests")):
         region = _str(ingest.get("region"))
         if region is not None and regions and region not in regions:
-            yield ["ingests", i, "region"], (
-                f"region {region!r} is neither the hub region nor listed in $.regions "
-                f"(known: {', '.join(sorted(regions))})"
+            yield (
+                ["ingests", i, "region"],
+                (
+                    f"region {region!r} is neither the hub region nor listed in $.regions "
+                    f"(known: {', '.join(sorted(regions))})"
+                ),
             )
     names = list(dict.fromkeys(n for _, ing in _items(doc.get("ingests")) if (n := _str(ing.get("name")))))
     hub = _obj(doc.get("hub"))
     for role in ("live", "preview"):
         start = _str(_obj(hub.get(role)).get("starts_on"))
         if start is not None and start not in names:
-            yield ["hub", role, "starts_on"], f"unknown ingest {start!r} (ingests: {', '.join(names) or 'none'})"
+            yield (
+                ["hub", role, "starts_on"],
+                f"unknown ingest {start!r} (ingests: {', '.join(names) or 'none'})",
+            )
 
 
 def _network(value: str) -> ipaddress.IPv4Network | str:
@@ -175,7 +190,10 @@ def check_networks(doc: dict[str, Any]) -> Iterator[Found]:
         elif vpc is not None:
             low, high = VPC_PREFIX_RANGE
             if not low <= vpc.prefixlen <= high:
-                yield [*path, "vpc_cidr"], f"a VPC CIDR must be between /{low} and /{high}, not /{vpc.prefixlen}"
+                yield (
+                    [*path, "vpc_cidr"],
+                    f"a VPC CIDR must be between /{low} and /{high}, not /{vpc.prefixlen}",
+                )
             else:
                 vpcs.append(([*path, "vpc_cidr"], vpc))
         subnet_text = _str(net.get("subnet_cidr"))
@@ -204,8 +222,9 @@ def _allowlist(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
         if isinstance(parsed, str):
             yield [*path, "allowlist", j], f"invalid CIDR {cidr!r}: {parsed}"
         elif parsed.prefixlen == 0 and entry.get("open_to_internet") is not True:
-            yield [*path, "allowlist", j], (
-                f"{cidr} opens this to the whole internet; set open_to_internet: true to allow it"
+            yield (
+                [*path, "allowlist", j],
+                (f"{cidr} opens this to the whole internet; set open_to_internet: true to allow it"),
             )
 
 
@@ -217,9 +236,13 @@ def _single_block(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found
     nets = [_network(c) for c in allow]
     parsed = [n for n in nets if isinstance(n, ipaddress.IPv4Network)]
     if len(parsed) == len(nets) and len(list(ipaddress.collapse_addresses(parsed))) > 1:
-        yield [*path, "allowlist"], (
-            f"{', '.join(allow)} do not collapse into one CIDR block, and MediaConnect's flow source takes "
-            "a single one: use one covering block (or split the ingest)"
+        yield (
+            [*path, "allowlist"],
+            (
+                f"{', '.join(allow)} do not collapse into one CIDR block, "
+                "and MediaConnect's flow source takes "
+                "a single one: use one covering block (or split the ingest)"
+            ),
         )
 
 
@@ -231,10 +254,16 @@ def check_allowlists(doc: dict[str, Any]) -> Iterator[Found]:
         yield from _allowlist(path, out)
 
 
+_RESERVED_TEXT = ", ".join(map(str, sorted(RESERVED_PORTS)))
+
+
 def _port_ok(path: list[PathPart], port: Any) -> Iterator[Found]:
     value = _int(port)
     if value is not None and value in RESERVED_PORTS:
-        yield path, f"port {value} is reserved by MediaConnect (reserved: {', '.join(map(str, sorted(RESERVED_PORTS)))})"
+        yield (
+            path,
+            f"port {value} is reserved by MediaConnect (reserved: {_RESERVED_TEXT})",
+        )
 
 
 def _hop_ports(doc: dict[str, Any]) -> tuple[int, int]:
@@ -251,20 +280,27 @@ def check_ports(doc: dict[str, Any]) -> Iterator[Found]:
     first, last = _hop_ports(doc)
     if rng:
         if last < first + 1:
-            yield ["internal_hop", "port_range", "to"], (
-                f"the range {first}-{last} needs at least two ports (Live and Preview)"
+            yield (
+                ["internal_hop", "port_range", "to"],
+                (f"the range {first}-{last} needs at least two ports (Live and Preview)"),
             )
-        for port in sorted(RESERVED_PORTS):
-            if first <= port <= last:
-                yield ["internal_hop", "port_range"], f"the range {first}-{last} contains reserved port {port}"
+        for reserved in sorted(RESERVED_PORTS):
+            if first <= reserved <= last:
+                yield (
+                    ["internal_hop", "port_range"],
+                    f"the range {first}-{last} contains reserved port {reserved}",
+                )
     hop_ports = {first: "the internal hop's Live port", first + 1: "the internal hop's Preview port"}
     for i, ingest in _items(doc.get("ingests")):
         yield from _port_ok(["ingests", i, "port"], ingest.get("port"))
-        port = _int(ingest.get("port"))
-        if port in hop_ports:
-            yield ["ingests", i, "port"], (
-                f"port {port} is also {hop_ports[port]} on this ingest's flow; pick another port "
-                f"or move $.internal_hop.port_range"
+        ingest_port = _int(ingest.get("port"))
+        if ingest_port is not None and ingest_port in hop_ports:
+            yield (
+                ["ingests", i, "port"],
+                (
+                    f"port {ingest_port} is also {hop_ports[ingest_port]} on this ingest's flow; pick another port "
+                    f"or move $.internal_hop.port_range"
+                ),
             )
     hub = _obj(doc.get("hub"))
     for role in ("live", "preview"):
@@ -276,7 +312,11 @@ def check_ports(doc: dict[str, Any]) -> Iterator[Found]:
             if port is None or out.get("protocol") != "srt-listener":
                 continue
             if port in seen:
-                yield path, f"port {port} is already used by another listener of this flow at {format_path(seen[port])}"
+                yield (
+                    path,
+                    f"port {port} is already used by another listener of this flow "
+                    f"at {format_path(seen[port])}",
+                )
             else:
                 seen[port] = path
 
@@ -293,7 +333,9 @@ def check_latency(doc: dict[str, Any]) -> Iterator[Found]:
         yield from _latency(["ingests", i, "min_latency_ms"], ingest.get("min_latency_ms"))
     for path, out in _hub_outputs(doc):
         yield from _latency([*path, "min_latency_ms"], out.get("min_latency_ms"))
-    yield from _latency(["internal_hop", "min_latency_ms"], _obj(doc.get("internal_hop")).get("min_latency_ms"))
+    yield from _latency(
+        ["internal_hop", "min_latency_ms"], _obj(doc.get("internal_hop")).get("min_latency_ms")
+    )
 
 
 def check_quota(doc: dict[str, Any]) -> Iterator[Found]:
@@ -309,29 +351,41 @@ def check_quota(doc: dict[str, Any]) -> Iterator[Found]:
         counts[hub_region] += 2
     for region, count in sorted(counts.items()):
         if count > FLOWS_PER_REGION_QUOTA and region in last_path:
-            yield last_path[region], (
-                f"{count} flows in {region} exceed MediaConnect's default quota of {FLOWS_PER_REGION_QUOTA} "
-                "flows per region (request a quota increase, then split the topology or move ingests)"
+            yield (
+                last_path[region],
+                (
+                    f"{count} flows in {region} exceed MediaConnect's default quota of "
+                    f"{FLOWS_PER_REGION_QUOTA} "
+                    "flows per region (request a quota increase, then split the topology or move ingests)"
+                ),
             )
 
 
-def _secret(path: list[PathPart], value: Any, region: str | None, *, name_only: bool = False) -> Iterator[Found]:
+def _secret(
+    path: list[PathPart], value: Any, region: str | None, *, name_only: bool = False
+) -> Iterator[Found]:
     ref = _str(value)
     if ref is None or ref == "generate":
         return
     if ref.startswith("arn:"):
         match = SECRET_ARN_RE.match(ref)
         if not match:
-            yield path, (
-                "not a well-formed Secrets Manager ARN "
-                "(arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>)"
+            yield (
+                path,
+                (
+                    "not a well-formed Secrets Manager ARN "
+                    "(arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>)"
+                ),
             )
         elif name_only:
             yield path, "give the secret's name (replicated to every region), not an ARN of one region's copy"
         elif region and match.group("region") != region:
-            yield path, (
-                f"the secret is in {match.group('region')}, but MediaConnect reads secrets in the flow's "
-                f"region {region}: replicate it there and reference that copy"
+            yield (
+                path,
+                (
+                    f"the secret is in {match.group('region')}, but MediaConnect reads secrets in the flow's "
+                    f"region {region}: replicate it there and reference that copy"
+                ),
             )
     elif not SECRET_NAME_RE.match(ref):
         yield path, "not a well-formed secret name (letters, digits and /_+=.@- only, at most 512)"
@@ -340,26 +394,35 @@ def _secret(path: list[PathPart], value: Any, region: str | None, *, name_only: 
 def check_secrets(doc: dict[str, Any]) -> Iterator[Found]:
     hub_region = _str(_obj(doc.get("hub")).get("region"))
     for i, ingest in _items(doc.get("ingests")):
-        yield from _secret(["ingests", i, "passphrase_secret"], ingest.get("passphrase_secret"),
-                           _str(ingest.get("region")))
+        yield from _secret(
+            ["ingests", i, "passphrase_secret"], ingest.get("passphrase_secret"), _str(ingest.get("region"))
+        )
     for path, out in _hub_outputs(doc):
         yield from _secret([*path, "passphrase_secret"], out.get("passphrase_secret"), hub_region)
     hop = _obj(doc.get("internal_hop"))
-    yield from _secret(["internal_hop", "passphrase_secret"], hop.get("passphrase_secret"), None, name_only=True)
+    yield from _secret(
+        ["internal_hop", "passphrase_secret"], hop.get("passphrase_secret"), None, name_only=True
+    )
 
 
 def check_protocols(doc: dict[str, Any]) -> Iterator[Found]:
     for i, ingest in _items(doc.get("ingests")):
         protocol = _str(ingest.get("protocol"))
         if protocol is not None and protocol != "srt-listener":
-            yield ["ingests", i, "protocol"], f"protocol {protocol!r} is not supported yet (only srt-listener)"
+            yield (
+                ["ingests", i, "protocol"],
+                f"protocol {protocol!r} is not supported yet (only srt-listener)",
+            )
     for path, out in _hub_outputs(doc):
         protocol = _str(out.get("protocol"))
         if protocol == "srt-listener":
             if "allowlist" not in out:
                 yield path, "an srt-listener output needs an allowlist"
             if "destination" in out:
-                yield [*path, "destination"], "an srt-listener output has no destination (srt-caller outputs do)"
+                yield (
+                    [*path, "destination"],
+                    "an srt-listener output has no destination (srt-caller outputs do)",
+                )
         elif protocol == "srt-caller":
             if "destination" not in out:
                 yield path, "an srt-caller output needs a destination"

@@ -53,8 +53,11 @@ def valid_topology(draw: st.DrawFn, max_regions: int = 4, max_ingests: int = 8) 
     ]
     doc: dict[str, Any] = {
         "name": "fuzz",
-        "tags": draw(st.dictionaries(st.from_regex(r"\A[a-z]{1,10}\Z"), st.from_regex(r"\A[A-Za-z0-9 ._-]{0,20}\Z"),
-                                     max_size=3)),
+        "tags": draw(
+            st.dictionaries(
+                st.from_regex(r"\A[a-z]{1,10}\Z"), st.from_regex(r"\A[A-Za-z0-9 ._-]{0,20}\Z"), max_size=3
+            )
+        ),
         "hub": {
             **net(0, hub),
             "live": {"starts_on": ingests[0]["name"], "outputs": outputs},
@@ -69,12 +72,37 @@ def valid_topology(draw: st.DrawFn, max_regions: int = 4, max_ingests: int = 8) 
 
 
 HOSTILE_STRINGS = st.sampled_from(
-    ['"', "'", "${var.x}", "%{ if true }", "\n", "\u0000", "a: b", "- x", "!Ref X", "{{resolve:x}}",
-     "ü" * 3, "x" * 5000, "\\", "#", "*alias", "&anchor", "<script>", "\u202e"]
+    [
+        '"',
+        "'",
+        "${var.x}",
+        "%{ if true }",
+        "\n",
+        "\u0000",
+        "a: b",
+        "- x",
+        "!Ref X",
+        "{{resolve:x}}",
+        "ü" * 3,
+        "x" * 5000,
+        "\\",
+        "#",
+        "*alias",
+        "&anchor",
+        "<script>",
+        "\u202e",
+    ]
 )
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | HOSTILE_STRINGS,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | HOSTILE_STRINGS,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=10,
 )
 
@@ -105,7 +133,9 @@ def mutated_topology(draw: st.DrawFn) -> str:
         paths = [p for p in _paths(doc) if p]
         path = draw(st.sampled_from(paths))
         parent = _parent(doc, path)
-        kind = draw(st.sampled_from(["replace", "delete", "extra", "hostile", "duplicate", "overlap", "deep"]))
+        kind = draw(
+            st.sampled_from(["replace", "delete", "extra", "hostile", "duplicate", "overlap", "deep"])
+        )
         key = path[-1]
         if kind == "replace":
             parent[key] = draw(JSON_VALUES)
@@ -130,5 +160,5 @@ def mutated_topology(draw: st.DrawFn) -> str:
         text = text.replace(f'"__DEEP_{depth}__"', "[" * depth + '"x"' + "]" * depth)
     if draw(st.integers(0, 9)) == 0:  # sometimes break the JSON itself
         cut = draw(st.integers(0, max(0, len(text) - 1)))
-        text = text[:cut] + draw(st.sampled_from(["", "}", ",", '"', "\ufffd", "NaN"])) + text[cut + 1:]
+        text = text[:cut] + draw(st.sampled_from(["", "}", ",", '"', "\ufffd", "NaN"])) + text[cut + 1 :]
     return text

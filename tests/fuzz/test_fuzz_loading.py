@@ -1,5 +1,6 @@
 """Property: loading any document either returns a model or raises TopologyError with paths —
-never any other exception. CI-sized here; a long run: ``STREAMFABRIC_FUZZ_EXAMPLES=5000 pytest tests/fuzz``."""
+never any other exception. CI-sized here; a long run:
+``STREAMFABRIC_FUZZ_EXAMPLES=5000 pytest tests/fuzz``."""
 
 from __future__ import annotations
 

@@ -47,9 +47,21 @@ def checkov() -> object:
 
     def run(directory: Path, framework: str) -> list[dict[str, object]]:
         proc = subprocess.run(
-            [binary, "-d", str(directory), "--framework", framework, "-o", "json", "--compact", "--quiet",
-             "--skip-download"],
-            capture_output=True, text=True, check=False,
+            [
+                binary,
+                "-d",
+                str(directory),
+                "--framework",
+                framework,
+                "-o",
+                "json",
+                "--compact",
+                "--quiet",
+                "--skip-download",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
             env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"},
         )
         if proc.returncode not in (0, 1):

@@ -56,15 +56,25 @@ class AwsGateway:
             raise AwsError(f"{service}.{operation}: {exc}", operation=operation) from exc
         return response
 
-    def paginate(self, service: str, region: str | None, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+    def paginate(
+        self, service: str, region: str | None, operation: str, **params: Any
+    ) -> Iterator[dict[str, Any]]:
         paginator = self.client(service, region).get_paginator(operation)
         try:
             yield from paginator.paginate(**params)
         except ClientError as exc:
             raise to_aws_error(exc, f"{service}.{operation}") from exc
 
-    def wait(self, service: str, region: str | None, waiter: str, *, delay: float = 5, max_attempts: int = 120,
-             **params: Any) -> None:
+    def wait(
+        self,
+        service: str,
+        region: str | None,
+        waiter: str,
+        *,
+        delay: float = 5,
+        max_attempts: int = 120,
+        **params: Any,
+    ) -> None:
         """Run a boto3 waiter; its failure becomes AwsError naming the waiter and the last response."""
         w = self.client(service, region).get_waiter(waiter)
         if self.waiter_delay is not None:

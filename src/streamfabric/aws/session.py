@@ -34,9 +34,10 @@ def make_session(profile: str | None = None, region: str | None = None) -> boto3
     )
 
 
-def make_client(session: boto3.session.Session, service: str, region: str | None = None,
-                config: Config | None = None) -> Any:
+def make_client(
+    session: boto3.session.Session, service: str, region: str | None = None, config: Config | None = None
+) -> Any:
     kwargs: dict[str, Any] = {"config": config or client_config()}
     if region:
         kwargs["region_name"] = region
-    return session.client(service, **kwargs)  # type: ignore[call-overload]
+    return session.client(service, **kwargs)

@@ -17,8 +17,17 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         drift = diff_files(out, files)
         if args.json:
-            print(json.dumps({"clean": drift.clean, "changed": drift.changed, "missing": drift.missing,
-                              "extra": drift.extra}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "clean": drift.clean,
+                        "changed": drift.changed,
+                        "missing": drift.missing,
+                        "extra": drift.extra,
+                    },
+                    indent=2,
+                )
+            )
         elif drift.clean:
             print(f"{out}: {len(files)} files up to date")
         else:
@@ -30,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"out": str(out), "files": sorted(files), "written": touched}, indent=2))
     else:
-        print(f"{out}: {len(files)} files rendered from {topology.source.display} "
-              f"({len(touched)} written or removed, {len(files) - len(touched)} unchanged)")
+        print(
+            f"{out}: {len(files)} files rendered from {topology.source.display} "
+            f"({len(touched)} written or removed, {len(files) - len(touched)} unchanged)"
+        )
     return 0

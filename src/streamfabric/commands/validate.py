@@ -24,14 +24,25 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except SourceError as exc:
         if args.json:
-            print(json.dumps({"valid": False, "problems": [{"source": args.topology, "path": "$",
-                                                            "message": str(exc)}]}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "valid": False,
+                        "problems": [{"source": args.topology, "path": "$", "message": str(exc)}],
+                    },
+                    indent=2,
+                )
+            )
             return 1
         raise
     summary = {
         "valid": True,
         "name": topology.name,
-        "source": {"uri": topology.source.uri, "version": topology.source.version, "sha256": topology.source.sha256},
+        "source": {
+            "uri": topology.source.uri,
+            "version": topology.source.version,
+            "sha256": topology.source.sha256,
+        },
         "hub": topology.hub.region,
         "regions": [n.region for n in topology.networks],
         "ingests": list(topology.ingest_names),
