@@ -1,0 +1,48 @@
+"""``streamfabric destroy TOPOLOGY [--dry-run] [--yes]``: asks for confirmation unless --yes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..deploy import NullReporter, Plan, destroy, make_reporter
+from ..errors import UsageError
+from ..loading import load_topology
+from .deploy import ask
+
+
+def _confirm(plan: Plan) -> bool:
+    if not sys.stdin.isatty():
+        print("\n".join(plan.lines()))
+        raise UsageError("destroy deletes everything above: confirm on a terminal, or pass --yes")
+    return ask(plan, "Destroy all of this?")
+
+
+def run(args: argparse.Namespace) -> int:
+    topology = load_topology(args.topology)
+    reporter = NullReporter() if args.json else make_reporter(sys.stdout)
+    result = destroy(
+        topology,
+        dry_run=args.dry_run,
+        reporter=reporter,
+        confirm=None if (args.yes or args.dry_run) else _confirm,
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "topology": topology.name,
+                    "dry_run": result.dry_run,
+                    "cancelled": result.cancelled,
+                    "plan": result.plan.lines(),
+                    "executed": [step.describe() for step in result.executed],
+                },
+                indent=2,
+            )
+        )
+    elif result.cancelled:
+        print("destroy cancelled: nothing changed")
+    elif not result.dry_run and not result.plan.empty:
+        print(f"{topology.name}: destroyed ({len(result.executed)} step(s))")
+    return 1 if result.cancelled else 0

@@ -1,0 +1,300 @@
+"""The only code that changes anything: it runs a plan's instructions through the AWS gateway.
+
+Phases run in order; inside a phase an instruction starts as soon as the instructions in its
+``after`` are done, so independent stacks (other regions) and independent flows run in parallel.
+On a failure nothing new starts, the running instructions finish, and the error is raised (a
+stack's failure carries its events). :class:`DisplayOnlyExecutor` shows the same plan instead
+(``--dry-run``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from typing import Any
+
+from ..aws.gateway import AwsGateway
+from ..errors import AwsError, DeployError, StreamfabricError
+from . import poststeps, stacks, state
+from .plan import (
+    AwaitFlow,
+    DeleteNetworkInterface,
+    DeleteRuntimeState,
+    DeleteStack,
+    DeployStack,
+    Instruction,
+    Phase,
+    Plan,
+    RemoveVpcInterface,
+    StartFlow,
+    StopFlow,
+)
+from .progress import NullReporter, Reporter
+from .remote import describe_flow, describe_stack, find_flows, network_interface_addresses, stack_outputs
+from .values import FlowArn, FlowOutputArn, FlowSourceArn, InterfaceAddress, StackOutput, Value
+from .waiters import wait
+
+FLOW_DELAY, FLOW_ATTEMPTS = 3.0, 200
+
+
+class Resolver:
+    """Turns references into values with read calls, when an instruction needs them."""
+
+    def __init__(self, gateway: AwsGateway) -> None:
+        self.gateway = gateway
+        self._outputs: dict[str, dict[str, str]] = {}
+        self._flows: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def forget_stack(self, stack: str) -> None:
+        with self._lock:
+            self._outputs.pop(stack, None)
+
+    def __call__(self, value: Value) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, StackOutput):
+            return self._stack_output(value)
+        if isinstance(value, FlowArn):
+            return self._flow_arn(value.region, value.flow)
+        flow = describe_flow(self.gateway, value.region, self._flow_arn(value.region, value.flow))
+        if flow is None:
+            raise DeployError(f"flow {value.flow} ({value.region}) does not exist")
+        if isinstance(value, FlowSourceArn):
+            if flow.source is None:
+                raise DeployError(f"flow {value.flow} has no source")
+            return flow.source.arn
+        if isinstance(value, FlowOutputArn):
+            out = flow.output(value.output)
+            if out is None:
+                raise DeployError(f"flow {value.flow} has no output {value.output}")
+            return out.arn
+        if isinstance(value, InterfaceAddress):
+            vpc = flow.vpc_interface(value.vpc_interface)
+            ids = vpc.network_interface_ids if vpc else ()
+            address = (
+                network_interface_addresses(self.gateway, value.region, ids[:1]).get(ids[0]) if ids else None
+            )
+            if not address:
+                raise DeployError(f"flow {value.flow}: VPC interface {value.vpc_interface} has no private IP")
+            return address
+        raise TypeError(f"cannot resolve {value!r}")
+
+    def _stack_output(self, ref: StackOutput) -> str:
+        with self._lock:
+            known = self._outputs.get(ref.stack)
+        if known is None:
+            described = describe_stack(self.gateway, ref.region, ref.stack)
+            if described is None:
+                raise DeployError(f"stack {ref.stack} ({ref.region}) does not exist")
+            known = stack_outputs(described)
+            with self._lock:
+                self._outputs[ref.stack] = known
+        if ref.key not in known:
+            raise DeployError(f"stack {ref.stack} has no output {ref.key}")
+        return known[ref.key]
+
+    def _flow_arn(self, region: str, name: str) -> str:
+        with self._lock:
+            arn = self._flows.get(name)
+        if arn is None:
+            arn = find_flows(self.gateway, region, [name]).get(name)
+            if arn is None:
+                raise DeployError(f"flow {name} ({region}) does not exist")
+            with self._lock:
+                self._flows[name] = arn
+        return arn
+
+
+class Executor:
+    """Runs plans. ``max_workers=1`` runs one instruction at a time, in plan order."""
+
+    def __init__(
+        self, gateway: AwsGateway, reporter: Reporter | None = None, *, max_workers: int = 8
+    ) -> None:
+        self.gateway = gateway
+        self.reporter: Reporter = reporter or NullReporter()
+        self.max_workers = max(1, max_workers)
+        self.resolve = Resolver(gateway)
+        self.done: list[Instruction] = []
+        self._running_stacks: dict[str, DeployStack | DeleteStack] = {}
+        self._hooked: set[str] = set()
+        self._lock = threading.Lock()
+
+    # -- scheduling ------------------------------------------------------------------------------
+
+    def execute(self, plan: Plan) -> tuple[Instruction, ...]:
+        before = len(self.done)
+        for phase in plan.phases:
+            self.run_phase(phase)
+        return tuple(self.done[before:])
+
+    def run_phase(self, phase: Phase) -> None:
+        if not phase.steps:
+            return
+        keys = {step.key for step in phase.steps}
+        if len(keys) != len(phase.steps):
+            raise ValueError(f"phase {phase.name}: instruction keys are not unique")
+        for step in phase.steps:
+            unknown = [a for a in step.after if a not in keys]
+            if unknown:
+                raise ValueError(f"{step.key}: unknown dependencies {unknown}")
+        self.reporter.phase(phase)
+        pending = list(phase.steps)
+        finished: set[str] = set()
+        errors: list[tuple[Instruction, BaseException]] = []
+        running: dict[Future[None], Instruction] = {}
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="deploy") as pool:
+            while True:
+                if not errors:
+                    for step in [s for s in pending if all(a in finished for a in s.after)]:
+                        if len(running) >= self.max_workers:
+                            break
+                        pending.remove(step)
+                        running[pool.submit(self._run, step)] = step
+                if not running:
+                    break
+                completed, _ = wait_futures(running, return_when=FIRST_COMPLETED)
+                for future in completed:
+                    step = running.pop(future)
+                    exc = future.exception()
+                    if exc is None:
+                        finished.add(step.key)
+                        with self._lock:
+                            self.done.append(step)
+                    else:
+                        errors.append((step, exc))
+        if errors:
+            self._raise(errors)
+        if pending:  # pragma: no cover - a dependency cycle the planner would have to create
+            raise DeployError(f"phase {phase.name}: could not order {[s.key for s in pending]}")
+
+    def _raise(self, errors: Sequence[tuple[Instruction, BaseException]]) -> None:
+        if len(errors) == 1 or not all(isinstance(e, StreamfabricError) for _, e in errors):
+            raise next((e for _, e in errors if not isinstance(e, StreamfabricError)), errors[0][1])
+        raise DeployError("\n".join(str(exc) for _, exc in errors)) from errors[0][1]
+
+    def _run(self, step: Instruction) -> None:
+        try:
+            outcome = self._apply(step)
+        except stacks.StackFailed as exc:
+            self.reporter.failed(step, str(exc), exc.events)
+            raise
+        except Exception as exc:
+            self.reporter.failed(step, str(exc))
+            raise
+        self.reporter.done(step, outcome)
+
+    # -- instructions ----------------------------------------------------------------------------
+
+    def _status(self, step: Instruction) -> Callable[[str], None]:
+        return lambda text: self.reporter.status(step, text)
+
+    def _apply(self, step: Instruction) -> str:
+        if isinstance(step, DeployStack):
+            return self._deploy_stack(step)
+        if isinstance(step, DeleteStack):
+            self._watch(step)
+            try:
+                stacks.delete_stack(self.gateway, step.region, step.stack, self._status(step))
+            finally:
+                self._unwatch(step)
+            return "deleted"
+        if isinstance(step, DeleteNetworkInterface):
+            self._delete_eni(step.region, step.network_interface_id)
+            return "deleted"
+        if isinstance(step, DeleteRuntimeState):
+            state.delete_state(self.gateway, step.uri)
+            return "deleted"
+        return self._flow_step(step)
+
+    def _deploy_stack(self, step: DeployStack) -> str:
+        parameters = [(key, self.resolve(value)) for key, value in step.parameters]
+        self._watch(step)
+        try:
+            outcome = stacks.deploy_stack(self.gateway, step, parameters, self._status(step))
+        finally:
+            self._unwatch(step)
+            self.resolve.forget_stack(step.stack)
+        return outcome
+
+    def _flow_step(self, step: Instruction) -> str:
+        arn = self.resolve(step.flow_arn) if hasattr(step, "flow_arn") else ""
+        region = str(getattr(step, "region", ""))
+        if isinstance(step, AwaitFlow):
+            self._wait_flow(region, arn, step.waiter)
+            return "settled"
+        self.reporter.status(step, "requesting")
+        call = poststeps.request(step, self.resolve)
+        response = self.gateway.call(call.service, call.region, call.operation, **call.params)
+        if isinstance(step, RemoveVpcInterface):
+            for eni in response.get("NonDeletedNetworkInterfaceIds") or ():
+                self._delete_eni(region, str(eni))
+        waiter = (
+            "flow_active"
+            if isinstance(step, StartFlow)
+            else ("flow_standby" if isinstance(step, StopFlow) else "flow_settled")
+        )
+        self.reporter.status(step, "waiting for the flow")
+        self._wait_flow(region, arn, waiter)
+        return "done"
+
+    def _wait_flow(self, region: str, arn: str, waiter: str) -> None:
+        wait(
+            self.gateway,
+            "mediaconnect",
+            region,
+            waiter,
+            FlowArn=arn,
+            delay=FLOW_DELAY,
+            max_attempts=FLOW_ATTEMPTS,
+        )
+
+    def _delete_eni(self, region: str, eni: str) -> None:
+        try:
+            self.gateway.call("ec2", region, "delete_network_interface", NetworkInterfaceId=eni)
+        except AwsError as exc:
+            if exc.code != "InvalidNetworkInterfaceID.NotFound":
+                raise
+
+    # -- live stack status from the waiters' DescribeStacks polls -------------------------------
+
+    def _watch(self, step: DeployStack | DeleteStack) -> None:
+        with self._lock:
+            self._running_stacks[step.stack] = step
+            if step.region in self._hooked:
+                return
+            self._hooked.add(step.region)
+        events = self.gateway.client("cloudformation", step.region).meta.events
+        events.register(
+            "after-call.cloudformation.DescribeStacks",
+            self._on_describe_stacks,
+            unique_id=f"streamfabric-progress-{id(self)}",
+        )
+
+    def _unwatch(self, step: DeployStack | DeleteStack) -> None:
+        with self._lock:
+            self._running_stacks.pop(step.stack, None)
+
+    def _on_describe_stacks(self, parsed: dict[str, Any] | None = None, **_: Any) -> None:
+        for described in (parsed or {}).get("Stacks") or ():
+            with self._lock:
+                step = self._running_stacks.get(str(described.get("StackName")))
+            if step is not None and described.get("StackStatus"):
+                self.reporter.status(step, str(described["StackStatus"]))
+
+
+class DisplayOnlyExecutor:
+    """``--dry-run``: shows the plan, calls nothing."""
+
+    def __init__(self, reporter: Reporter | None = None) -> None:
+        self.reporter: Reporter = reporter or NullReporter()
+
+    def execute(self, plan: Plan) -> tuple[Instruction, ...]:
+        self.reporter.plan(plan, dry_run=True)
+        return ()
+
+
+__all__ = ["DisplayOnlyExecutor", "Executor", "Resolver"]

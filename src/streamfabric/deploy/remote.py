@@ -1,0 +1,394 @@
+"""Observe what exists: stacks, flows, network interfaces, secrets, the runtime state document.
+
+Only read calls (Describe*/List*/Get*) through the gateway. The result, :class:`RemoteState`, is
+plain frozen data that the pure planners compare with what the topology wants.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ..aws.gateway import AwsGateway
+from ..errors import AwsError, DeployError, NotFoundError
+from ..model import Topology
+
+STABLE_STACK = frozenset(
+    {
+        "CREATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "UPDATE_ROLLBACK_COMPLETE",
+        "IMPORT_COMPLETE",
+        "IMPORT_ROLLBACK_COMPLETE",
+    }
+)
+CHANGE_SET_PREFIX = "streamfabric-"
+MEDIACONNECT_ENI_MARK = "mediaconnect"  # in the description of the ENIs MediaConnect creates
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+# -- observed state --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StackState:
+    name: str
+    region: str
+    status: str
+    stack_id: str = ""
+    template_body: str | None = None  # as deployed (None while REVIEW_IN_PROGRESS)
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    outputs: Mapping[str, str] = field(default_factory=dict)
+    pending_change_sets: tuple[str, ...] = ()  # ours, created and never executed
+
+    @property
+    def stable(self) -> bool:
+        return self.status in STABLE_STACK
+
+
+@dataclass(frozen=True, slots=True)
+class VpcInterfaceState:
+    name: str
+    subnet_id: str = ""
+    security_group_ids: tuple[str, ...] = ()
+    role_arn: str = ""
+    network_interface_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OutputState:
+    name: str
+    arn: str
+    protocol: str = ""
+    port: int | None = None
+    vpc_interface: str | None = None
+    listener_address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    name: str
+    arn: str
+    protocol: str = ""
+    vpc_interface: str | None = None
+    listener_address: str | None = None
+    listener_port: int | None = None
+    ingest_port: int | None = None
+    whitelist_cidr: str | None = None
+    min_latency_ms: int | None = None
+    decryption_secret_arn: str | None = None
+    decryption_role_arn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlowState:
+    region: str
+    name: str
+    arn: str
+    status: str
+    source: SourceState | None = None
+    outputs: tuple[OutputState, ...] = ()
+    vpc_interfaces: tuple[VpcInterfaceState, ...] = ()
+
+    def vpc_interface(self, name: str) -> VpcInterfaceState | None:
+        return next((v for v in self.vpc_interfaces if v.name == name), None)
+
+    def output(self, name: str) -> OutputState | None:
+        return next((o for o in self.outputs if o.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteState:
+    """Everything observed. Missing stacks and flows are simply absent."""
+
+    stacks: Mapping[str, StackState] = field(default_factory=dict)
+    flows: Mapping[str, FlowState] = field(default_factory=dict)  # by flow name
+    addresses: Mapping[str, str] = field(default_factory=dict)  # ENI id -> private IP
+    secrets: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (region, name) -> ARN
+    orphan_network_interfaces: tuple[tuple[str, str], ...] = ()  # (region, ENI id)
+    runtime_state: str | None = None  # the current document, if any
+
+    def stack(self, name: str) -> StackState | None:
+        return self.stacks.get(name)
+
+    def flow(self, name: str) -> FlowState | None:
+        return self.flows.get(name)
+
+    def interface_address(self, flow: str, vpc_interface: str) -> str | None:
+        state = self.flows.get(flow)
+        vpc = state.vpc_interface(vpc_interface) if state else None
+        if vpc is None or not vpc.network_interface_ids:
+            return None
+        return self.addresses.get(vpc.network_interface_ids[0])
+
+
+# -- parsing responses -----------------------------------------------------------------------------
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
+def source_state(raw: Mapping[str, Any]) -> SourceState:
+    transport = raw.get("Transport") or {}
+    decryption = raw.get("Decryption") or {}
+    return SourceState(
+        name=str(raw.get("Name", "")),
+        arn=str(raw.get("SourceArn", "")),
+        protocol=str(transport.get("Protocol", "")),
+        vpc_interface=raw.get("VpcInterfaceName") or None,
+        listener_address=transport.get("SourceListenerAddress") or None,
+        listener_port=_int(transport.get("SourceListenerPort")),
+        ingest_port=_int(raw.get("IngestPort")),
+        whitelist_cidr=raw.get("WhitelistCidr") or None,
+        min_latency_ms=_int(transport.get("MinLatency")),
+        decryption_secret_arn=decryption.get("SecretArn") or None,
+        decryption_role_arn=decryption.get("RoleArn") or None,
+    )
+
+
+def output_state(raw: Mapping[str, Any]) -> OutputState:
+    transport = raw.get("Transport") or {}
+    return OutputState(
+        name=str(raw.get("Name", "")),
+        arn=str(raw.get("OutputArn", "")),
+        protocol=str(transport.get("Protocol", "")),
+        port=_int(raw.get("Port")),
+        vpc_interface=(raw.get("VpcInterfaceAttachment") or {}).get("VpcInterfaceName") or None,
+        listener_address=raw.get("ListenerAddress") or None,
+    )
+
+
+def flow_state(region: str, raw: Mapping[str, Any]) -> FlowState:
+    source = raw.get("Source") or ((raw.get("Sources") or [None])[0])
+    return FlowState(
+        region=region,
+        name=str(raw["Name"]),
+        arn=str(raw["FlowArn"]),
+        status=str(raw.get("Status", "")),
+        source=source_state(source) if source else None,
+        outputs=tuple(output_state(o) for o in raw.get("Outputs") or ()),
+        vpc_interfaces=tuple(
+            VpcInterfaceState(
+                name=str(v.get("Name", "")),
+                subnet_id=str(v.get("SubnetId", "")),
+                security_group_ids=tuple(v.get("SecurityGroupIds") or ()),
+                role_arn=str(v.get("RoleArn", "")),
+                network_interface_ids=tuple(v.get("NetworkInterfaceIds") or ()),
+            )
+            for v in raw.get("VpcInterfaces") or ()
+        ),
+    )
+
+
+# -- reads -----------------------------------------------------------------------------------------
+
+
+def parallel(fn: Callable[[T], R], items: Iterable[T], workers: int = 8) -> list[R]:
+    """``[fn(item) for item in items]``, concurrently (reads only), in order."""
+    listed = list(items)
+    if len(listed) <= 1:
+        return [fn(item) for item in listed]
+    with ThreadPoolExecutor(max_workers=min(workers, len(listed))) as pool:
+        return list(pool.map(fn, listed))
+
+
+def _missing_stack(exc: AwsError) -> bool:
+    return exc.code == "ValidationError" and "does not exist" in str(exc)
+
+
+def describe_stack(gateway: AwsGateway, region: str, name: str) -> dict[str, Any] | None:
+    """The stack's description, or None when there is no such (live) stack."""
+    try:
+        stacks = gateway.call("cloudformation", region, "describe_stacks", StackName=name).get("Stacks") or []
+    except AwsError as exc:
+        if _missing_stack(exc):
+            return None
+        raise
+    live = [s for s in stacks if s.get("StackStatus") != "DELETE_COMPLETE"]
+    return dict(live[0]) if live else None
+
+
+def stack_outputs(description: Mapping[str, Any]) -> dict[str, str]:
+    return {str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in description.get("Outputs") or ()}
+
+
+def observe_stack(gateway: AwsGateway, region: str, name: str, *, details: bool = True) -> StackState | None:
+    """The stack as deployed; ``details=False``: status, parameters, tags and outputs only (no template,
+    no change sets)."""
+    described = describe_stack(gateway, region, name)
+    if described is None:
+        return None
+    status = str(described.get("StackStatus", ""))
+    body: str | None = None
+    if details and status != "REVIEW_IN_PROGRESS":
+        raw = gateway.call(
+            "cloudformation", region, "get_template", StackName=name, TemplateStage="Original"
+        ).get("TemplateBody")
+        if isinstance(raw, str):
+            body = raw
+        elif raw is not None:  # botocore decodes JSON template bodies
+            body = json.dumps(raw, sort_keys=True)
+    pending: list[str] = []
+    stack_id = described.get("StackId")
+    for page in (
+        [] if not details else gateway.paginate("cloudformation", region, "list_change_sets", StackName=name)
+    ):
+        for summary in page.get("Summaries") or ():
+            cs_name = str(summary.get("ChangeSetName", ""))
+            if (
+                summary.get("StackId", stack_id) == stack_id
+                and cs_name.startswith(CHANGE_SET_PREFIX)
+                and summary.get("ExecutionStatus") in ("AVAILABLE", "UNAVAILABLE")
+            ):
+                pending.append(cs_name)
+    return StackState(
+        name=name,
+        region=region,
+        status=status,
+        stack_id=str(described.get("StackId", "")),
+        template_body=body,
+        parameters={
+            str(p["ParameterKey"]): str(p.get("ParameterValue", ""))
+            for p in described.get("Parameters") or ()
+        },
+        tags={str(t["Key"]): str(t["Value"]) for t in described.get("Tags") or ()},
+        outputs=stack_outputs(described),
+        pending_change_sets=tuple(sorted(pending)),
+    )
+
+
+def observe_stacks(
+    gateway: AwsGateway, stacks: Sequence[tuple[str, str]], *, details: bool = True
+) -> dict[str, StackState]:
+    """``stacks``: (region, name) pairs. Returns the ones that exist."""
+    found = parallel(lambda rn: observe_stack(gateway, rn[0], rn[1], details=details), stacks)
+    return {state.name: state for state in found if state is not None}
+
+
+def find_flows(gateway: AwsGateway, region: str, names: Iterable[str]) -> dict[str, str]:
+    """Flow name -> ARN, for the flows named ``names`` that exist in ``region``."""
+    wanted = set(names)
+    found: dict[str, str] = {}
+    for page in gateway.paginate("mediaconnect", region, "list_flows"):
+        for listed in page.get("Flows") or ():
+            if listed.get("Name") in wanted:
+                found[str(listed["Name"])] = str(listed["FlowArn"])
+    return found
+
+
+def describe_flow(gateway: AwsGateway, region: str, arn: str) -> FlowState | None:
+    try:
+        raw = gateway.call("mediaconnect", region, "describe_flow", FlowArn=arn)["Flow"]
+    except NotFoundError:
+        return None
+    return flow_state(region, raw)
+
+
+def network_interface_addresses(gateway: AwsGateway, region: str, eni_ids: Iterable[str]) -> dict[str, str]:
+    """ENI id -> primary private IP (missing ENIs are simply absent)."""
+    ids = sorted(set(eni_ids))
+    if not ids:
+        return {}
+    found: dict[str, str] = {}
+    for page in gateway.paginate(
+        "ec2",
+        region,
+        "describe_network_interfaces",
+        Filters=[{"Name": "network-interface-id", "Values": ids}],
+    ):
+        for eni in page.get("NetworkInterfaces") or ():
+            if eni.get("PrivateIpAddress"):
+                found[str(eni["NetworkInterfaceId"])] = str(eni["PrivateIpAddress"])
+    return found
+
+
+def flow_names(model: Topology) -> dict[str, str]:
+    """Every flow of the topology: name -> region."""
+    names = {model.flow_name(i.name): i.region for i in model.ingests}
+    for role in ("live", "preview"):
+        names[model.flow_name(role)] = model.hub.region
+    return names
+
+
+def observe_flows(gateway: AwsGateway, model: Topology) -> tuple[dict[str, FlowState], dict[str, str]]:
+    """The topology's flows that exist (by name) and the private IPs of their VPC interfaces' ENIs."""
+    by_region: dict[str, list[str]] = {}
+    for name, region in flow_names(model).items():
+        by_region.setdefault(region, []).append(name)
+
+    def region_flows(item: tuple[str, list[str]]) -> tuple[list[FlowState], dict[str, str]]:
+        region, names = item
+        arns = find_flows(gateway, region, names)
+        flows = [f for f in (describe_flow(gateway, region, arns[n]) for n in names if n in arns) if f]
+        enis = [eni for f in flows for v in f.vpc_interfaces for eni in v.network_interface_ids]
+        return flows, network_interface_addresses(gateway, region, enis)
+
+    flows: dict[str, FlowState] = {}
+    addresses: dict[str, str] = {}
+    for found, ips in parallel(region_flows, sorted(by_region.items())):
+        flows.update({f.name: f for f in found})
+        addresses.update(ips)
+    return flows, addresses
+
+
+def resolve_secrets(gateway: AwsGateway, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(region, secret name) -> ARN via secretsmanager.describe_secret; every missing one is reported."""
+    items = sorted(set(wanted))
+
+    def one(item: tuple[str, str]) -> tuple[tuple[str, str], str | None]:
+        region, name = item
+        try:
+            arn = gateway.call("secretsmanager", region, "describe_secret", SecretId=name)["ARN"]
+        except NotFoundError:
+            return item, None
+        return item, str(arn)
+
+    resolved = parallel(one, items)
+    missing = [f"{name} ({region})" for (region, name), arn in resolved if arn is None]
+    if missing:
+        raise DeployError("secret(s) not found in Secrets Manager: " + ", ".join(missing))
+    return {item: arn for item, arn in resolved if arn is not None}
+
+
+def orphan_network_interfaces(gateway: AwsGateway, region: str, subnet_ids: Iterable[str]) -> list[str]:
+    """Detached ENIs left by MediaConnect in our (dedicated) subnets: they would block deleting them."""
+    subnets = sorted({s for s in subnet_ids if s})
+    if not subnets:
+        return []
+    found: list[str] = []
+    filters = [{"Name": "subnet-id", "Values": subnets}, {"Name": "status", "Values": ["available"]}]
+    for page in gateway.paginate("ec2", region, "describe_network_interfaces", Filters=filters):
+        for eni in page.get("NetworkInterfaces") or ():
+            if MEDIACONNECT_ENI_MARK in str(eni.get("Description", "")).lower():
+                found.append(str(eni["NetworkInterfaceId"]))
+    return sorted(found)
+
+
+__all__ = [
+    "CHANGE_SET_PREFIX",
+    "FlowState",
+    "OutputState",
+    "RemoteState",
+    "SourceState",
+    "StackState",
+    "VpcInterfaceState",
+    "describe_flow",
+    "describe_stack",
+    "find_flows",
+    "flow_names",
+    "flow_state",
+    "network_interface_addresses",
+    "observe_flows",
+    "observe_stacks",
+    "orphan_network_interfaces",
+    "parallel",
+    "resolve_secrets",
+    "stack_outputs",
+]

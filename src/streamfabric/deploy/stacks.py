@@ -1,0 +1,175 @@
+"""CloudFormation stacks through change sets, via the gateway: create or update, delete, and the
+failure events of a stack (with their reasons) when something goes wrong.
+
+A change set that turns out to contain no changes is deleted, never executed. Waits are boto3
+waiters (``change_set_create_complete``, ``stack_create_complete``, ...).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..aws.gateway import AwsGateway
+from ..errors import AwsError, DeployError
+from .plan import DeployStack
+from .remote import CHANGE_SET_PREFIX
+from .waiters import wait
+
+STACK_DELAY, STACK_ATTEMPTS = 5.0, 720  # up to an hour: flows and peering take minutes
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+
+Status = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class StackEvent:
+    timestamp: str
+    logical_id: str
+    resource_type: str
+    status: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.logical_id} ({self.resource_type}) {self.status}: {self.reason or '-'}"
+
+
+class StackFailed(DeployError):
+    """A stack operation failed; ``events`` are the stack's failure events, with their reasons."""
+
+    def __init__(self, stack: str, message: str, events: Sequence[StackEvent] = ()) -> None:
+        self.stack = stack
+        self.events = tuple(events)
+        lines = [f"stack {stack}: {message}"] + [f"  {event}" for event in self.events]
+        super().__init__("\n".join(lines))
+
+
+def failure_events(gateway: AwsGateway, region: str, stack: str, since: datetime | None) -> list[StackEvent]:
+    """The stack's events with a FAILED status (or a reason) since ``since``, oldest first."""
+    try:
+        pages = list(gateway.paginate("cloudformation", region, "describe_stack_events", StackName=stack))
+    except AwsError:
+        return []
+    events: list[StackEvent] = []
+    for page in pages:
+        for raw in page.get("StackEvents") or ():
+            stamp = raw.get("Timestamp")
+            if since is not None and isinstance(stamp, datetime) and stamp < since:
+                continue
+            status = str(raw.get("ResourceStatus", ""))
+            reason = str(raw.get("ResourceStatusReason") or "")
+            if "FAILED" in status or (reason and "ROLLBACK" in status):
+                events.append(
+                    StackEvent(
+                        str(stamp or ""),
+                        str(raw.get("LogicalResourceId", "")),
+                        str(raw.get("ResourceType", "")),
+                        status,
+                        reason,
+                    )
+                )
+    return list(reversed(events))
+
+
+def _delete_change_set(gateway: AwsGateway, region: str, stack: str, name: str) -> None:
+    try:
+        gateway.call("cloudformation", region, "delete_change_set", StackName=stack, ChangeSetName=name)
+    except AwsError as exc:
+        if exc.code not in ("ChangeSetNotFound", "ChangeSetNotFoundException", "ValidationError"):
+            raise
+
+
+def deploy_stack(
+    gateway: AwsGateway, step: DeployStack, parameters: Sequence[tuple[str, str]], status: Status
+) -> str:
+    """Run ``step``: returns ``created``, ``updated`` or ``unchanged``."""
+    region, stack = step.region, step.stack
+    if step.replace:
+        delete_stack(gateway, region, stack, status)
+    for stale in step.stale_change_sets:
+        _delete_change_set(gateway, region, stack, stale)
+    change_set = f"{CHANGE_SET_PREFIX}{uuid.uuid4().hex[:12]}"
+    status("creating change set")
+    request: dict[str, Any] = {
+        "StackName": stack,
+        "ChangeSetName": change_set,
+        "ChangeSetType": step.change_set_type,
+        "TemplateBody": step.template_body,
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters],
+        "Capabilities": list(step.capabilities),
+        "Tags": [{"Key": k, "Value": v} for k, v in step.tags],
+        "Description": f"streamfabric: {step.reason}"[:1024] if step.reason else "streamfabric",
+    }
+    gateway.call("cloudformation", region, "create_change_set", **request)
+    try:
+        wait(
+            gateway,
+            "cloudformation",
+            region,
+            "change_set_create_complete",
+            StackName=stack,
+            ChangeSetName=change_set,
+            delay=2,
+            max_attempts=300,
+        )
+    except AwsError as exc:
+        described = gateway.call(
+            "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
+        )
+        reason = str(described.get("StatusReason") or exc)
+        if any(marker in reason for marker in NO_CHANGES):
+            _delete_change_set(gateway, region, stack, change_set)
+            status("no changes")
+            return "unchanged"
+        raise StackFailed(stack, f"change set {change_set} failed: {reason}") from exc
+    described = gateway.call(
+        "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
+    )
+    if step.change_set_type == "UPDATE" and not described.get("Changes"):
+        _delete_change_set(gateway, region, stack, change_set)
+        status("no changes")
+        return "unchanged"
+    since = described.get("CreationTime") if isinstance(described.get("CreationTime"), datetime) else None
+    status("executing change set")
+    try:
+        gateway.call(
+            "cloudformation", region, "execute_change_set", StackName=stack, ChangeSetName=change_set
+        )
+        waiter = "stack_create_complete" if step.change_set_type == "CREATE" else "stack_update_complete"
+        wait(
+            gateway,
+            "cloudformation",
+            region,
+            waiter,
+            StackName=stack,
+            delay=STACK_DELAY,
+            max_attempts=STACK_ATTEMPTS,
+        )
+    except AwsError as exc:
+        raise StackFailed(stack, str(exc), failure_events(gateway, region, stack, since)) from exc
+    return "created" if step.change_set_type == "CREATE" else "updated"
+
+
+def delete_stack(gateway: AwsGateway, region: str, stack: str, status: Status) -> None:
+    status("deleting")
+    try:
+        gateway.call("cloudformation", region, "delete_stack", StackName=stack)
+        wait(
+            gateway,
+            "cloudformation",
+            region,
+            "stack_delete_complete",
+            StackName=stack,
+            delay=STACK_DELAY,
+            max_attempts=STACK_ATTEMPTS,
+        )
+    except AwsError as exc:
+        raise StackFailed(
+            stack, f"could not be deleted: {exc}", failure_events(gateway, region, stack, None)
+        ) from exc
+
+
+__all__ = ["StackEvent", "StackFailed", "delete_stack", "deploy_stack", "failure_events"]

@@ -1,0 +1,264 @@
+"""``deploy()`` and ``destroy()``: observe, plan (pure), execute; then the runtime state.
+
+deploy: stacks first; if any stack changed, the flows are observed again and the post-steps planned
+anew against them (a stack update may have replaced a flow), then executed; finally the runtime
+state is built from the flows as they are and written only if it differs from the stored one. A
+deploy with nothing to do therefore makes no mutating call at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import boto3
+
+from ..aws.gateway import AwsGateway
+from ..errors import DeployError
+from ..model import Topology
+from ..runtime_state import RuntimeState
+from .destroy import plan_destroy
+from .executor import DisplayOnlyExecutor, Executor
+from .manifest import StackSpec, skipped_stacks, stack_specs
+from .network import NetworkOutputs, from_network_stacks, load_terraform_outputs, with_resolved_hop_secret
+from .parameters import secrets_to_resolve
+from .plan import Instruction, Phase, Plan
+from .planner import plan_deploy
+from .poststeps import plan_poststeps
+from .progress import NullReporter, Reporter
+from .remote import (
+    RemoteState,
+    observe_flows,
+    observe_stacks,
+    orphan_network_interfaces,
+    parallel,
+    resolve_secrets,
+)
+from .state import build_state, read_state, state_uri, write_state
+from .waiters import wait
+
+NetworkMode = Literal["terraform", "cloudformation"]
+OPTIONAL_KINDS = ("api",)  # the control API stack, when its renderer is not installed
+Confirm = Callable[[Plan], bool]
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    plan: Plan  # as first planned (post-steps re-planned after stack changes are in ``executed``)
+    executed: tuple[Instruction, ...] = ()
+    state: RuntimeState | None = None
+    state_uri: str = ""
+    state_written: bool = False
+    dry_run: bool = False
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class DestroyResult:
+    plan: Plan
+    executed: tuple[Instruction, ...] = ()
+    dry_run: bool = False
+    cancelled: bool = False
+
+
+def rendered_stacks(
+    model: Topology, network: NetworkMode, files: Mapping[str, str] | None
+) -> tuple[tuple[StackSpec, ...], tuple[str, ...]]:
+    """The stacks to deploy, and the notes on stacks left out (a renderer not available)."""
+    if files is None:
+        from ..render.cloudformation import render_cloudformation
+
+        files = dict(render_cloudformation(model, network=network))
+        if model.control_api.enabled:
+            try:
+                from ..render import api  # type: ignore[attr-defined,unused-ignore]
+            except ImportError:
+                api = None
+            if api is not None:
+                files.update(api.render_api(model))
+    skipped = skipped_stacks(files, optional_kinds=OPTIONAL_KINDS)
+    notes = tuple(f"stack {name} left out: its template was not rendered" for name in skipped)
+    return stack_specs(files, optional_kinds=OPTIONAL_KINDS), notes
+
+
+def _settle_stacks(gateway: AwsGateway, stacks: Mapping[str, Any]) -> bool:
+    """Wait (boto3-style waiter) for stacks with an operation in progress; True if there were any."""
+    busy = [
+        s for s in stacks.values() if s.status.endswith("_IN_PROGRESS") and s.status != "REVIEW_IN_PROGRESS"
+    ]
+    parallel(
+        lambda s: wait(
+            gateway, "cloudformation", s.region, "stack_settled", StackName=s.name, delay=10, max_attempts=360
+        ),
+        busy,
+    )
+    return bool(busy)
+
+
+def observe(
+    gateway: AwsGateway,
+    model: Topology,
+    specs: tuple[StackSpec, ...],
+    uri: str | None,
+    *,
+    secrets: bool = True,
+) -> RemoteState:
+    """Everything the planners need (read calls only)."""
+    wanted = [(spec.region, spec.name) for spec in specs]
+    stacks = observe_stacks(gateway, wanted)
+    if _settle_stacks(gateway, stacks):
+        stacks = observe_stacks(gateway, wanted)
+    flows, addresses = observe_flows(gateway, model)
+    resolved = resolve_secrets(gateway, secrets_to_resolve(model, specs)) if secrets else {}
+    return RemoteState(
+        stacks=stacks,
+        flows=flows,
+        addresses=addresses,
+        secrets=resolved,
+        runtime_state=read_state(gateway, uri) if uri else None,
+    )
+
+
+def refresh(
+    gateway: AwsGateway, model: Topology, specs: tuple[StackSpec, ...], remote: RemoteState
+) -> RemoteState:
+    """After the stacks changed: the flows, and the network stacks' outputs, observed again."""
+    flows, addresses = observe_flows(gateway, model)
+    network = [(spec.region, spec.name) for spec in specs if spec.kind == "network"]
+    stacks = {**remote.stacks, **observe_stacks(gateway, network, details=False)}
+    return replace(remote, flows=flows, addresses=addresses, stacks=stacks)
+
+
+def _network(model: Topology, remote: RemoteState, terraform: NetworkOutputs | None) -> NetworkOutputs:
+    if terraform is not None:
+        return with_resolved_hop_secret(model, terraform, remote.secrets)
+    settled = {name: state.outputs for name, state in remote.stacks.items() if state.stable}
+    return with_resolved_hop_secret(model, from_network_stacks(model, settled), remote.secrets)
+
+
+def _gateway(session: boto3.session.Session | None, gateway: AwsGateway | None) -> AwsGateway:
+    return gateway or AwsGateway(session)
+
+
+def deploy(
+    model: Topology,
+    *,
+    network: NetworkMode = "terraform",
+    network_outputs: str | Path | Mapping[str, Any] | NetworkOutputs | None = None,
+    session: boto3.session.Session | None = None,
+    gateway: AwsGateway | None = None,
+    dry_run: bool = False,
+    reporter: Reporter | None = None,
+    files: Mapping[str, str] | None = None,
+    max_workers: int = 8,
+    confirm: Confirm | None = None,
+) -> DeployResult:
+    """Deploy ``model``: stacks (change sets, dependency order, regions in parallel), post-steps,
+    runtime state. ``network="cloudformation"`` deploys the network stacks too; otherwise
+    ``network_outputs`` is the Terraform network's ``terraform output -json``.
+    ``files``: rendered files to deploy instead of ``render(model)`` (tests)."""
+    terraform: NetworkOutputs | None = None
+    if network == "terraform":
+        if network_outputs is None:
+            raise DeployError(
+                "the network's outputs are needed: give --network-outputs FILE (`terraform output "
+                "-json` of the rendered network) or deploy the network too with --network "
+                "cloudformation"
+            )
+        terraform = (
+            network_outputs
+            if isinstance(network_outputs, NetworkOutputs)
+            else load_terraform_outputs(network_outputs, model)
+        )
+    elif network != "cloudformation":
+        raise DeployError(f"unknown network mode {network!r}")
+    gw = _gateway(session, gateway)
+    out = reporter or NullReporter()
+    specs, notes = rendered_stacks(model, network, files)
+    uri = state_uri(model)
+    remote = observe(gw, model, specs, uri)
+    plan = replace(plan_deploy(model, specs, remote, network=terraform), notes=notes)
+    if dry_run:
+        DisplayOnlyExecutor(out).execute(plan)
+        out.note(f"runtime state: {uri} (written after the post-steps when it changes)")
+        return DeployResult(plan, state_uri=uri, dry_run=True)
+    if not plan.empty:
+        if confirm is not None and not confirm(plan):
+            return DeployResult(plan, state_uri=uri, cancelled=True)
+        out.plan(plan)
+    executor = Executor(gw, out, max_workers=max_workers)
+    stack_phase = plan.phase("stacks")
+    executor.run_phase(stack_phase)
+    post = plan.phase("post-steps")
+    if stack_phase.steps:
+        remote = refresh(gw, model, specs, remote)
+        post = Phase("post-steps", plan_poststeps(model, remote, _network(model, remote, terraform)))
+    executor.run_phase(post)
+    if post.steps:
+        flows, addresses = observe_flows(gw, model)
+        remote = replace(remote, flows=flows, addresses=addresses)
+    runtime = build_state(model, remote, _network(model, remote, terraform))
+    text = runtime.to_json()
+    written = text != remote.runtime_state
+    if written:
+        write_state(gw, uri, text)
+        out.note(f"runtime state written to {uri}")
+    return DeployResult(plan, tuple(executor.done), runtime, uri, written)
+
+
+def destroy(
+    model: Topology,
+    *,
+    session: boto3.session.Session | None = None,
+    gateway: AwsGateway | None = None,
+    dry_run: bool = False,
+    reporter: Reporter | None = None,
+    files: Mapping[str, str] | None = None,
+    network_outputs: str | Path | Mapping[str, Any] | NetworkOutputs | None = None,
+    max_workers: int = 8,
+    confirm: Confirm | None = None,
+) -> DestroyResult:
+    """Undo the post-steps, delete every stack of the topology that exists (reverse dependency
+    order), then the runtime state. ``files``: rendered files with the complete (CloudFormation
+    network) manifest, instead of ``render(model, network="cloudformation")``."""
+    gw = _gateway(session, gateway)
+    out = reporter or NullReporter()
+    specs, _ = rendered_stacks(model, "cloudformation", files)
+    uri = state_uri(model)
+    remote = observe(gw, model, specs, uri, secrets=False)
+    subnets: dict[str, set[str]] = {}
+    for flow in remote.flows.values():
+        subnets.setdefault(flow.region, set()).update(v.subnet_id for v in flow.vpc_interfaces)
+    for state in remote.stacks.values():
+        if state.outputs.get("SubnetId"):
+            subnets.setdefault(state.region, set()).add(state.outputs["SubnetId"])
+    if network_outputs is not None:
+        known = (
+            network_outputs
+            if isinstance(network_outputs, NetworkOutputs)
+            else load_terraform_outputs(network_outputs, model)
+        )
+        for net in known.regions:
+            subnets.setdefault(net.region, set()).add(str(net.subnet_id))
+    orphans = parallel(
+        lambda item: [(item[0], eni) for eni in orphan_network_interfaces(gw, *item)],
+        sorted((region, tuple(sorted(ids))) for region, ids in subnets.items()),
+    )
+    remote = replace(remote, orphan_network_interfaces=tuple(pair for found in orphans for pair in found))
+    plan = plan_destroy(model, specs, remote, state_uri=uri)
+    if dry_run:
+        DisplayOnlyExecutor(out).execute(plan)
+        return DestroyResult(plan, dry_run=True)
+    if plan.empty:
+        out.note("nothing to destroy")
+        return DestroyResult(plan)
+    if confirm is not None and not confirm(plan):
+        return DestroyResult(plan, cancelled=True)
+    out.plan(plan)
+    executor = Executor(gw, out, max_workers=max_workers)
+    return DestroyResult(plan, executor.execute(plan))
+
+
+__all__ = ["DeployResult", "DestroyResult", "deploy", "destroy", "observe"]
