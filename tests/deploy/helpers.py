@@ -48,13 +48,43 @@ def create_example_secrets(model: Topology, endpoint: str) -> dict[tuple[str, st
     return created
 
 
+def create_network(sess: boto3.session.Session, model: Topology, endpoint: str) -> dict[str, object]:
+    """A network like the rendered Terraform's, made with EC2/IAM/Secrets Manager calls; returns the
+    `terraform output -json` document deploy reads with --network-outputs."""
+    iam = sess.client("iam", endpoint_url=endpoint)
+    role = iam.create_role(RoleName=f"{model.name}-mediaconnect", AssumeRolePolicyDocument="{}")["Role"][
+        "Arn"
+    ]
+    regions: dict[str, dict[str, str]] = {}
+    for net in model.networks:
+        ec2 = sess.client("ec2", region_name=net.region, endpoint_url=endpoint)
+        vpc = ec2.create_vpc(CidrBlock=net.vpc_cidr)["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(
+            VpcId=vpc, CidrBlock=net.subnet_cidr, AvailabilityZone=net.availability_zone
+        )
+        group = ec2.create_security_group(GroupName=f"{model.name}-mc", Description="MediaConnect", VpcId=vpc)
+        secret = sess.client("secretsmanager", region_name=net.region, endpoint_url=endpoint).create_secret(
+            Name=f"{model.name}/internal-hop", SecretString="not-a-real-passphrase"
+        )
+        regions[net.region] = {
+            "vpc_id": vpc,
+            "subnet_id": subnet["Subnet"]["SubnetId"],
+            "security_group_id": group["GroupId"],
+            "role_arn": role,
+            "hop_secret_arn": secret["ARN"],
+        }
+    return {"regions": {"sensitive": False, "type": ["map", ["object", {}]], "value": regions}}
+
+
 def gateway(sess: boto3.session.Session | None = None) -> AwsGateway:
     """A gateway whose waiters never sleep."""
     return AwsGateway(sess or session(), waiter_delay=0, sleep=lambda _: None)
 
 
 class CallCounter:
-    """Counts API calls made by clients of a session (a botocore ``before-call.*.*`` hook)."""
+    """Counts API calls made by clients of a session (a botocore ``before-call.*.*`` hook).
+
+    Only clients created after it see the hook: make it before the gateway makes its clients."""
 
     def __init__(self, sess: boto3.session.Session) -> None:
         self.calls: list[tuple[str, str]] = []

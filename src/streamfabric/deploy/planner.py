@@ -106,9 +106,9 @@ def plan_stacks(
         )
         if state is None:
             step = replace(base, reason="new stack")
-        elif state.status == "REVIEW_IN_PROGRESS":
+        elif state.status == "REVIEW_IN_PROGRESS":  # a change set was made, never executed: start over
             step = replace(
-                base, reason="created but never executed", stale_change_sets=state.pending_change_sets
+                base, reason="REVIEW_IN_PROGRESS (never executed): delete and create again", replace=True
             )
         elif state.status in RECREATE:
             step = replace(base, reason=f"{state.status}: delete and create again", replace=True)

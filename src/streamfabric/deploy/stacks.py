@@ -125,14 +125,17 @@ def deploy_stack(
             status("no changes")
             return "unchanged"
         raise StackFailed(stack, f"change set {change_set} failed: {reason}") from exc
-    described = gateway.call(
-        "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
-    )
-    if step.change_set_type == "UPDATE" and not described.get("Changes"):
-        _delete_change_set(gateway, region, stack, change_set)
-        status("no changes")
-        return "unchanged"
-    since = described.get("CreationTime") if isinstance(described.get("CreationTime"), datetime) else None
+    since: datetime | None = None
+    if step.change_set_type == "UPDATE":  # a change set with no changes is not executed
+        described = gateway.call(
+            "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
+        )
+        if not described.get("Changes"):
+            _delete_change_set(gateway, region, stack, change_set)
+            status("no changes")
+            return "unchanged"
+        created = described.get("CreationTime")
+        since = created if isinstance(created, datetime) else None
     status("executing change set")
     try:
         gateway.call(
