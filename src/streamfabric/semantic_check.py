@@ -215,17 +215,28 @@ def _allowlist(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
     allow = entry.get("allowlist")
     if not isinstance(allow, list):
         return
+    opted_in = entry.get("open_to_internet") is True
+    blocks: list[ipaddress.IPv4Network] = []
     for j, cidr in enumerate(allow):
         if not isinstance(cidr, str):
             continue
         parsed = _network(cidr)
         if isinstance(parsed, str):
             yield [*path, "allowlist", j], f"invalid CIDR {cidr!r}: {parsed}"
-        elif parsed.prefixlen == 0 and entry.get("open_to_internet") is not True:
+            continue
+        blocks.append(parsed)
+        if parsed.prefixlen == 0 and not opted_in:
             yield (
                 [*path, "allowlist", j],
                 (f"{cidr} opens this to the whole internet; set open_to_internet: true to allow it"),
             )
+    # 0.0.0.0/1 + 128.0.0.0/1 is the whole internet too, without a /0 entry to catch.
+    everything = ipaddress.IPv4Network("0.0.0.0/0")
+    if not opted_in and everything not in blocks and everything in ipaddress.collapse_addresses(blocks):
+        yield (
+            [*path, "allowlist"],
+            "together these CIDRs open this to the whole internet; set open_to_internet: true to allow it",
+        )
 
 
 def _single_block(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
