@@ -7,16 +7,27 @@ does it). It
 * registers CloudFormation models for ``AWS::MediaConnect::Flow``, ``FlowOutput``, ``FlowSource``
   and ``FlowVpcInterface`` (:mod:`.moto_cfn`, :mod:`.moto_cfn_base`),
 * makes their failures end a stack in ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE / DELETE_FAILED
-  instead of an HTTP error (:mod:`.moto_cfn_failures`), and
+  instead of an HTTP error (:mod:`.moto_cfn_failures`),
 * reads YAML ``!GetAtt Flow.Source.IngestIp`` / ``!GetAtt [Flow, Source.IngestIp]`` as
-  CloudFormation does (:mod:`.moto_cfn_yaml`).
+  CloudFormation does (:mod:`.moto_cfn_yaml`), and
+* registers a CloudFormation model for ``AWS::SecretsManager::Secret`` (:mod:`.moto_cfn_secrets`),
+  and replaces moto's models for ``AWS::EC2::VPCPeeringConnection`` (``PeerRegion``, accepted in
+  one account), ``Route``, ``RouteTable`` and ``SubnetRouteTableAssociation`` with ones that can be
+  updated and deleted (:mod:`.moto_cfn_ec2`).
 """
 
 from __future__ import annotations
 
 import threading
 
-from . import moto_cfn, moto_cfn_failures, moto_cfn_yaml, moto_mediaconnect
+from . import (
+    moto_cfn,
+    moto_cfn_ec2,
+    moto_cfn_failures,
+    moto_cfn_secrets,
+    moto_cfn_yaml,
+    moto_mediaconnect,
+)
 
 _lock = threading.Lock()
 
@@ -28,3 +39,5 @@ def install() -> None:
         moto_cfn.install()
         moto_cfn_failures.install()
         moto_cfn_yaml.install()
+        moto_cfn_secrets.install()
+        moto_cfn_ec2.install()

@@ -1,0 +1,302 @@
+"""CloudFormation models for the EC2 resources of a peered network, as AWS behaves.
+
+moto 5.2's own models for these types fall short of a network that spans regions and of a stack
+that is deleted: its VPCPeeringConnection looks the peer VPC up in the stack's region whatever
+``PeerRegion`` says (``InvalidVpcID.NotFound``), stays ``pending-acceptance`` and drops ``Tags``;
+its SubnetRouteTableAssociation records nothing on the route table; and none of VPCPeeringConnection,
+Route, RouteTable and SubnetRouteTableAssociation can be updated or deleted (a deleted stack leaves
+them behind, and the VPC they hold with them: ``DependencyViolation``). These models replace them:
+
+* VPCPeeringConnection: the peer VPC is looked up in ``PeerOwnerId``'s backend of ``PeerRegion``
+  and the connection made by moto's ``create_vpc_peering_connection``, the path of the
+  ``CreateVpcPeeringConnection`` API, which also shows a cross-region connection in the peer
+  region. In one account CloudFormation's request "is accepted without a peering role" (resource
+  documentation), as it is across accounts with ``PeerRoleArn``: the connection is ``active`` at
+  once. Overlapping VPC CIDRs fail, as the connection would. Ref / ``Fn::GetAtt Id``: the
+  ``pcx-`` id. Tags are updated in place; a change of the VPCs, peer region, owner or role
+  replaces the connection. Deleting it leaves it ``deleted``, visible from both sides, like AWS.
+* Route: every destination and target moto's ``create_route`` knows (moto's model ignores IPv6,
+  prefix-list, carrier-gateway and endpoint routes); a new target is applied with
+  ``replace_route``, a new route table or destination replaces the route. A peering connection of
+  another region is found because moto registers cross-region connections in both regions.
+* RouteTable: with its tags; Ref / ``Fn::GetAtt RouteTableId``: the ``rtb-`` id.
+* SubnetRouteTableAssociation: a real ``associate_route_table`` (visible in
+  ``describe_route_tables``); Ref / ``Fn::GetAtt Id``: the ``rtbassoc-`` id.
+
+Every one of them deletes what it made. Service errors become
+:class:`.moto_cfn_failures.ResourceFailed` (the stack rolls back).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+from moto.core.exceptions import ServiceException
+from moto.ec2.models import ec2_backends
+
+from .moto_cfn_base import MediaConnectResource, tag_map
+from .moto_cfn_failures import ResourceFailed
+
+
+@contextlib.contextmanager
+def _failing_as(logical_id: str) -> Iterator[None]:
+    try:
+        yield
+    except ServiceException as err:
+        raise ResourceFailed(logical_id, f"{err.code}: {err.message}") from err
+
+
+class Ec2Resource(MediaConnectResource):
+    """The shared hooks for an EC2 resource (no Name property; errors as stack failures)."""
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @property
+    def backend(self) -> Any:
+        return ec2_backends[self.account_id][self.region_name]
+
+    def needs_replacement(self, properties: dict[str, Any], name: str) -> bool:
+        return any(self.properties.get(key) != properties.get(key) for key in self.CREATE_ONLY)
+
+
+class Ec2VpcPeeringConnection(Ec2Resource, CloudFormationModel):
+    """AWS::EC2::VPCPeeringConnection."""
+
+    CREATE_ONLY = ("VpcId", "PeerVpcId", "PeerRegion", "PeerOwnerId", "PeerRoleArn")
+    ATTRIBUTES = ("Id",)
+    pcx_id: str
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EC2::VPCPeeringConnection"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.pcx_id
+
+    def create(self) -> None:
+        properties = self.properties
+        peer_owner = str(properties.get("PeerOwnerId") or self.account_id)
+        peer_region = str(properties.get("PeerRegion") or self.region_name)
+        with _failing_as(self.logical_resource_id):
+            vpc = self.backend.get_vpc(str(properties["VpcId"]))
+            peer_vpc = ec2_backends[peer_owner][peer_region].get_vpc(str(properties["PeerVpcId"]))
+        overlap = ipaddress.ip_network(vpc.cidr_block).overlaps(ipaddress.ip_network(peer_vpc.cidr_block))
+        if overlap:
+            raise ResourceFailed(
+                self.logical_resource_id,
+                f"VPC peering connection failed: {vpc.id} ({vpc.cidr_block}) and {peer_vpc.id} "
+                f"({peer_vpc.cidr_block}) have overlapping CIDR blocks",
+            )
+        pcx = self.backend.create_vpc_peering_connection(vpc, peer_vpc, self.creation_tags(properties))
+        self.pcx_id = str(pcx.id)
+        if peer_owner == self.account_id or properties.get("PeerRoleArn"):
+            pcx._status.accept()
+
+    def update_in_place(self, properties: dict[str, Any]) -> Ec2VpcPeeringConnection:
+        old_tags, new_tags = tag_map(self.properties.get("Tags")), tag_map(properties.get("Tags"))
+        gone = {key: value for key, value in old_tags.items() if key not in new_tags}
+        if gone:
+            self.backend.delete_tags([self.pcx_id], gone)
+        if new_tags:
+            self.backend.create_tags([self.pcx_id], new_tags)
+        self.properties = properties
+        return self
+
+    def remove(self) -> None:
+        with contextlib.suppress(ServiceException):
+            pcx = self.backend.get_vpc_peering_connection(self.pcx_id)
+            if pcx._status.code != "deleted":
+                self.backend.delete_vpc_peering_connection(self.pcx_id)
+
+    def read_attributes(self) -> dict[str, Any]:
+        return {"Id": self.pcx_id}
+
+
+# Route property -> create_route / replace_route argument
+_DESTINATIONS = {
+    "DestinationCidrBlock": "destination_cidr_block",
+    "DestinationIpv6CidrBlock": "destination_ipv6_cidr_block",
+    "DestinationPrefixListId": "destination_prefix_list_id",
+}
+_TARGETS = {
+    "GatewayId": "gateway_id",
+    "InstanceId": "instance_id",
+    "NatGatewayId": "nat_gateway_id",
+    "EgressOnlyInternetGatewayId": "egress_only_igw_id",
+    "TransitGatewayId": "transit_gateway_id",
+    "NetworkInterfaceId": "interface_id",
+    "VpcPeeringConnectionId": "vpc_peering_connection_id",
+    "CarrierGatewayId": "carrier_gateway_id",
+    "VpcEndpointId": "vpc_endpoint_id",
+}
+# Destinations other than the positional DestinationCidrBlock
+_OTHER_DESTINATIONS = {k: v for k, v in _DESTINATIONS.items() if k != "DestinationCidrBlock"}
+# Targets replace_route does not take: a change of one of these replaces the route.
+_CREATE_ONLY_TARGETS = ("CarrierGatewayId", "VpcEndpointId")
+
+
+class Ec2Route(Ec2Resource, CloudFormationModel):
+    """AWS::EC2::Route."""
+
+    CREATE_ONLY = ("RouteTableId", *_DESTINATIONS, *_CREATE_ONLY_TARGETS)
+    route_id: str
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EC2::Route"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.route_id
+
+    @staticmethod
+    def arguments(properties: dict[str, Any], members: dict[str, str]) -> dict[str, Any]:
+        return {argument: properties[name] for name, argument in members.items() if properties.get(name)}
+
+    def create(self) -> None:
+        properties = self.properties
+        with _failing_as(self.logical_resource_id):
+            route = self.backend.create_route(
+                route_table_id=str(properties["RouteTableId"]),
+                destination_cidr_block=properties.get("DestinationCidrBlock"),
+                **self.arguments(properties, _OTHER_DESTINATIONS),
+                **self.arguments(properties, _TARGETS),
+            )
+        self.route_id = str(route.id)
+
+    def update_in_place(self, properties: dict[str, Any]) -> Ec2Route:
+        targets = {k: v for k, v in _TARGETS.items() if k not in _CREATE_ONLY_TARGETS}
+        if any(self.properties.get(key) != properties.get(key) for key in targets):
+            with _failing_as(self.logical_resource_id):
+                self.backend.replace_route(
+                    route_table_id=str(properties["RouteTableId"]),
+                    destination_cidr_block=properties.get("DestinationCidrBlock"),
+                    **self.arguments(properties, _OTHER_DESTINATIONS),
+                    **self.arguments(properties, targets),
+                )
+        self.properties = properties
+        return self
+
+    def remove(self) -> None:
+        properties = self.properties
+        with contextlib.suppress(ServiceException):
+            self.backend.delete_route(
+                str(properties["RouteTableId"]),
+                properties.get("DestinationCidrBlock"),
+                **self.arguments(properties, _OTHER_DESTINATIONS),
+            )
+
+    def read_attributes(self) -> dict[str, Any]:
+        return {}
+
+
+class Ec2RouteTable(Ec2Resource, CloudFormationModel):
+    """AWS::EC2::RouteTable."""
+
+    CREATE_ONLY = ("VpcId",)
+    ATTRIBUTES = ("RouteTableId",)
+    route_table_id: str
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EC2::RouteTable"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.route_table_id
+
+    def create(self) -> None:
+        tags = [{"Key": k, "Value": v} for k, v in self.creation_tags(self.properties).items()]
+        with _failing_as(self.logical_resource_id):
+            route_table = self.backend.create_route_table(vpc_id=str(self.properties["VpcId"]), tags=tags)
+        self.route_table_id = str(route_table.id)
+
+    def update_in_place(self, properties: dict[str, Any]) -> Ec2RouteTable:
+        old_tags, new_tags = tag_map(self.properties.get("Tags")), tag_map(properties.get("Tags"))
+        gone = {key: value for key, value in old_tags.items() if key not in new_tags}
+        if gone:
+            self.backend.delete_tags([self.route_table_id], gone)
+        if new_tags:
+            self.backend.create_tags([self.route_table_id], new_tags)
+        self.properties = properties
+        return self
+
+    def remove(self) -> None:
+        """DeleteRouteTable (refused while a subnet is associated: moto retries after the rest)."""
+        with _failing_as(self.logical_resource_id):
+            if self.route_table_id in self.backend.route_tables:
+                self.backend.delete_route_table(self.route_table_id)
+
+    def read_attributes(self) -> dict[str, Any]:
+        return {"RouteTableId": self.route_table_id}
+
+
+class Ec2SubnetRouteTableAssociation(Ec2Resource, CloudFormationModel):
+    """AWS::EC2::SubnetRouteTableAssociation."""
+
+    CREATE_ONLY = ("RouteTableId", "SubnetId")
+    ATTRIBUTES = ("Id",)
+    association_id: str
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::EC2::SubnetRouteTableAssociation"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.association_id
+
+    def create(self) -> None:
+        with _failing_as(self.logical_resource_id):
+            self.association_id = str(
+                self.backend.associate_route_table(
+                    str(self.properties["RouteTableId"]), subnet_id=str(self.properties["SubnetId"])
+                )
+            )
+
+    def update_in_place(self, properties: dict[str, Any]) -> Ec2SubnetRouteTableAssociation:
+        self.properties = properties
+        return self
+
+    def remove(self) -> None:
+        with contextlib.suppress(ServiceException):
+            self.backend.disassociate_route_table(self.association_id)
+
+    def read_attributes(self) -> dict[str, Any]:
+        return {"Id": self.association_id}
+
+
+MODELS: tuple[type[CloudFormationModel], ...] = (
+    Ec2VpcPeeringConnection,
+    Ec2Route,
+    Ec2RouteTable,
+    Ec2SubnetRouteTableAssociation,
+)
+
+
+def register(models: tuple[type[CloudFormationModel], ...]) -> None:
+    """Make moto's CloudFormation use ``models`` for their types.
+
+    moto maps a type to the last direct subclass of ``CloudFormationModel`` that declares it
+    (``parsing.get_model_map``, cached): defining these models after moto's registered them; the
+    caches are dropped and the result checked.
+    """
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+    registered = parsing.get_model_map()
+    missing = [m.cloudformation_type() for m in models if registered.get(m.cloudformation_type()) is not m]
+    if missing:
+        raise RuntimeError(f"moto's CloudFormation did not pick up {missing}")
+
+
+def install() -> None:
+    """Use these models for their four EC2 types (idempotent)."""
+    register(MODELS)
