@@ -136,6 +136,11 @@ def stack_parameters(
             stack, _, output = source.rpartition(".")
             known = outputs.get(stack)
             value = known.get(output) if known is not None else None
+            if value is None and known is not None:
+                raise DeployError(
+                    f"stack {spec.name}: parameter {key} comes from stack {stack}, which has no "
+                    f"output {output}"
+                )
         if value is None:
             raise DeployError(f"stack {spec.name}: no value for parameter {key} (source: {source or 'none'})")
         resolved.append((key, value))

@@ -88,8 +88,7 @@ def plan_stacks(
     outputs: dict[str, StackOutputs] = {}
     planned: set[str] = set()
     for spec in specs:
-        net = network if network is not None else network_from_stacks(model, outputs)
-        parameters = stack_parameters(spec, model, network=net, secrets=remote.secrets, outputs=outputs)
+        parameters = stack_parameters(spec, model, network=network, secrets=remote.secrets, outputs=outputs)
         state = remote.stack(spec.name)
         step: DeployStack | None = None
         base = DeployStack(
