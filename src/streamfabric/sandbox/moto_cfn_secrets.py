@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -178,7 +179,10 @@ class SecretsManagerSecret(MediaConnectResource, CloudFormationModel):
             if _changed(old, properties, "SecretString", "GenerateSecretString"):
                 value = self.value(properties)
             if value is not None:
-                backend.update_secret(secret_id=arn, secret_string=value)
+                # the request token boto3 fills in (moto refuses a new value without one)
+                backend.update_secret(
+                    secret_id=arn, secret_string=value, client_request_token=str(uuid.uuid4())
+                )
             secret = backend.describe_secret(arn)
             if _changed(old, properties, "Description", "KmsKeyId"):
                 secret.update(
