@@ -63,7 +63,9 @@ def test_destroy_needs_confirmation(topology: Path, capsys: pytest.CaptureFixtur
     assert main(["destroy", str(topology)]) == 2  # stdin is not a terminal, and no --yes
     captured = capsys.readouterr()
     assert "delete stack minimal-network-us-east-1 (us-east-1)" in captured.out
-    assert "destroy deletes everything above: confirm on a terminal, or pass --yes" in captured.err
+    assert (
+        "destroy deletes everything in the plan above: confirm on a terminal, or pass --yes" in captured.err
+    )
     assert "minimal-network-us-east-1" in stacks("us-east-1")
 
     assert main(["destroy", str(topology), "--yes"]) == 0

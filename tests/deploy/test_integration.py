@@ -205,3 +205,43 @@ def test_terraform_network_outputs(
     destroy(minimal, gateway=helpers.gateway(session))
     for net in minimal.networks:
         assert session.client("mediaconnect", region_name=net.region).list_flows()["Flows"] == []
+
+
+def test_destroy_deletes_orphaned_interfaces_only(
+    moto_aws: str, tmp_path: Path, session: boto3.session.Session, gateway: AwsGateway
+) -> None:
+    """Two topologies on one (Terraform) network: destroying one deletes a MediaConnect ENI left
+    detached in the subnet, and leaves the other topology's interfaces alone."""
+    from streamfabric.loading import parse_topology
+
+    def named(name: str) -> Topology:
+        doc = json.loads((Path(__file__).resolve().parents[2] / "examples" / "minimal.json").read_text())
+        doc["name"] = name
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(doc))
+        return parse_topology(path.read_bytes(), str(path))
+
+    first, second = named("first"), named("second")
+    helpers.create_example_secrets(first, moto_aws)
+    network = helpers.create_network(session, first, moto_aws)
+    deploy(first, network_outputs=network, gateway=gateway)
+    deploy(second, network_outputs=network, gateway=gateway)
+    ec2 = session.client("ec2", region_name="eu-west-2")
+    subnet = network["regions"]["value"]["eu-west-2"]["subnet_id"]  # type: ignore[index]
+    orphan = ec2.create_network_interface(
+        SubnetId=subnet, Description="MediaConnect flow first-camera-one VPC interface camera-one-vpc"
+    )["NetworkInterface"]["NetworkInterfaceId"]
+    theirs = [
+        v["NetworkInterfaceIds"][0]
+        for f in flows_of(session, second).values()
+        for v in f["VpcInterfaces"]
+        if f["Name"] == "second-camera-one"
+    ]
+
+    destroy(first, gateway=gateway, network_outputs=network)  # type: ignore[arg-type]
+
+    left = {e["NetworkInterfaceId"] for e in ec2.describe_network_interfaces()["NetworkInterfaces"]}
+    assert orphan not in left
+    assert set(theirs) <= left
+    assert_deployed_names = sorted(flows_of(session, second))
+    assert assert_deployed_names == ["second-camera-one", "second-live", "second-preview"]

@@ -6,13 +6,12 @@ import argparse
 import json
 import sys
 
-from ..deploy import NullReporter, Plan, deploy, make_reporter
+from ..deploy import NullReporter, deploy, make_reporter
 from ..loading import load_topology
 
 
-def ask(plan: Plan, question: str) -> bool:
-    """Show the plan and ask on the terminal; without a terminal the answer is no."""
-    print("\n".join(plan.lines()))
+def ask(question: str) -> bool:
+    """Ask on the terminal (the plan has been shown); without a terminal the answer is no."""
     if not sys.stdin.isatty():
         return False
     try:
@@ -25,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     topology = load_topology(args.topology)
     reporter = NullReporter() if args.json else make_reporter(sys.stdout)
     interactive = sys.stdin.isatty() and not args.json
-    confirm = None if (args.yes or args.dry_run or not interactive) else (lambda p: ask(p, "Deploy?"))
+    confirm = (
+        None if (args.yes or args.dry_run or not interactive) else (lambda _: ask("Deploy these changes?"))
+    )
     result = deploy(
         topology,
         network="cloudformation" if args.network == "cloudformation" else "terraform",

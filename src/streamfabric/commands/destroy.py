@@ -14,9 +14,8 @@ from .deploy import ask
 
 def _confirm(plan: Plan) -> bool:
     if not sys.stdin.isatty():
-        print("\n".join(plan.lines()))
-        raise UsageError("destroy deletes everything above: confirm on a terminal, or pass --yes")
-    return ask(plan, "Destroy all of this?")
+        raise UsageError("destroy deletes everything in the plan above: confirm on a terminal, or pass --yes")
+    return ask("Destroy all of this?")
 
 
 def run(args: argparse.Namespace) -> int:

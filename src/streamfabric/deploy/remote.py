@@ -358,17 +358,29 @@ def resolve_secrets(gateway: AwsGateway, wanted: Iterable[tuple[str, str]]) -> d
 
 
 def orphan_network_interfaces(gateway: AwsGateway, region: str, subnet_ids: Iterable[str]) -> list[str]:
-    """Detached ENIs left by MediaConnect in our (dedicated) subnets: they would block deleting them."""
+    """ENIs MediaConnect left in the topology's subnets (a crash between RemoveFlowVpcInterface and
+    deleting its NonDeletedNetworkInterfaceIds): they would block deleting the subnet.
+
+    Only detached ENIs whose description names MediaConnect, and that no flow in the region (any
+    flow, not only the topology's) still lists among its VPC interfaces' network interfaces."""
     subnets = sorted({s for s in subnet_ids if s})
     if not subnets:
         return []
-    found: list[str] = []
+    candidates: list[str] = []
     filters = [{"Name": "subnet-id", "Values": subnets}, {"Name": "status", "Values": ["available"]}]
     for page in gateway.paginate("ec2", region, "describe_network_interfaces", Filters=filters):
         for eni in page.get("NetworkInterfaces") or ():
             if MEDIACONNECT_ENI_MARK in str(eni.get("Description", "")).lower():
-                found.append(str(eni["NetworkInterfaceId"]))
-    return sorted(found)
+                candidates.append(str(eni["NetworkInterfaceId"]))
+    if not candidates:
+        return []
+    in_use: set[str] = set()
+    for page in gateway.paginate("mediaconnect", region, "list_flows"):
+        for listed in page.get("Flows") or ():
+            flow = describe_flow(gateway, region, str(listed["FlowArn"]))
+            if flow is not None:
+                in_use.update(eni for vpc in flow.vpc_interfaces for eni in vpc.network_interface_ids)
+    return sorted(eni for eni in candidates if eni not in in_use)
 
 
 __all__ = [

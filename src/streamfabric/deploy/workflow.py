@@ -185,9 +185,9 @@ def deploy(
         out.note(f"runtime state: {uri} (written after the post-steps when it changes)")
         return DeployResult(plan, state_uri=uri, dry_run=True)
     if not plan.empty:
+        out.plan(plan)
         if confirm is not None and not confirm(plan):
             return DeployResult(plan, state_uri=uri, cancelled=True)
-        out.plan(plan)
     executor = Executor(gw, out, max_workers=max_workers)
     stack_phase = plan.phase("stacks")
     executor.run_phase(stack_phase)
@@ -254,9 +254,9 @@ def destroy(
     if plan.empty:
         out.note("nothing to destroy")
         return DestroyResult(plan)
+    out.plan(plan)
     if confirm is not None and not confirm(plan):
         return DestroyResult(plan, cancelled=True)
-    out.plan(plan)
     executor = Executor(gw, out, max_workers=max_workers)
     return DestroyResult(plan, executor.execute(plan))
 
