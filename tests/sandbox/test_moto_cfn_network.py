@@ -275,6 +275,7 @@ def test_peering_stack_peers_across_regions_and_in_region_active_at_once(
         ("overlapping", "us-east-1", "overlapping CIDR blocks"),
         ("spoke", None, "InvalidVpcID.NotFound"),  # PeerRegion missing: looked up in eu-west-1
         ("spoke", "ap-southeast-2", "InvalidVpcID.NotFound"),
+        ("spoke", "nowhere-1", "is not a region"),
     ],
 )
 def test_peering_stack_with_unusable_peer_fails_and_rolls_back(

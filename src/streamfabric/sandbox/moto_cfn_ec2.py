@@ -85,6 +85,8 @@ class Ec2VpcPeeringConnection(Ec2Resource, CloudFormationModel):
         properties = self.properties
         peer_owner = str(properties.get("PeerOwnerId") or self.account_id)
         peer_region = str(properties.get("PeerRegion") or self.region_name)
+        if peer_region not in ec2_backends[peer_owner].regions:
+            raise ResourceFailed(self.logical_resource_id, f"PeerRegion {peer_region!r} is not a region")
         with _failing_as(self.logical_resource_id):
             vpc = self.backend.get_vpc(str(properties["VpcId"]))
             peer_vpc = ec2_backends[peer_owner][peer_region].get_vpc(str(properties["PeerVpcId"]))
