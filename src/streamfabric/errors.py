@@ -86,7 +86,24 @@ class IngestNotActiveError(SwitchError):
 
 
 class ConflictError(SwitchError):
-    """``expected`` was given and is not what is on air: another operator switched first."""
+    """``expected`` was given and is not what is on air: another operator switched first.
+
+    ``last_switch`` is the audit record (as a dict) of the switch that put ``on_air`` there, when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        target: str = "",
+        expected: str | None = None,
+        on_air: str | None = None,
+        last_switch: dict[str, object] | None = None,
+    ) -> None:
+        self.target = target
+        self.expected = expected
+        self.on_air = on_air
+        self.last_switch = last_switch
+        super().__init__(message)
 
 
 class UsageError(StreamfabricError):

@@ -1,0 +1,146 @@
+"""The audit log: one record per switch or take, appended and never overwritten.
+
+- S3 (topologies on S3): one object per record, ``<prefix><UTC time>-<request id>.json``, written with
+  ``IfNoneMatch="*"`` so that no writer — however many — can replace an earlier record.
+- Local (local topologies): a JSON-lines file appended under an exclusive ``flock``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..aws.gateway import AwsGateway
+from ..errors import AwsError, StateError
+from ..loading import split_s3_uri
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    time: str  # ISO 8601, UTC
+    request_id: str
+    caller: str
+    action: str  # "switch" | "take"
+    target: str  # "live" | "preview" | "live+preview"
+    from_ingest: str | None
+    to_ingest: str
+    outcome: str  # "switched" | "unchanged" | "conflict" | "refused" | "failed"
+    message: str = ""
+    elapsed_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["from"] = data.pop("from_ingest")
+        data["to"] = data.pop("to_ingest")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AuditRecord:
+        return cls(
+            time=str(data["time"]),
+            request_id=str(data["request_id"]),
+            caller=str(data.get("caller", "")),
+            action=str(data["action"]),
+            target=str(data["target"]),
+            from_ingest=data.get("from"),
+            to_ingest=str(data["to"]),
+            outcome=str(data["outcome"]),
+            message=str(data.get("message", "")),
+            elapsed_ms=float(data.get("elapsed_ms", 0.0)),
+        )
+
+
+class AuditLog(Protocol):
+    uri: str
+
+    def append(self, record: AuditRecord) -> None: ...
+
+    def records(self, limit: int | None = None) -> list[AuditRecord]: ...
+
+
+class LocalAuditLog:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.uri = str(self.path)
+
+    def append(self, record: AuditRecord) -> None:
+        line = json.dumps(record.to_dict(), sort_keys=True) + "\n"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def records(self, limit: int | None = None) -> list[AuditRecord]:
+        if not self.path.is_file():
+            return []
+        out: list[AuditRecord] = []
+        with self.path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    out.append(AuditRecord.from_dict(json.loads(line)))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise StateError(f"{self.path}:{number}: not an audit record ({exc})") from None
+        return out[-limit:] if limit else out
+
+
+class S3AuditLog:
+    def __init__(self, gateway: AwsGateway, uri: str) -> None:
+        self.gateway = gateway
+        self.uri = uri if uri.endswith("/") else uri + "/"
+        self.bucket, self.prefix, _ = split_s3_uri(self.uri.rstrip("/") + "/x")
+        self.prefix = self.prefix[:-1]
+
+    def _key(self, record: AuditRecord) -> str:
+        stamp = record.time.replace("-", "").replace(":", "").replace("+0000", "Z").replace("+00:00", "Z")
+        return f"{self.prefix}{stamp}-{record.request_id}.json"
+
+    def append(self, record: AuditRecord) -> None:
+        body = json.dumps(record.to_dict(), sort_keys=True).encode("utf-8")
+        self.gateway.call(
+            "s3", None, "put_object",
+            Bucket=self.bucket, Key=self._key(record), Body=body,
+            ContentType="application/json", IfNoneMatch="*",
+        )  # fmt: skip
+
+    def records(self, limit: int | None = None) -> list[AuditRecord]:
+        keys: list[str] = []
+        for page in self.gateway.paginate(
+            "s3", None, "list_objects_v2", Bucket=self.bucket, Prefix=self.prefix
+        ):
+            keys.extend(obj["Key"] for obj in page.get("Contents", ()) if obj["Key"].endswith(".json"))
+        keys.sort()
+        if limit:
+            keys = keys[-limit:]
+
+        def fetch(key: str) -> AuditRecord:
+            body = self.gateway.call("s3", None, "get_object", Bucket=self.bucket, Key=key)["Body"].read()
+            try:
+                return AuditRecord.from_dict(json.loads(body))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise StateError(f"s3://{self.bucket}/{key}: not an audit record ({exc})") from None
+
+        if not keys:
+            return []
+        with ThreadPoolExecutor(max_workers=min(8, len(keys))) as pool:
+            return list(pool.map(fetch, keys))
+
+
+def open_audit_log(uri: str, gateway: AwsGateway) -> AuditLog:
+    if uri.startswith("s3://"):
+        return S3AuditLog(gateway, uri)
+    return LocalAuditLog(uri)
+
+
+__all__ = ["AuditLog", "AuditRecord", "AwsError", "LocalAuditLog", "S3AuditLog", "open_audit_log"]

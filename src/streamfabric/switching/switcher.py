@@ -1,0 +1,402 @@
+"""switch / take: re-point the hub's Live or Preview srt-caller source at an ingest's private listener.
+
+The hot path is one ``UpdateFlowSource`` call per switched flow, with only ``FlowArn``, ``SourceArn``,
+``SourceListenerAddress`` and ``SourceListenerPort`` (a partial update: protocol, VPC interface and
+decryption stay as the post-steps set them). Addresses and ARNs come from the runtime state.
+
+What is on air and each ingest's health are *known* rather than looked up on every switch:
+- the Switcher remembers what it put on air, and learns it from ``status()``; it describes a hub flow
+  only when it does not know yet (the first call of a process), or when ``expected`` is given — a
+  compare-and-set must compare against the truth, so it reads it (MediaConnect has no conditional
+  update; the window between that read and the update is the only race left, and the audit log
+  records both switches);
+- an ingest's ACTIVE check uses health seen within ``health_ttl`` seconds (``status()`` feeds it; the
+  panel polls it), else one describe of that ingest's flow.
+A long-lived Switcher (the Lambda's warm container, ``streamfabric serve``, a script) therefore makes
+exactly one MediaConnect call per switch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+from ..aws.gateway import AwsGateway
+from ..errors import (
+    AwsError,
+    ConflictError,
+    IngestNotActiveError,
+    StateError,
+    SwitchError,
+    UnknownIngestError,
+)
+from ..model import HUB_ROLES, HubRole, Topology
+from ..runtime_state import RuntimeState, default_audit_uri
+from .audit import AuditLog, AuditRecord, open_audit_log
+from .status import HubStatus, Status, hub_status, ingest_health
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchResult:
+    target: HubRole
+    previous: str | None
+    ingest: str
+    changed: bool
+    request_id: str
+    elapsed_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "previous": self.previous,
+            "ingest": self.ingest,
+            "changed": self.changed,
+            "request_id": self.request_id,
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TakeResult:
+    live: str
+    preview: str
+    previous_live: str | None
+    previous_preview: str | None
+    changed: bool
+    request_id: str
+    elapsed_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "live": self.live,
+            "preview": self.preview,
+            "previous_live": self.previous_live,
+            "previous_preview": self.previous_preview,
+            "changed": self.changed,
+            "request_id": self.request_id,
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Switcher:
+    """switch / take / status / history for one deployed topology."""
+
+    def __init__(
+        self,
+        topology: Topology,
+        *,
+        session: boto3.session.Session | None = None,
+        gateway: AwsGateway | None = None,
+        state: RuntimeState | None = None,
+        audit: AuditLog | None = None,
+        health_ttl: float = 15.0,
+        clock: Callable[[], float] = time.monotonic,
+        caller: str | None = None,
+    ) -> None:
+        self.topology = topology
+        self.gateway = gateway or AwsGateway(session)
+        self._state = state
+        self.audit = audit or open_audit_log(default_audit_uri(topology), self.gateway)
+        self.health_ttl = health_ttl
+        self.clock = clock
+        self._caller = caller
+        self._lock = threading.RLock()
+        self._on_air: dict[HubRole, str | None] = {}
+        self._health: dict[str, tuple[str, float]] = {}  # ingest -> (flow status, seen at)
+
+    # -- state --------------------------------------------------------------------------------
+    @property
+    def state(self) -> RuntimeState:
+        if self._state is None:
+            from ..deploy.state import read_state, state_uri
+
+            uri = state_uri(self.topology)
+            text = read_state(self.gateway, uri)
+            if text is None:
+                raise StateError(f"no runtime state at {uri}: run `streamfabric deploy` first")
+            self._state = RuntimeState.from_json(text, uri)
+        return self._state
+
+    def caller(self) -> str:
+        if self._caller is None:
+            try:
+                self._caller = str(
+                    self.gateway.call("sts", self.state.hub_region, "get_caller_identity")["Arn"]
+                )
+            except AwsError:
+                self._caller = "unknown"
+        return self._caller
+
+    def _ingest(self, name: str) -> None:
+        if name not in self.state.ingests:
+            valid = ", ".join(sorted(self.state.ingests))
+            raise UnknownIngestError(f"unknown ingest {name!r} (ingests: {valid})")
+
+    # -- observation ---------------------------------------------------------------------------
+    def _describe(self, region: str, flow_arn: str) -> dict[str, Any]:
+        flow: dict[str, Any] = self.gateway.call("mediaconnect", region, "describe_flow", FlowArn=flow_arn)[
+            "Flow"
+        ]
+        return flow
+
+    def _observe_hub(self, role: HubRole) -> HubStatus:
+        state = self.state
+        observed = hub_status(role, self._describe(state.hub_region, state.hub_flow(role).flow_arn), state)
+        self._on_air[role] = observed.ingest
+        return observed
+
+    def on_air(self, role: HubRole, *, fresh: bool = False) -> str | None:
+        if fresh or role not in self._on_air:
+            self._observe_hub(role)
+        return self._on_air[role]
+
+    def _require_active(self, name: str) -> None:
+        seen = self._health.get(name)
+        if seen is None or self.clock() - seen[1] > self.health_ttl:
+            ingest = self.state.ingests[name]
+            flow = self._describe(ingest.region, ingest.flow_arn)
+            seen = (str(flow.get("Status", "UNKNOWN")), self.clock())
+            self._health[name] = seen
+        if seen[0] != "ACTIVE":
+            raise IngestNotActiveError(
+                f"ingest {name!r}: its flow is {seen[0]}, not ACTIVE; nothing was switched "
+                "(use force to switch anyway)"
+            )
+
+    def _last_switch(self, target: str) -> dict[str, object] | None:
+        """The audit record of the last switch of ``target``: who put what is on air there."""
+        try:
+            records = self.audit.records(limit=200)
+        except Exception:  # the conflict itself matters more than who caused it
+            return None
+        for record in reversed(records):
+            if record.outcome == "switched" and target in record.target.split("+"):
+                return record.to_dict()
+        return None
+
+    # -- actions -------------------------------------------------------------------------------
+    def _update(self, role: HubRole, ingest: str) -> dict[str, Any]:
+        state = self.state
+        hub = state.hub_flow(role)
+        target = state.ingests[ingest]
+        try:
+            return self.gateway.call(
+                "mediaconnect", state.hub_region, "update_flow_source",
+                FlowArn=hub.flow_arn, SourceArn=hub.source_arn,
+                SourceListenerAddress=target.private_ip, SourceListenerPort=target.port(role),
+            )  # fmt: skip
+        except AwsError as exc:
+            raise SwitchError(
+                f"switching {role} to {ingest!r} failed: {exc} (the flow keeps its previous source)"
+            ) from exc
+
+    def _record(
+        self,
+        request_id: str,
+        action: str,
+        target: str,
+        previous: str | None,
+        ingest: str,
+        outcome: str,
+        started: float,
+        message: str = "",
+        caller: str | None = None,
+    ) -> AuditRecord:
+        record = AuditRecord(
+            time=_now(), request_id=request_id, caller=caller or self.caller(), action=action, target=target,
+            from_ingest=previous, to_ingest=ingest, outcome=outcome, message=message,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        self.audit.append(record)
+        return record
+
+    def switch(
+        self,
+        ingest: str,
+        target: HubRole = "live",
+        *,
+        expected: str | None = None,
+        force: bool = False,
+        caller: str | None = None,
+    ) -> SwitchResult:
+        started = time.perf_counter()
+        if target not in HUB_ROLES:
+            raise SwitchError(f"unknown target {target!r} (live or preview)")
+        self._ingest(ingest)
+        request_id = uuid.uuid4().hex
+        with self._lock:
+            previous = self.on_air(target, fresh=expected is not None)
+            if expected is not None and previous != expected:
+                self._record(
+                    request_id,
+                    "switch",
+                    target,
+                    previous,
+                    ingest,
+                    "conflict",
+                    started,
+                    f"expected {expected!r} on {target}",
+                    caller,
+                )
+                raise ConflictError(
+                    f"conflict: {target} carries {previous!r}, not {expected!r} — someone switched first; "
+                    "nothing was changed",
+                    target=target, expected=expected, on_air=previous,
+                    last_switch=self._last_switch(target),
+                )  # fmt: skip
+            if previous == ingest:
+                self._record(
+                    request_id,
+                    "switch",
+                    target,
+                    previous,
+                    ingest,
+                    "unchanged",
+                    started,
+                    "already on air",
+                    caller,
+                )
+                return SwitchResult(
+                    target, previous, ingest, False, request_id, (time.perf_counter() - started) * 1000
+                )
+            try:
+                if not force:
+                    self._require_active(ingest)
+                response = self._update(target, ingest)
+            except SwitchError as exc:
+                outcome = "refused" if isinstance(exc, IngestNotActiveError) else "failed"
+                self._record(
+                    request_id, "switch", target, previous, ingest, outcome, started, str(exc), caller
+                )
+                raise
+            self._on_air[target] = ingest
+            aws_id = response.get("ResponseMetadata", {}).get("RequestId") or request_id
+            self._record(str(aws_id), "switch", target, previous, ingest, "switched", started, "", caller)
+            return SwitchResult(
+                target, previous, ingest, True, str(aws_id), (time.perf_counter() - started) * 1000
+            )
+
+    def take(self, *, force: bool = False, caller: str | None = None) -> TakeResult:
+        """Preview's ingest goes to Live and Live's to Preview; both calls run concurrently."""
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        with self._lock:
+            live, preview = self.on_air("live"), self.on_air("preview")
+            if live is None or preview is None:
+                raise SwitchError(
+                    f"cannot take: the source of {'live' if live is None else 'preview'} is not a known "
+                    "ingest (run status, then switch explicitly)"
+                )
+            if live == preview:
+                self._record(
+                    request_id,
+                    "take",
+                    "live+preview",
+                    live,
+                    preview,
+                    "unchanged",
+                    started,
+                    "live and preview carry the same ingest",
+                    caller,
+                )
+                return TakeResult(
+                    live, preview, live, preview, False, request_id, (time.perf_counter() - started) * 1000
+                )
+            try:
+                if not force:
+                    self._require_active(preview)
+                    self._require_active(live)
+            except SwitchError as exc:
+                self._record(
+                    request_id, "take", "live+preview", live, preview, "refused", started, str(exc), caller
+                )
+                raise
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = {"live": pool.submit(self._update, "live", preview),
+                           "preview": pool.submit(self._update, "preview", live)}  # fmt: skip
+            errors = {role: f.exception() for role, f in futures.items() if f.exception() is not None}
+            if errors:
+                message = self._undo_take(errors, live, preview)
+                self._record(
+                    request_id, "take", "live+preview", live, preview, "failed", started, message, caller
+                )
+                raise SwitchError(message)
+            self._on_air.update({"live": preview, "preview": live})
+            self._record(
+                request_id,
+                "take",
+                "live+preview",
+                live,
+                preview,
+                "switched",
+                started,
+                f"preview now {live}",
+                caller,
+            )
+            return TakeResult(
+                preview, live, live, preview, True, request_id, (time.perf_counter() - started) * 1000
+            )
+
+    def _undo_take(self, errors: dict[str, BaseException | None], live: str, preview: str) -> str:
+        """One half of a take failed: put the other half back, so Live and Preview stay consistent."""
+        failed = ", ".join(f"{role}: {exc}" for role, exc in errors.items())
+        done = [r for r in HUB_ROLES if r not in errors]
+        if not done:
+            return f"take failed, nothing changed ({failed})"
+        role = done[0]
+        original = live if role == "live" else preview
+        try:
+            self._update(role, original)
+        except SwitchError as exc:
+            self._on_air.pop(role, None)
+            return f"take failed ({failed}); putting {role} back on {original!r} failed too: {exc}"
+        return f"take failed ({failed}); {role} was put back on {original!r}"
+
+    def status(self) -> Status:
+        state = self.state
+        jobs: dict[str, tuple[str, str]] = {f"hub:{r}": (state.hub_region, state.hub_flow(r).flow_arn)
+                                            for r in HUB_ROLES}  # fmt: skip
+        jobs.update({name: (ing.region, ing.flow_arn) for name, ing in state.ingests.items()})
+
+        def fetch(item: tuple[str, tuple[str, str]]) -> tuple[str, dict[str, Any] | None]:
+            key, (region, arn) = item
+            try:
+                return key, self._describe(region, arn)
+            except AwsError as exc:
+                if key.startswith("hub:"):
+                    raise
+                return key, {"Status": "ERROR", "Messages": {"Errors": [str(exc)]}}
+
+        with ThreadPoolExecutor(max_workers=min(16, len(jobs))) as pool:
+            flows = dict(pool.map(fetch, jobs.items()))
+        live = hub_status("live", flows["hub:live"] or {}, state)
+        preview = hub_status("preview", flows["hub:preview"] or {}, state)
+        now = self.clock()
+        with self._lock:
+            self._on_air.update({"live": live.ingest, "preview": preview.ingest})
+            for name in state.ingests:
+                flow = flows.get(name)
+                self._health[name] = (str((flow or {}).get("Status", "MISSING")), now)
+        ingests = tuple(
+            ingest_health(name, ing.region, flows.get(name), live.ingest, preview.ingest)
+            for name, ing in state.ingests.items()
+        )
+        return Status(self.topology.name, live, preview, ingests)
+
+    def history(self, limit: int | None = None) -> list[AuditRecord]:
+        return self.audit.records(limit)
+
+
+__all__ = ["SwitchResult", "Switcher", "TakeResult"]
