@@ -99,7 +99,7 @@ def test_destroy_interrupted_at_every_step_converges(
     gateway.mutations = []
     destroy(reference, gateway=gateway, max_workers=1)
     steps = list(gateway.mutations)
-    assert len(steps) >= 12  # stop, detach/restore, remove VPC interface per flow; 2 stacks
+    assert len(steps) == 12  # ingest: stop, 2 detach, remove; hubs: stop, standby, remove; 2 stacks
 
     for k, step in enumerate(steps, start=1):
         model = named(f"d{k}", tmp_path)

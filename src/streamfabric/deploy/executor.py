@@ -19,11 +19,13 @@ from ..aws.gateway import AwsGateway
 from ..errors import AwsError, DeployError, StreamfabricError
 from . import poststeps, stacks, state
 from .plan import (
+    FLOW_INSTRUCTIONS,
     AwaitFlow,
     DeleteNetworkInterface,
     DeleteRuntimeState,
     DeleteStack,
     DeployStack,
+    FlowInstruction,
     Instruction,
     Phase,
     Plan,
@@ -208,7 +210,9 @@ class Executor:
         if isinstance(step, DeleteRuntimeState):
             state.delete_state(self.gateway, step.uri)
             return "deleted"
-        return self._flow_step(step)
+        if isinstance(step, FLOW_INSTRUCTIONS):
+            return self._flow_step(step)
+        raise TypeError(f"no executor for {type(step).__name__}")  # pragma: no cover
 
     def _deploy_stack(self, step: DeployStack) -> str:
         parameters = [(key, self.resolve(value)) for key, value in step.parameters]
@@ -220,9 +224,8 @@ class Executor:
             self.resolve.forget_stack(step.stack)
         return outcome
 
-    def _flow_step(self, step: Instruction) -> str:
-        arn = self.resolve(step.flow_arn) if hasattr(step, "flow_arn") else ""
-        region = str(getattr(step, "region", ""))
+    def _flow_step(self, step: FlowInstruction) -> str:
+        arn, region = self.resolve(step.flow_arn), step.region
         if isinstance(step, AwaitFlow):
             self._wait_flow(region, arn, step.waiter)
             return "settled"

@@ -293,6 +293,17 @@ FlowInstruction = (
     | StopFlow
     | AwaitFlow
 )
+FLOW_INSTRUCTIONS = (
+    AddVpcInterface,
+    RemoveVpcInterface,
+    AttachOutput,
+    DetachOutput,
+    SetCallerSource,
+    RestoreStandbySource,
+    StartFlow,
+    StopFlow,
+    AwaitFlow,
+)
 NOT_CHANGES = (AwaitFlow,)
 
 
@@ -348,6 +359,7 @@ class Plan:
 
 
 __all__ = [
+    "FLOW_INSTRUCTIONS",
     "AddVpcInterface",
     "AttachOutput",
     "AwaitFlow",

@@ -357,12 +357,14 @@ def resolve_secrets(gateway: AwsGateway, wanted: Iterable[tuple[str, str]]) -> d
     return {item: arn for item, arn in resolved if arn is not None}
 
 
-def orphan_network_interfaces(gateway: AwsGateway, region: str, subnet_ids: Iterable[str]) -> list[str]:
+def orphan_network_interfaces(
+    gateway: AwsGateway, region: str, subnet_ids: Iterable[str], in_use: Iterable[str] = ()
+) -> list[str]:
     """ENIs MediaConnect left in the topology's subnets (a crash between RemoveFlowVpcInterface and
     deleting its NonDeletedNetworkInterfaceIds): they would block deleting the subnet.
 
-    Only detached ENIs whose description names MediaConnect, and that no flow in the region (any
-    flow, not only the topology's) still lists among its VPC interfaces' network interfaces."""
+    Only detached ENIs whose description names MediaConnect, not in ``in_use`` (the topology's flows'
+    ENIs, known already) and that no other flow in the region lists among its VPC interfaces'."""
     subnets = sorted({s for s in subnet_ids if s})
     if not subnets:
         return []
@@ -372,15 +374,17 @@ def orphan_network_interfaces(gateway: AwsGateway, region: str, subnet_ids: Iter
         for eni in page.get("NetworkInterfaces") or ():
             if MEDIACONNECT_ENI_MARK in str(eni.get("Description", "")).lower():
                 candidates.append(str(eni["NetworkInterfaceId"]))
+    known = set(in_use)
+    candidates = [eni for eni in candidates if eni not in known]
     if not candidates:
         return []
-    in_use: set[str] = set()
+    used: set[str] = set()
     for page in gateway.paginate("mediaconnect", region, "list_flows"):
         for listed in page.get("Flows") or ():
             flow = describe_flow(gateway, region, str(listed["FlowArn"]))
             if flow is not None:
-                in_use.update(eni for vpc in flow.vpc_interfaces for eni in vpc.network_interface_ids)
-    return sorted(eni for eni in candidates if eni not in in_use)
+                used.update(eni for vpc in flow.vpc_interfaces for eni in vpc.network_interface_ids)
+    return sorted(eni for eni in candidates if eni not in used)
 
 
 __all__ = [

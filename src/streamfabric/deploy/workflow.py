@@ -104,13 +104,24 @@ def observe(
     uri: str | None,
     *,
     secrets: bool = True,
+    details: bool = True,
 ) -> RemoteState:
-    """Everything the planners need (read calls only)."""
+    """Everything the planners need (read calls only). ``secrets=False``: no secret is resolved;
+    ``details=False``: the stacks' templates and change sets are not read (destroy needs neither)."""
     wanted = [(spec.region, spec.name) for spec in specs]
-    stacks = observe_stacks(gateway, wanted)
+    stacks = observe_stacks(gateway, wanted, details=details)
     if _settle_stacks(gateway, stacks):
-        stacks = observe_stacks(gateway, wanted)
+        stacks = observe_stacks(gateway, wanted, details=details)
     flows, addresses = observe_flows(gateway, model)
+    updating = [f for f in flows.values() if f.status == "UPDATING"]  # ends ACTIVE or STANDBY: wait and see
+    if updating:
+        parallel(
+            lambda f: wait(
+                gateway, "mediaconnect", f.region, "flow_settled", FlowArn=f.arn, delay=3, max_attempts=200
+            ),
+            updating,
+        )
+        flows, addresses = observe_flows(gateway, model)
     resolved = resolve_secrets(gateway, secrets_to_resolve(model, specs)) if secrets else {}
     return RemoteState(
         stacks=stacks,
@@ -227,7 +238,7 @@ def destroy(
     out = reporter or NullReporter()
     specs, _ = rendered_stacks(model, "cloudformation", files)
     uri = state_uri(model)
-    remote = observe(gw, model, specs, uri, secrets=False)
+    remote = observe(gw, model, specs, uri, secrets=False, details=False)
     subnets: dict[str, set[str]] = {}
     for flow in remote.flows.values():
         subnets.setdefault(flow.region, set()).update(v.subnet_id for v in flow.vpc_interfaces)
@@ -242,8 +253,9 @@ def destroy(
         )
         for net in known.regions:
             subnets.setdefault(net.region, set()).add(str(net.subnet_id))
+    ours = [eni for f in remote.flows.values() for v in f.vpc_interfaces for eni in v.network_interface_ids]
     orphans = parallel(
-        lambda item: [(item[0], eni) for eni in orphan_network_interfaces(gw, *item)],
+        lambda item: [(item[0], eni) for eni in orphan_network_interfaces(gw, *item, in_use=ours)],
         sorted((region, tuple(sorted(ids))) for region, ids in subnets.items()),
     )
     remote = replace(remote, orphan_network_interfaces=tuple(pair for found in orphans for pair in found))
