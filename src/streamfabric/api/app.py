@@ -1,0 +1,180 @@
+"""The control API's routes on an aws-lambda-powertools resolver, shared by the Lambda handler and
+``streamfabric serve``.
+
+GET /topology, GET /status, POST /switch {ingest, target, expected?, force?}, POST /take,
+GET /history?limit=N. Bad bodies get 400 naming the field, unknown ingests 404, conflicts 409,
+an ingest that is not ACTIVE 422; a bad request never gets a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ..errors import (
+    ConflictError,
+    IngestNotActiveError,
+    StateError,
+    StreamfabricError,
+    SwitchError,
+    UnknownIngestError,
+)
+from ..switching import Switcher
+from .models import Problem, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
+
+logger = Logger(service="streamfabric-api")
+
+
+def _responses(ok: Any, *codes: HTTPStatus) -> dict[int, Any]:
+    """OpenAPI descriptions of a route's responses: 200 with ``ok`` (a model, or a JSON Schema), and
+    the error responses it can give, all with a Problem body."""
+    content = {"model": ok} if isinstance(ok, type) else {"schema": ok}
+    responses: dict[int, Any] = {200: {"description": "OK", "content": {"application/json": content}}}
+    for code in (HTTPStatus.BAD_REQUEST, *codes, HTTPStatus.BAD_GATEWAY, HTTPStatus.SERVICE_UNAVAILABLE):
+        responses[code.value] = {
+            "description": code.phrase,
+            "content": {"application/json": {"model": Problem}},
+        }
+    return responses
+
+
+SwitcherProvider = Callable[[], Switcher]
+CallerOf = Callable[[APIGatewayRestResolver], str]
+
+
+def caller_of(app: APIGatewayRestResolver) -> str:
+    """Who is calling: the IAM principal (SigV4), the Cognito user (JWT), or "local"."""
+    context: dict[str, Any] = app.current_event.raw_event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("claims")) or {}
+    if claims:
+        return str(
+            claims.get("email") or claims.get("cognito:username") or claims.get("sub") or "cognito-user"
+        )
+    identity = context.get("identity") or {}
+    return str(identity.get("userArn") or identity.get("caller") or "unknown")
+
+
+def _problem(status: HTTPStatus, error: str, message: str, **extra: Any) -> Response[str]:
+    body = Problem(error=error, message=message, **extra).model_dump_json(exclude_none=True)
+    return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def build_app(switcher: SwitcherProvider, *, caller: CallerOf = caller_of) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.get("/topology", summary="The topology: regions, ingests, what Live and Preview start on",
+             responses=_responses({"type": "object"}))  # fmt: skip
+    def get_topology() -> dict[str, Any]:
+        sw = switcher()
+        model = sw.topology
+        return {
+            "name": model.name,
+            "hub": model.hub.region,
+            "regions": [n.region for n in model.networks],
+            "ingests": [
+                {"name": i.name, "region": i.region, "description": i.description} for i in model.ingests
+            ],
+            "starts_on": {"live": model.hub.live.starts_on, "preview": model.hub.preview.starts_on},
+            "outputs": {f.role: [o.name for o in f.outputs] for f in model.hub.flows},
+        }
+
+    @app.get("/status", summary="What is on Live and Preview and each ingest's health (read from AWS)",
+             responses=_responses({"type": "object"}))  # fmt: skip
+    def get_status() -> dict[str, Any]:
+        return switcher().status().to_dict()
+
+    @app.post("/switch", summary="Put an ingest on Live or Preview",
+              responses=_responses(SwitchResponse, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT,
+                                   HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
+    def post_switch(body: SwitchRequest) -> SwitchResponse:
+        result = switcher().switch(
+            body.ingest, body.target, expected=body.expected, force=body.force, caller=caller(app)
+        )
+        return SwitchResponse(**result.to_dict())
+
+    @app.post("/take", summary="Swap Preview and Live (the cut)",
+              responses=_responses(TakeResponse, HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
+    def post_take(body: TakeRequest | None = None) -> TakeResponse:
+        result = switcher().take(force=bool(body and body.force), caller=caller(app))
+        return TakeResponse(**result.to_dict())
+
+    @app.get(
+        "/history",
+        summary="The audit log, oldest first",
+        responses=_responses({"type": "array", "items": {"type": "object"}}),
+    )
+    def get_history(
+        limit: Annotated[int, Query(ge=1, le=1000, description="the last N records")] = 100,
+    ) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in switcher().history(limit)]
+
+    @app.exception_handler(RequestValidationError)
+    def bad_request(exc: RequestValidationError) -> Response[str]:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query")]
+        field = ".".join(loc) or None
+        detail = first.get("msg", "invalid request")
+        message = f"{field}: {detail}" if field else str(detail)
+        return _problem(HTTPStatus.BAD_REQUEST, "bad_request", message, field=field)
+
+    @app.exception_handler(UnknownIngestError)
+    def unknown_ingest(exc: UnknownIngestError) -> Response[str]:
+        return _problem(HTTPStatus.NOT_FOUND, "unknown_ingest", str(exc), field="ingest")
+
+    @app.exception_handler(ConflictError)
+    def conflict(exc: ConflictError) -> Response[str]:
+        return _problem(HTTPStatus.CONFLICT, "conflict", str(exc), on_air=exc.on_air, expected=exc.expected,
+                        last_switch=exc.last_switch)  # fmt: skip
+
+    @app.exception_handler(IngestNotActiveError)
+    def not_active(exc: IngestNotActiveError) -> Response[str]:
+        return _problem(HTTPStatus.UNPROCESSABLE_ENTITY, "ingest_not_active", str(exc))
+
+    @app.exception_handler(SwitchError)
+    def switch_failed(exc: SwitchError) -> Response[str]:
+        logger.warning("switch failed", extra={"error": str(exc)})
+        return _problem(HTTPStatus.BAD_GATEWAY, "switch_failed", str(exc))
+
+    @app.exception_handler(StateError)
+    def no_state(exc: StateError) -> Response[str]:
+        return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "not_deployed", str(exc))
+
+    @app.exception_handler(StreamfabricError)
+    def other(exc: StreamfabricError) -> Response[str]:
+        logger.warning("request failed", extra={"error": str(exc)})
+        return _problem(HTTPStatus.BAD_GATEWAY, "aws_error", str(exc))
+
+    @app.not_found
+    def not_found(exc: RouteNotFound) -> Response[str]:
+        return _problem(HTTPStatus.NOT_FOUND, "not_found", f"no route {app.current_event.http_method} "
+                        f"{app.current_event.path}")  # fmt: skip
+
+    _register_panel(app)
+    return app
+
+
+def _register_panel(app: APIGatewayRestResolver) -> None:
+    """The operator panel, served by the same API (GET / and its assets), when it is installed."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("streamfabric.api.panel_routes") is not None:
+        importlib.import_module("streamfabric.api.panel_routes").register_panel_routes(app)
+
+
+def openapi_document(app: APIGatewayRestResolver) -> str:
+    from .. import __version__
+
+    return app.get_openapi_json_schema(
+        title="streamfabric control API",
+        version=__version__,
+        description="Switch MediaConnect ingests onto the hub's Live and Preview flows.",
+    )

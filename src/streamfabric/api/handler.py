@@ -1,0 +1,30 @@
+"""The AWS Lambda entry point: ``streamfabric.api.handler.lambda_handler``.
+
+Configuration: ``STREAMFABRIC_TOPOLOGY`` (the topology's s3:// URI). The Switcher is built once per
+container and reused while the container is warm, so a switch is one MediaConnect call.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ..switching import Switcher, get_switcher
+from .app import build_app, logger
+
+
+@cache
+def _switcher() -> Switcher:
+    return get_switcher(os.environ.get("STREAMFABRIC_TOPOLOGY"))
+
+
+app = build_app(_switcher)
+
+
+@logger.inject_lambda_context(log_event=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response: dict[str, Any] = app.resolve(event, context)
+    return response

@@ -1,0 +1,57 @@
+"""Request and response bodies of the control API (pydantic: validated by the resolver, and the
+source of the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NAME = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
+
+
+class SwitchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ingest: str = Field(pattern=NAME, description="ingest to put on the target flow")
+    target: Literal["live", "preview"] = Field(default="live", description="hub flow to switch")
+    expected: str | None = Field(
+        default=None, pattern=NAME, description="refuse with 409 unless this ingest is on the target now"
+    )
+    force: bool = Field(default=False, description="switch even if the ingest's flow is not ACTIVE")
+
+
+class TakeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    force: bool = Field(default=False, description="take even if an ingest's flow is not ACTIVE")
+
+
+class SwitchResponse(BaseModel):
+    target: Literal["live", "preview"]
+    previous: str | None
+    ingest: str
+    changed: bool
+    request_id: str
+    elapsed_ms: float
+
+
+class TakeResponse(BaseModel):
+    live: str
+    preview: str
+    previous_live: str | None
+    previous_preview: str | None
+    changed: bool
+    request_id: str
+    elapsed_ms: float
+
+
+class Problem(BaseModel):
+    """An error body: ``error`` is a stable code, ``message`` says what to do."""
+
+    error: str
+    message: str
+    field: str | None = None
+    on_air: str | None = None
+    expected: str | None = None
+    last_switch: dict[str, object] | None = None
