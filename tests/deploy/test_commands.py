@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def test_destroy_needs_confirmation(topology: Path, capsys: pytest.CaptureFixtur
 
 
 @pytest.fixture()
-def failing_hub_network(monkeypatch: pytest.MonkeyPatch) -> None:
+def failing_hub_network(topology: Path) -> Iterator[None]:
     """The hub network stack's creation fails the way CloudFormation reports it: ExecuteChangeSet is
     accepted, a resource is CREATE_FAILED with its reason, the stack rolls back to ROLLBACK_COMPLETE."""
     from moto.cloudformation.models import CloudFormationBackend
@@ -106,7 +107,11 @@ def failing_hub_network(monkeypatch: pytest.MonkeyPatch) -> None:
         stack.status = "ROLLBACK_COMPLETE"
         change_set.execution_status = "EXECUTE_COMPLETE"
 
-    monkeypatch.setattr(CloudFormationBackend, "execute_change_set", execute_change_set)
+    CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CloudFormationBackend.execute_change_set = original  # type: ignore[method-assign]
 
 
 def test_a_failing_stack_exits_non_zero_with_its_events(
