@@ -1,0 +1,122 @@
+"""The control API's stack: ``render_api(model) -> {"cloudformation/api-<hub>.yaml": text}``.
+
+A Lambda (the package's ``streamfabric.api.handler``) behind API Gateway with IAM (SigV4)
+authorization for scripts; when the topology asks for Cognito (``control_api.auth``), a second API
+for the browser panel with a Cognito user pool authorizer, whose only unauthenticated routes serve
+the panel's static page. The function's role may update the two hub flows' sources, describe this
+topology's flows, read the topology and runtime state, and append to the audit log — nothing more.
+
+The function and APIs exist once ``CodeBucket``/``CodeKey`` name the Lambda package and the
+topology is on S3 (a Condition): until then the stack holds only its log groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import HUB_ROLES, Topology, pascal
+from ..runtime_state import default_audit_uri, default_state_uri
+from .env import render_template
+
+# Powertools for AWS Lambda (Python) v3 public layer (includes pydantic); a parameter, so it can move.
+POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7"
+BUCKET_PATTERN = "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
+KEY_PATTERN = "^[^${}]*$"
+
+
+@dataclass(frozen=True)
+class _Method:
+    logical: str
+    resource: str  # "root" | "proxy"
+    http_method: str
+    authorization: str  # AWS_IAM | COGNITO_USER_POOLS | NONE
+
+    @property
+    def public(self) -> bool:
+        return self.authorization == "NONE"
+
+
+def _s3(uri: str | None) -> tuple[str, str]:
+    """(bucket, key or prefix) of an s3:// URI; empty strings for anything else (a local path)."""
+    if not uri or not uri.startswith("s3://"):
+        return "", ""
+    bucket, _, key = uri[5:].split("?", 1)[0].partition("/")
+    return bucket, key
+
+
+def _s3_parameters(model: Topology) -> list[dict[str, str]]:
+    topo_bucket, topo_key = _s3(model.source.uri if model.source.is_s3 else None)
+    state_bucket, state_key = (
+        _s3(default_state_uri(model)) if topo_bucket or model.state.runtime_state else ("", "")
+    )
+    audit_uri = default_audit_uri(model)
+    audit_bucket, audit_prefix = _s3(audit_uri)
+    values = [
+        ("TopologyBucket", topo_bucket, BUCKET_PATTERN, "S3 bucket of the topology"),
+        ("TopologyKey", topo_key, KEY_PATTERN, "S3 key of the topology"),
+        ("StateBucket", state_bucket or topo_bucket, BUCKET_PATTERN, "S3 bucket of the runtime state"),
+        ("StateKey", state_key, KEY_PATTERN, "S3 key of the runtime state"),
+        ("AuditBucket", audit_bucket or topo_bucket, BUCKET_PATTERN, "S3 bucket of the audit log"),
+        ("AuditPrefix", audit_prefix, KEY_PATTERN, "S3 prefix of the audit log (one object per record)"),
+    ]
+    return [{"key": k, "value": v, "pattern": p, "description": d} for k, v, p, d in values]
+
+
+def _apis(model: Topology) -> list[dict[str, Any]]:
+    apis: list[dict[str, Any]] = [
+        {
+            "logical": "Api",
+            "name": f"{model.name}-control",
+            "description": f"streamfabric {model.name}: control API (IAM)",
+            "authorizer": False,
+            "methods": [
+                _Method("ApiRootAny", "root", "ANY", "AWS_IAM"),
+                _Method("ApiProxyAny", "proxy", "ANY", "AWS_IAM"),
+            ],
+        }
+    ]
+    if model.control_api.auth == "cognito":
+        apis.append(
+            {
+                "logical": "PanelApi",
+                "name": f"{model.name}-panel",
+                "description": f"streamfabric {model.name}: operator panel (Cognito)",
+                "authorizer": True,
+                "methods": [
+                    _Method("PanelApiRootGet", "root", "GET", "NONE"),
+                    _Method("PanelApiProxyAny", "proxy", "ANY", "COGNITO_USER_POOLS"),
+                ],
+            }
+        )
+    return apis
+
+
+def render_api(model: Topology) -> dict[str, str]:
+    """The control API's CloudFormation template (empty when ``control_api.enabled`` is false)."""
+    if not model.control_api.enabled:
+        return {}
+    from .cloudformation import _safe_source  # the same escaped header as the other stacks
+
+    hub = model.hub.region
+    tags = [{"key": k, "value": v} for k, v in model.tags if k not in ("streamfabric:topology",)]
+    tags.append({"key": "streamfabric:topology", "value": model.name})
+    text = render_template(
+        "cloudformation/api.yaml.j2",
+        source=_safe_source(model.source),
+        topology=model.name,
+        hub_region=hub,
+        hub_flows=[model.flow_name(role) for role in HUB_ROLES],
+        regions=sorted({n.region for n in model.networks}),
+        function_name=f"{model.name}-control-api",
+        powertools_layer=POWERTOOLS_LAYER.format(region=hub),
+        s3_parameters=_s3_parameters(model),
+        apis=_apis(model),
+        cognito=model.control_api.auth == "cognito",
+        tags=sorted(tags, key=lambda t: t["key"]),
+        logical=pascal(model.name),
+    )
+    return {f"cloudformation/api-{hub}.yaml": text}
+
+
+__all__ = ["render_api"]

@@ -1,0 +1,121 @@
+"""The control API's stack: cfn-lint clean, checkov clean, IAM by default, least privilege."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint
+from cfnlint.decode import decode_str
+
+from streamfabric.model import ControlApi, SourceInfo, Topology
+from streamfabric.render import render
+from streamfabric.render.api import render_api
+
+S3_SOURCE = SourceInfo("s3://shows-bucket/festival/festival.json", "0" * 64, "v1")
+
+
+def variants(festival: Topology) -> dict[str, Topology]:
+    cognito = ControlApi(auth="cognito", panel=True)
+    return {
+        "local-iam": festival,
+        "s3-iam": dataclasses.replace(festival, source=S3_SOURCE),
+        "s3-cognito": dataclasses.replace(festival, source=S3_SOURCE, control_api=cognito),
+    }
+
+
+def template(model: Topology) -> dict[str, Any]:
+    ((path, text),) = render_api(model).items()
+    assert path == f"cloudformation/api-{model.hub.region}.yaml"
+    decoded, problems = decode_str(text)
+    assert not problems
+    return dict(decoded)
+
+
+def resources(model: Topology, kind: str) -> dict[str, Any]:
+    return {k: v for k, v in template(model)["Resources"].items() if v["Type"] == kind}
+
+
+def test_cfn_lint_has_nothing_to_say(festival: Topology) -> None:
+    for name, model in variants(festival).items():
+        ((_, text),) = render_api(model).items()
+        matches = lint(text, config=ManualArgs(regions=[model.hub.region]))
+        assert [str(m) for m in matches] == [], name
+
+
+def test_checkov_finds_no_failed_check(festival: Topology, tmp_path: Path, checkov: Any) -> None:
+    for name, model in variants(festival).items():
+        ((_, text),) = render_api(model).items()
+        (tmp_path / f"{name}.yaml").write_text(text)
+    (report,) = checkov(tmp_path, "cloudformation")
+    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    assert failed == []
+    assert report["summary"]["passed"] > 0
+
+
+def test_every_method_of_the_script_api_needs_iam(festival: Topology) -> None:
+    for model in variants(festival).values():
+        methods = resources(model, "AWS::ApiGateway::Method")
+        script = {k: m for k, m in methods.items() if m["Properties"]["RestApiId"] == {"Ref": "Api"}}
+        assert script and all(m["Properties"]["AuthorizationType"] == "AWS_IAM" for m in script.values())
+
+
+def test_cognito_mode_leaves_only_the_panel_page_public(festival: Topology) -> None:
+    model = variants(festival)["s3-cognito"]
+    methods = resources(model, "AWS::ApiGateway::Method")
+    public = {k: m["Properties"]["HttpMethod"] for k, m in methods.items()
+              if m["Properties"]["AuthorizationType"] == "NONE"}  # fmt: skip
+    assert public == {"PanelApiRootGet": "GET"}
+    proxy = methods["PanelApiProxyAny"]["Properties"]
+    assert proxy["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert proxy["AuthorizerId"] == {"Ref": "PanelApiAuthorizer"}
+    assert resources(model, "AWS::Cognito::UserPool")["PanelUserPool"]["Properties"][
+        "AdminCreateUserConfig"
+    ] == {"AllowAdminCreateUserOnly": True}
+    assert "PanelUserPool" not in template(variants(festival)["s3-iam"])["Resources"]
+
+
+def test_the_function_may_switch_only_the_two_hub_flows(festival: Topology) -> None:
+    model = variants(festival)["s3-iam"]
+    (role,) = resources(model, "AWS::IAM::Role").values()
+    statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    by_sid = {s["Sid"]: s for s in statements}
+    switch = by_sid["SwitchTheHubFlows"]
+    assert switch["Action"] == "mediaconnect:UpdateFlowSource"
+    flows = [r["Fn::Sub"] for r in switch["Resource"]]
+    assert flows == [
+        "arn:${AWS::Partition}:mediaconnect:eu-west-1:${AWS::AccountId}:flow:*:festival-live",
+        "arn:${AWS::Partition}:mediaconnect:eu-west-1:${AWS::AccountId}:flow:*:festival-preview",
+    ]
+    actions = [
+        a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    assert not any(a.endswith("*") for a in actions)
+    params = template(model)["Parameters"]
+    assert (params["TopologyBucket"]["Default"], params["TopologyKey"]["Default"]) == (
+        "shows-bucket", "festival/festival.json"
+    )  # fmt: skip
+    assert params["StateKey"]["Default"] == "festival/festival.state.json"
+    assert params["AuditPrefix"]["Default"] == "festival/festival.audit/"
+
+
+def test_disabled_api_renders_nothing(festival: Topology) -> None:
+    model = dataclasses.replace(festival, control_api=ControlApi(enabled=False))
+    assert render_api(model) == {}
+    assert not any(p.startswith("cloudformation/api-") for p in render(model))
+
+
+def test_render_includes_the_api_stack_and_is_deterministic(festival: Topology) -> None:
+    first, second = render(festival), render(festival)
+    assert first == second
+    assert "cloudformation/api-eu-west-1.yaml" in first
+    assert any(p.startswith("terraform/") for p in first)
+
+
+@pytest.mark.parametrize("network", ["terraform", "cloudformation"])
+def test_render_both_network_modes(festival: Topology, network: str) -> None:
+    files = render(festival, network=network)  # type: ignore[arg-type]
+    assert ("terraform/versions.tf" in files) == (network == "terraform")
+    assert "cloudformation/manifest.json" in files
