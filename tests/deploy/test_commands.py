@@ -47,6 +47,7 @@ def test_deploy_dry_run_then_deploy_then_nothing_to_do(
     assert "minimal-live: start: done" in out
     assert f"runtime state {topology.with_suffix('.state.json')} (written)" in out
     assert stacks("us-east-1") == [
+        "minimal-api-us-east-1",  # the control API (no function until a Lambda package is given)
         "minimal-flows-us-east-1",
         "minimal-network-us-east-1",
         "minimal-peering-us-east-1",

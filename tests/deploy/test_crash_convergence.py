@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def named(name: str, directory: Path) -> Topology:
     doc = json.loads((EXAMPLES / "minimal.json").read_text())
     doc["name"] = name
+    doc["control_api"] = {"enabled": False}  # only flow stacks
     path = directory / f"{name}.json"
     path.write_text(json.dumps(doc))
     return parse_topology(path.read_bytes(), str(path))

@@ -188,6 +188,7 @@ def test_terraform_network_outputs(
     result = deploy(minimal, network_outputs=str(outputs), gateway=gateway)
 
     assert sorted(s.stack for s in result.plan.phase("stacks").steps) == [  # type: ignore[union-attr]
+        "minimal-api-us-east-1",
         "minimal-flows-eu-west-2",
         "minimal-flows-us-east-1",
     ]

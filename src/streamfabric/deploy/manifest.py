@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DeployError
@@ -76,25 +76,9 @@ def _spec(files: Mapping[str, str], entry: Any) -> StackSpec:
         raise DeployError(f"{MANIFEST}: bad stack entry {entry!r} ({type(exc).__name__}: {exc})") from None
 
 
-def stack_specs(files: Mapping[str, str], *, optional_kinds: Iterable[str] = ()) -> tuple[StackSpec, ...]:
-    """The manifest's stacks, in dependency order (cycles and unknown dependencies are errors).
-
-    A stack of one of ``optional_kinds`` whose template was not rendered is left out, and so are
-    dependencies on it (see :func:`skipped_stacks`)."""
-    entries = _entries(files)
-    skipped = skipped_stacks(files, optional_kinds=optional_kinds)
-    specs = [_spec(files, entry) for entry in entries if str(entry.get("name")) not in skipped]
-    specs = [replace(s, depends_on=tuple(d for d in s.depends_on if d not in skipped)) for s in specs]
-    return order(specs)
-
-
-def skipped_stacks(files: Mapping[str, str], *, optional_kinds: Iterable[str] = ()) -> tuple[str, ...]:
-    optional = set(optional_kinds)
-    return tuple(
-        str(e.get("name"))
-        for e in _entries(files)
-        if e.get("kind") in optional and _path(files, str(e.get("template"))) is None
-    )
+def stack_specs(files: Mapping[str, str]) -> tuple[StackSpec, ...]:
+    """The manifest's stacks, in dependency order (cycles and unknown dependencies are errors)."""
+    return order(_spec(files, entry) for entry in _entries(files))
 
 
 def _entries(files: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -152,4 +136,4 @@ def dependents(specs: Iterable[StackSpec]) -> dict[str, tuple[str, ...]]:
     return {name: tuple(names) for name, names in result.items()}
 
 
-__all__ = ["MANIFEST", "StackSpec", "dependents", "order", "skipped_stacks", "stack_specs"]
+__all__ = ["MANIFEST", "StackSpec", "dependents", "order", "stack_specs"]

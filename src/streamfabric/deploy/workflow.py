@@ -21,7 +21,7 @@ from ..model import Topology
 from ..runtime_state import RuntimeState
 from .destroy import plan_destroy
 from .executor import DisplayOnlyExecutor, Executor
-from .manifest import StackSpec, skipped_stacks, stack_specs
+from .manifest import StackSpec, stack_specs
 from .network import NetworkOutputs, from_network_stacks, load_terraform_outputs, with_resolved_hop_secret
 from .parameters import secrets_to_resolve
 from .plan import Instruction, Phase, Plan
@@ -40,7 +40,6 @@ from .state import build_state, read_state, state_uri, write_state
 from .waiters import wait
 
 NetworkMode = Literal["terraform", "cloudformation"]
-OPTIONAL_KINDS = ("api",)  # the control API stack, when its renderer is not installed
 Confirm = Callable[[Plan], bool]
 
 
@@ -65,22 +64,14 @@ class DestroyResult:
 
 def rendered_stacks(
     model: Topology, network: NetworkMode, files: Mapping[str, str] | None
-) -> tuple[tuple[StackSpec, ...], tuple[str, ...]]:
-    """The stacks to deploy, and the notes on stacks left out (a renderer not available)."""
+) -> tuple[StackSpec, ...]:
+    """The stacks to deploy: the CloudFormation renderer's manifest (and the control API's stack)."""
     if files is None:
+        from ..render.api import render_api
         from ..render.cloudformation import render_cloudformation
 
-        files = dict(render_cloudformation(model, network=network))
-        if model.control_api.enabled:
-            try:
-                from ..render import api  # type: ignore[attr-defined,unused-ignore]
-            except ImportError:
-                api = None
-            if api is not None:
-                files.update(api.render_api(model))
-    skipped = skipped_stacks(files, optional_kinds=OPTIONAL_KINDS)
-    notes = tuple(f"stack {name} left out: its template was not rendered" for name in skipped)
-    return stack_specs(files, optional_kinds=OPTIONAL_KINDS), notes
+        files = {**render_cloudformation(model, network=network), **render_api(model)}
+    return stack_specs(files)
 
 
 def _settle_stacks(gateway: AwsGateway, stacks: Mapping[str, Any]) -> bool:
@@ -187,10 +178,10 @@ def deploy(
         raise DeployError(f"unknown network mode {network!r}")
     gw = _gateway(session, gateway)
     out = reporter or NullReporter()
-    specs, notes = rendered_stacks(model, network, files)
+    specs = rendered_stacks(model, network, files)
     uri = state_uri(model)
     remote = observe(gw, model, specs, uri)
-    plan = replace(plan_deploy(model, specs, remote, network=terraform), notes=notes)
+    plan = plan_deploy(model, specs, remote, network=terraform)
     if dry_run:
         DisplayOnlyExecutor(out).execute(plan)
         out.note(f"runtime state: {uri} (written after the post-steps when it changes)")
@@ -236,7 +227,7 @@ def destroy(
     network) manifest, instead of ``render(model, network="cloudformation")``."""
     gw = _gateway(session, gateway)
     out = reporter or NullReporter()
-    specs, _ = rendered_stacks(model, "cloudformation", files)
+    specs = rendered_stacks(model, "cloudformation", files)
     uri = state_uri(model)
     remote = observe(gw, model, specs, uri, secrets=False, details=False)
     subnets: dict[str, set[str]] = {}
