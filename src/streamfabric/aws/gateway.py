@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
+from botocore.parsers import ResponseParserError
 
 from ..errors import AwsError
 from .errors import to_aws_error
@@ -52,7 +53,7 @@ class AwsGateway:
             response: dict[str, Any] = method(**params)
         except ClientError as exc:
             raise to_aws_error(exc, f"{service}.{operation}") from exc
-        except BotoCoreError as exc:
+        except (BotoCoreError, ResponseParserError) as exc:  # ResponseParserError is not a BotoCoreError
             raise AwsError(f"{service}.{operation}: {exc}", operation=operation) from exc
         return response
 
