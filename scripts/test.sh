@@ -3,6 +3,7 @@
 # ruff (lint + format), mypy --strict on src/, and the whole pytest suite.
 # Usage: ./scripts/test.sh [extra pytest args]
 set -euo pipefail
+shopt -s lastpipe
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
@@ -13,13 +14,15 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "== installing streamfabric[test] into $VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 \
+  | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
 # checkov pins an old boto3: it gets a virtualenv of its own (the tests find it there).
 if [ ! -x .venv-checkov/bin/checkov ]; then
   echo "== installing checkov into .venv-checkov"
   "$PYTHON" -m venv .venv-checkov
-  .venv-checkov/bin/python -m pip install -q --disable-pip-version-check checkov
+  .venv-checkov/bin/python -m pip install -q --disable-pip-version-check checkov 2>&1 \
+    | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 fi
 export CHECKOV_BIN="$PWD/.venv-checkov/bin/checkov"
 

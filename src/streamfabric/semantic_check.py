@@ -309,8 +309,8 @@ def check_ports(doc: dict[str, Any]) -> Iterator[Found]:
             yield (
                 ["ingests", i, "port"],
                 (
-                    f"port {ingest_port} is also {hop_ports[ingest_port]} on this ingest's flow; pick another port "
-                    f"or move $.internal_hop.port_range"
+                    f"port {ingest_port} is also {hop_ports[ingest_port]} on this ingest's flow; "
+                    "pick another port or move $.internal_hop.port_range"
                 ),
             )
     hub = _obj(doc.get("hub"))
