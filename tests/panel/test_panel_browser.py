@@ -350,3 +350,34 @@ def test_cognito_mode_signs_in_with_pkce_and_sends_the_id_token(
         server.shutdown()
         server.server_close()
         hosted_ui.close()
+
+
+def test_an_ingest_that_is_not_active_says_so_and_is_switched_only_on_request(
+    panel: str, on_air_reset: World, new_page: PageFactory
+) -> None:
+    from playwright.sync_api import expect
+
+    client = on_air_reset.session().client("mediaconnect", region_name="sa-east-1")
+    arn = on_air_reset.switcher().state.ingests["sao-paulo-stage"].flow_arn
+    client.stop_flow(FlowArn=arn)
+    try:
+        page = new_page()
+        open_panel(page, panel)
+        sao_paulo = tile(page, "sao-paulo-stage")
+        expect(sao_paulo).to_have_attribute("data-health", "bad")
+        expect(sao_paulo.locator(".health")).to_have_text(re.compile("⚠ (STOPPING|STANDBY)"))
+        expect(tile(page, "sydney-stage")).to_have_attribute("data-health", "ok")
+
+        sao_paulo.locator(".pick").click()
+        alert = page.locator('.banner[role="alert"][data-kind="warning"]')
+        expect(alert).to_contain_text("Not switched: the ingest is not ready")
+        expect(alert).to_contain_text("not ACTIVE")
+        expect(page.locator("#preview-ingest")).to_have_text("tent-stage")
+        expect(page.locator("#history-rows tr").first.locator(".result")).to_have_text("refused")
+        screenshot(page, "09-not-active")
+
+        alert.get_by_role("button", name="Switch anyway").click()
+        expect(page.locator("#preview-ingest")).to_have_text("sao-paulo-stage")
+        expect(alert).to_have_count(0)
+    finally:
+        client.start_flow(FlowArn=arn)

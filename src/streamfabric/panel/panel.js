@@ -28,6 +28,7 @@
     tiles: {}, // ingest name -> {root, pick, live, health, tag}
     order: [], // ingest names in display order (digit shortcuts)
     pollTimer: null,
+    pollChain: 0,
     historyAt: 0,
   };
 
@@ -528,8 +529,10 @@
     if (before !== null && before !== after) loadHistory();
   }
 
+  // One chain of polls: poll() called early (after an action) replaces the pending one.
   function poll() {
     clearTimeout(state.pollTimer);
+    var chain = ++state.pollChain;
     var epoch = state.epoch;
     return api("GET", "status")
       .then(
@@ -546,6 +549,7 @@
         }
       )
       .then(function () {
+        if (chain !== state.pollChain) return;
         if (Date.now() - state.historyAt > HISTORY_MS) loadHistory();
         state.pollTimer = setTimeout(poll, POLL_MS);
       });
@@ -699,7 +703,7 @@
 
   function say(text) {
     var node = $("last-action");
-    if (node) node.textContent = text;
+    if (node) node.textContent = "Last: " + text;
   }
 
   var pendingLive = null;
@@ -757,6 +761,9 @@
 
   function showSignIn(message) {
     $("panel").hidden = true;
+    $("connection").dataset.state = "signed-out";
+    $("connection-text").textContent = "Not signed in";
+    $("show-name").textContent = "";
     $("signin").hidden = false;
     if (message) $("signin-text").textContent = message;
     $("signin-button").focus();
