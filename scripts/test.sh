@@ -14,7 +14,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "== installing streamfabric[test] into $VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 \
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]' 2>&1 \
   | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
 # checkov pins an old boto3: it gets a virtualenv of its own (the tests find it there).
