@@ -1,16 +1,18 @@
-"""Stack statuses for failed MediaConnect resources, as CloudFormation reports them.
+"""Stack statuses for failed resources, as CloudFormation reports them.
 
 moto runs stack operations synchronously and lets a resource's exception escape the API call
 (a JSON error body where the CloudFormation client expects XML), leaving the stack in
 CREATE_IN_PROGRESS, or, for DeleteStack, dropping it. The real service accepts the request and the
 stack ends in ``ROLLBACK_COMPLETE`` / ``UPDATE_ROLLBACK_COMPLETE`` / ``DELETE_FAILED``, which the
-CloudFormation waiters report. These patches do that for :class:`ResourceFailed` (raised by
-streamfabric's MediaConnect models only); every other failure keeps moto's behaviour.
+CloudFormation waiters report. These patches do that, for every stack, when a resource fails with
+:class:`ResourceFailed` (raised by streamfabric's models) or with a service error of one of moto's
+own models (e.g. ``DependencyViolation`` deleting a subnet that still has network interfaces),
+which is reported as a failure of that resource. Any other exception keeps moto's behaviour.
 
 moto's ``ResourceMap`` also creates a resource lazily whenever something looks it up, so after a
 (partial) delete, evaluating the outputs or listing the resources would create the deleted ones
-again. For stacks with MediaConnect resources the outputs are therefore evaluated before deleting,
-and deleted resources are dropped from the map.
+again. The outputs are therefore evaluated before deleting, and deleted resources are dropped from
+the map.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from moto.cloudformation.models import CloudFormationBackend, Stack
-from moto.cloudformation.parsing import OutputMap
-from moto.core.common_models import CloudFormationModel
+from moto.cloudformation import parsing
+from moto.cloudformation.models import CloudFormationBackend, Event, Stack
+from moto.cloudformation.parsing import OutputMap, ResourceMap
+from moto.core.exceptions import ServiceException
+from werkzeug.exceptions import HTTPException
 
 _MARK = "_streamfabric_patched"
+_FAILURES = "_streamfabric_failures"  # on a ResourceMap: logical id -> why its last delete failed
 
 
 class ResourceFailed(Exception):
-    """A MediaConnect resource of a stack could not be created, updated or deleted."""
+    """A resource of a stack could not be created, updated or deleted."""
 
     def __init__(self, logical_id: str, message: str) -> None:
         super().__init__(f"{logical_id}: {message}")
@@ -40,14 +45,47 @@ def _failed(action: str, logical_ids: str, message: str) -> str:
     return f"The following resource(s) failed to {action}: [{logical_ids}]. {message}"
 
 
-def _has_mediaconnect(stack: Stack) -> bool:
-    resources = stack.template_dict.get("Resources") or {}
-    return any(str(r.get("Type", "")).startswith("AWS::MediaConnect::") for r in resources.values())
+def service_error(err: BaseException) -> str | None:
+    """``Code: message`` of an error a moto service answers with; None for any other exception."""
+    if isinstance(err, ServiceException):
+        return f"{err.code}: {err.message}"
+    if isinstance(err, HTTPException) and hasattr(err, "error_type"):
+        return f"{err.error_type}: {getattr(err, 'message', err.description)}"
+    return None
+
+
+def _as_resource_failure(logical_id: str, err: Exception) -> ResourceFailed | None:
+    message = service_error(err)
+    return None if message is None else ResourceFailed(logical_id, message)
+
+
+def _resource_event(stack: Stack, logical_id: str, status: str, reason: str) -> None:
+    """A resource's own event (CREATE_FAILED, ...), as CloudFormation adds next to the stack's."""
+    resource_map = stack.resource_map
+    resource_type = (resource_map._resource_json_map.get(logical_id) or {}).get("Type", "")
+    physical = getattr(resource_map._parsed_resources.get(logical_id), "physical_resource_id", None)
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=str(physical or ""),
+            resource_type=str(resource_type),
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def _take_failures(resource_map: ResourceMap) -> dict[str, str]:
+    failures: dict[str, str] = resource_map.__dict__.pop(_FAILURES, {})
+    return failures
 
 
 def _existing(stack: Stack) -> list[str]:
     parsed = stack.resource_map._parsed_resources
-    return sorted(k for k in stack.resource_map.resources if isinstance(parsed.get(k), CloudFormationModel))
+    return sorted(k for k in stack.resource_map.resources if parsed.get(k) is not None)
 
 
 def _forget_deleted(stack: Stack) -> None:
@@ -63,6 +101,7 @@ def _create_resources(original: Callable[[Stack], None], stack: Stack) -> None:
     try:
         original(stack)
     except ResourceFailed as err:
+        _resource_event(stack, err.logical_id, "CREATE_FAILED", err.message)
         stack._add_stack_event(
             "CREATE_FAILED", resource_status_reason=_failed("create", err.logical_id, err.message)
         )
@@ -77,6 +116,7 @@ def _create_resources(original: Callable[[Stack], None], stack: Stack) -> None:
             stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=str(cleanup))
             return
         finally:
+            _take_failures(stack.resource_map)
             _forget_deleted(stack)
         stack.output_map = OutputMap(stack.resource_map, {"Outputs": {}}, stack.stack_id)
         stack.status = "ROLLBACK_COMPLETE"
@@ -89,6 +129,7 @@ def _update(original: Callable[..., None], stack: Stack, template: str, *args: A
     try:
         original(stack, template, *args, **kwargs)
     except ResourceFailed as err:
+        _resource_event(stack, err.logical_id, "UPDATE_FAILED", err.message)
         stack._add_stack_event(
             "UPDATE_ROLLBACK_IN_PROGRESS",
             resource_status_reason=_failed("update", err.logical_id, err.message),
@@ -107,18 +148,24 @@ def _update(original: Callable[..., None], stack: Stack, template: str, *args: A
 
 
 def _delete(original: Callable[[Stack], None], stack: Stack) -> None:
-    if not _has_mediaconnect(stack):
-        original(stack)
-        return
     with contextlib.suppress(Exception):
         stack.outputs  # noqa: B018 - evaluates (and caches) the outputs while the resources exist
+    _take_failures(stack.resource_map)
     try:
         original(stack)
     except ResourceFailed as err:
         stack.status = "DELETE_FAILED"
+        failures = {k: v for k, v in _take_failures(stack.resource_map).items() if k in _existing(stack)}
+        failures = failures or {err.logical_id: err.message}
+        for logical_id, message in sorted(failures.items()):
+            _resource_event(stack, logical_id, "DELETE_FAILED", message)
         failed = ", ".join(_existing(stack)) or err.logical_id
-        stack._add_stack_event("DELETE_FAILED", resource_status_reason=_failed("delete", failed, err.message))
+        why = (
+            "; ".join(f"{k}: {v}" for k, v in sorted(failures.items())) if len(failures) > 1 else err.message
+        )
+        stack._add_stack_event("DELETE_FAILED", resource_status_reason=_failed("delete", failed, why))
     finally:
+        _take_failures(stack.resource_map)
         _forget_deleted(stack)
 
 
@@ -136,6 +183,45 @@ def _delete_stack(
                 backend.exports[export.name] = export
 
 
+def _parse_and_create(original: Callable[..., Any], logical_id: str, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return original(logical_id, *args, **kwargs)
+    except Exception as err:
+        failure = _as_resource_failure(logical_id, err)
+        if failure is None:
+            raise
+        raise failure from err
+
+
+def _delete_resource(
+    original: Callable[..., None], resource_map: ResourceMap, resource: Any, *args: Any, **kwargs: Any
+) -> None:
+    try:
+        original(resource_map, resource, *args, **kwargs)
+    except Exception as err:
+        logical_id = str(getattr(resource, "logical_resource_id", "") or "?")
+        failure = err if isinstance(err, ResourceFailed) else _as_resource_failure(logical_id, err)
+        if failure is None:
+            raise
+        resource_map.__dict__.setdefault(_FAILURES, {})[logical_id] = failure.message
+        if failure is err:
+            raise
+        raise failure from err
+
+
+def _patch_function(module: Any, name: str, wrapper: Callable[..., Any]) -> None:
+    original = getattr(module, name)
+    if getattr(original, _MARK, False):
+        return
+
+    @functools.wraps(original)
+    def function(*args: Any, **kwargs: Any) -> Any:
+        return wrapper(original, *args, **kwargs)
+
+    setattr(function, _MARK, True)
+    setattr(module, name, function)
+
+
 def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
     original = getattr(cls, name)
     if getattr(original, _MARK, False):
@@ -150,7 +236,10 @@ def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
 
 
 def install() -> None:
-    """Patch moto's Stack and CloudFormationBackend (idempotent)."""
+    """Patch moto's Stack, ResourceMap and CloudFormationBackend (idempotent)."""
+    _patch_function(parsing, "parse_and_create_resource", _parse_and_create)
+    _patch_function(parsing, "parse_and_update_resource", _parse_and_create)
+    _patch(ResourceMap, "_delete_resource", _delete_resource)
     _patch(Stack, "create_resources", _create_resources)
     _patch(Stack, "update", _update)
     _patch(Stack, "delete", _delete)

@@ -6,14 +6,18 @@ does it). It
 * replaces moto's MediaConnect HTTP handlers (:mod:`.moto_mediaconnect`),
 * registers CloudFormation models for ``AWS::MediaConnect::Flow``, ``FlowOutput``, ``FlowSource``
   and ``FlowVpcInterface`` (:mod:`.moto_cfn`, :mod:`.moto_cfn_base`),
-* makes their failures end a stack in ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE / DELETE_FAILED
-  instead of an HTTP error (:mod:`.moto_cfn_failures`),
+* makes resource failures (theirs, and service errors of moto's own models) end any stack in
+  ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE / DELETE_FAILED instead of an HTTP error
+  (:mod:`.moto_cfn_failures`),
+* runs change sets as CloudFormation does: outputs, parameters and tags after ExecuteChangeSet,
+  FAILED change sets without changes, complete ``Changes`` (:mod:`.moto_cfn_changesets`),
 * reads YAML ``!GetAtt Flow.Source.IngestIp`` / ``!GetAtt [Flow, Source.IngestIp]`` as
   CloudFormation does (:mod:`.moto_cfn_yaml`), and
 * registers a CloudFormation model for ``AWS::SecretsManager::Secret`` (:mod:`.moto_cfn_secrets`),
   and replaces moto's models for ``AWS::EC2::VPCPeeringConnection`` (``PeerRegion``, accepted in
   one account), ``Route``, ``RouteTable`` and ``SubnetRouteTableAssociation`` with ones that can be
-  updated and deleted (:mod:`.moto_cfn_ec2`).
+  updated and deleted (:mod:`.moto_cfn_ec2`), and
+* refuses to delete a subnet that still has network interfaces (:mod:`.moto_ec2_dependencies`).
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ import threading
 
 from . import (
     moto_cfn,
+    moto_cfn_changesets,
     moto_cfn_ec2,
     moto_cfn_failures,
     moto_cfn_secrets,
     moto_cfn_yaml,
+    moto_ec2_dependencies,
     moto_mediaconnect,
 )
 
@@ -38,6 +44,8 @@ def install() -> None:
         moto_mediaconnect.install()
         moto_cfn.install()
         moto_cfn_failures.install()
+        moto_cfn_changesets.install()
         moto_cfn_yaml.install()
         moto_cfn_secrets.install()
         moto_cfn_ec2.install()
+        moto_ec2_dependencies.install()

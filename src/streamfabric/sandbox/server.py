@@ -1,4 +1,8 @@
-"""A moto server on a local port, with streamfabric's MediaConnect extension installed."""
+"""A moto server on a local port, with streamfabric's MediaConnect extension installed.
+
+The server runs in this process: :meth:`Sandbox.preset_hosted_zone` and :meth:`Sandbox.preset_secret`
+(:mod:`.presets`) create what a topology expects to exist, with the ids it names, in its backends.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
-from . import moto_ext
+from . import moto_ext, presets
 
 
 class Sandbox:
@@ -37,6 +41,16 @@ class Sandbox:
         server, self._server = self._server, None
         if server is not None:
             server.stop()
+
+    def preset_hosted_zone(self, zone_id: str, domain: str) -> str:
+        """A public hosted zone for ``domain`` with exactly this id
+        (see :func:`.presets.preset_hosted_zone`); returns the id."""
+        return presets.preset_hosted_zone(zone_id, domain)
+
+    def preset_secret(self, region: str, arn_or_name: str, value: str) -> str:
+        """A secret by name in ``region``, or with exactly the given ARN; returns its ARN
+        (see :func:`.presets.preset_secret`)."""
+        return presets.preset_secret(region, arn_or_name, value)
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -1,0 +1,355 @@
+"""CloudFormation change sets as the service runs them (moto 5.2 falls short in several ways).
+
+moto's ``ExecuteChangeSet`` applies a change set to the resource map of the stack it was created
+for and stops there: a CREATE change set leaves a CREATE_COMPLETE stack with no ``Outputs`` (the
+output map stays the one of the empty template the stack started from) and no ``Description``,
+an UPDATE keeps the old outputs, parameters and tags, a failing resource escapes as an HTTP
+error and leaves the stack IN_PROGRESS. ``CreateChangeSet`` refuses an UPDATE without changes
+with ``ValidationError: No updates are to be performed.`` (that is UpdateStack's answer; a change
+set is created and FAILS with "The submitted information didn't contain changes..."), its
+``Changes`` miss a resource whose template is unchanged but whose parameter changed, and
+``ListChangeSets`` lists the change sets of every stack of the region. These patches:
+
+* ``ExecuteChangeSet`` runs a CREATE change set as ``CreateStack`` does (template, parameters,
+  tags, outputs, exports, description; a resource failure ends in ROLLBACK_COMPLETE, see
+  :mod:`.moto_cfn_failures`) and an UPDATE one as ``UpdateStack`` does (new outputs, parameters,
+  tags, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE). Only a change set in CREATE_COMPLETE /
+  AVAILABLE can be executed (``InvalidChangeSetStatus`` otherwise); afterwards its execution
+  status is EXECUTE_COMPLETE (EXECUTE_FAILED when the stack rolled back) and, as CloudFormation
+  does, the stack's other change sets are deleted.
+* ``CreateChangeSet`` of type UPDATE with the same template, the same (resolved) parameters and
+  no new tags creates a FAILED change set (execution status UNAVAILABLE) with CloudFormation's
+  status reason. A template or parameter error is a ``ValidationError`` of the call.
+* ``Changes`` (and the update itself): a resource is added when it is in the new template with
+  its ``Condition`` true and does not exist yet, removed when it exists and is no longer in the
+  template (or its condition turned false), modified when its definition changed or it
+  references (``Ref``, ``Fn::Sub``) a parameter whose resolved value changed; with new stack
+  tags every other remaining resource is modified with scope ``Tags``. Each change has its
+  ``PhysicalResourceId`` (when the resource exists), ``Scope`` and ``Replacement`` (``False``
+  for tags only, otherwise ``Conditional``: moto cannot tell in advance).
+* ``DescribeChangeSet`` returns the change set's ``Tags``; ``ListChangeSets`` only the given
+  stack's change sets.
+
+Stack tags are not propagated to the resources of an existing stack on update (moto's own TODO).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from moto.cloudformation.exceptions import CloudFormationError, ValidationError
+from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Stack
+from moto.cloudformation.parsing import ResourceMap
+from moto.cloudformation.responses import CloudFormationResponse, transform_dict
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult
+from werkzeug.exceptions import HTTPException
+
+_MARK = "_streamfabric_patched"
+NO_CHANGES = (
+    "The submitted information didn't contain changes. Submit different information to create a change set."
+)
+_SUB_NAME = re.compile(r"\$\{(?!!)([^}.]+)")
+
+
+class InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatus"
+
+
+class ChangeSetNotFound(CloudFormationError):
+    code = "ChangeSetNotFound"
+
+
+class ResourceChange(Change):
+    """One entry of a change set's ``Changes`` (``ResourceChange`` members as moto serializes them)."""
+
+    def __init__(
+        self,
+        action: str,
+        logical_resource_id: str,
+        resource_type: str,
+        physical_resource_id: str | None = None,
+        scope: tuple[str, ...] = (),
+        replacement: str | None = None,
+    ) -> None:
+        super().__init__(action, logical_resource_id, resource_type)
+        self.physical_resource_id = physical_resource_id
+        self.scope = list(scope)
+        self.replacement = replacement
+
+
+# --- what changes ------------------------------------------------------------------------------
+
+
+def references(node: Any) -> set[str]:
+    """The names a template fragment refers to with ``Ref`` and ``Fn::Sub`` (``${Name}``,
+    ``${Name.Attribute}``; variables of the Fn::Sub map excluded)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::Sub":
+                text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
+                if isinstance(text, str):
+                    found.update(n for n in _SUB_NAME.findall(text) if n not in variables)
+                found |= references(variables)
+            else:
+                found |= references(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= references(item)
+    return found
+
+
+def _loaded(resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any]) -> ResourceMap:
+    """A resource map of ``template`` with its parameters and conditions evaluated (nothing created:
+    conditions cannot refer to resources)."""
+    loaded = ResourceMap(
+        resource_map.stack_id,
+        str(resource_map["AWS::StackName"]),
+        parameters,
+        resource_map.tags,
+        region_name=resource_map._region_name,
+        account_id=resource_map._account_id,
+        template=template,
+        cross_stack_resources=resource_map.cross_stack_resources,
+    )
+    loaded.load_mapping()
+    loaded.transform_mapping()
+    loaded.load_parameters()
+    loaded.load_conditions()
+    return loaded
+
+
+def _active(resource_map: ResourceMap, resources: dict[str, Any]) -> set[str]:
+    conditions = getattr(resource_map, "lazy_condition_map", {})
+    return {
+        name
+        for name, resource in resources.items()
+        if not resource.get("Condition") or conditions[resource["Condition"]]
+    }
+
+
+def _created(resource_map: ResourceMap) -> set[str]:
+    parsed = resource_map._parsed_resources
+    return {name for name in resource_map._resource_json_map if parsed.get(name) is not None}
+
+
+def resource_diff(
+    resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> dict[str, list[str]]:
+    """Logical ids to add, modify and remove to go from ``resource_map`` to ``template``."""
+    # no parameters: the current ones, as moto's update keeps them
+    new_map = _loaded(resource_map, template, parameters or resource_map.input_parameters)
+    old, new = resource_map._resource_json_map, template.get("Resources") or {}
+    created, active = _created(resource_map), _active(new_map, new)
+    before, after = resource_map.resolved_parameters, new_map.resolved_parameters
+    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+    return {
+        "Add": [name for name in new if name in active and name not in created],
+        "Modify": [
+            name
+            for name in new
+            if name in active
+            and name in created
+            and (new[name] != old.get(name) or references(new[name]) & changed)
+        ],
+        "Remove": [name for name in old if name in created and name not in active],
+    }
+
+
+def _physical_id(resource_map: ResourceMap, name: str) -> str | None:
+    resource = resource_map._parsed_resources.get(name)
+    physical = getattr(resource, "physical_resource_id", None)
+    return None if physical is None else str(physical)
+
+
+def _tags_change(change_set: ChangeSet) -> bool:
+    return bool(change_set.tags) and change_set.tags != change_set.stack.tags
+
+
+def change_set_changes(change_set: ChangeSet) -> list[Change]:
+    """The ``Changes`` of ``change_set`` (replaces ``ChangeSet.diff``)."""
+    resource_map = change_set.stack.resource_map
+    names = resource_diff(resource_map, change_set.template_dict, change_set.parameters)
+    old, new = resource_map._resource_json_map, change_set.template_dict.get("Resources") or {}
+    changes: list[Change] = [ResourceChange("Add", name, new[name]["Type"]) for name in names["Add"]]
+    for name in names["Modify"]:
+        physical = _physical_id(resource_map, name)
+        changes.append(
+            ResourceChange("Modify", name, new[name]["Type"], physical, ("Properties",), "Conditional")
+        )
+    if change_set.change_set_type == "UPDATE" and _tags_change(change_set):
+        touched = {name for action in names.values() for name in action}
+        for name in sorted(_created(resource_map) - touched):
+            if name in new:
+                physical = _physical_id(resource_map, name)
+                changes.append(
+                    ResourceChange("Modify", name, new[name]["Type"], physical, ("Tags",), "False")
+                )
+    for name in names["Remove"]:
+        changes.append(ResourceChange("Remove", name, old[name]["Type"], _physical_id(resource_map, name)))
+    return changes
+
+
+def _unchanged(stack: Stack, change_set: ChangeSet) -> bool:
+    """Same template, same resolved parameters, no new tags."""
+    if not stack.has_template(change_set.template) or _tags_change(change_set):
+        return False
+    resolved = _loaded(
+        stack.resource_map, change_set.template_dict, change_set.parameters
+    ).resolved_parameters
+    return bool(resolved == stack.resource_map.resolved_parameters)
+
+
+# --- the patched operations --------------------------------------------------------------------
+
+
+def _create_change_set(
+    original: Callable[..., tuple[str, str]], backend: CloudFormationBackend, *args: Any, **kwargs: Any
+) -> tuple[str, str]:
+    before = set(backend.stacks)
+    try:
+        change_set_id, stack_id = original(backend, *args, **kwargs)
+    except Exception as err:
+        for stack_id in set(backend.stacks) - before:  # the REVIEW_IN_PROGRESS stack it made
+            backend.stacks.pop(stack_id)
+        if isinstance(err, ServiceException | HTTPException):
+            raise
+        raise ValidationError(message=f"Template format error: {err}") from err
+    change_set = backend.change_sets[change_set_id]
+    if change_set.change_set_type == "UPDATE" and _unchanged(change_set.stack, change_set):
+        change_set.status, change_set.execution_status = "FAILED", "UNAVAILABLE"
+        change_set.status_reason = NO_CHANGES
+    else:
+        change_set.status, change_set.execution_status = "CREATE_COMPLETE", "AVAILABLE"
+        change_set.status_reason = None
+    return change_set_id, stack_id
+
+
+def find_change_set(backend: CloudFormationBackend, name_or_arn: str, stack_name: str | None) -> ChangeSet:
+    """The change set with that ARN, or that name (of the named stack when given)."""
+    if name_or_arn in backend.change_sets:
+        change_set: ChangeSet = backend.change_sets[name_or_arn]
+        return change_set
+    for change_set in backend.change_sets.values():
+        if change_set.change_set_name == name_or_arn and stack_name in (
+            None,
+            change_set.stack_name,
+            change_set.stack_id,
+        ):
+            return change_set
+    raise ChangeSetNotFound(f"ChangeSet [{name_or_arn}] does not exist")
+
+
+def _execute_create(backend: CloudFormationBackend, stack: Stack, change_set: ChangeSet) -> None:
+    """What ``CreateStack`` does, with the change set's template, parameters and tags."""
+    stack.template = change_set.template
+    stack.parameters = dict(change_set.parameters)
+    stack.tags = dict(change_set.tags or {})
+    stack.cross_stack_resources = backend.exports  # Fn::ImportValue, as CreateStack gives
+    stack._parse_template()
+    stack.description = stack.template_dict.get("Description")
+    stack.resource_map = stack._create_resource_map()
+    stack.output_map = stack._create_output_map()
+    stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    stack.create_resources()  # a resource failure: ROLLBACK_COMPLETE (moto_cfn_failures)
+    if stack.status == "CREATE_COMPLETE":
+        backend._validate_export_uniqueness(stack)
+        for export in stack.exports:
+            backend.exports[export.name] = export
+
+
+def _execute_update(backend: CloudFormationBackend, stack: Stack, change_set: ChangeSet) -> None:
+    """What ``UpdateStack`` does (empty Tags: the stack's stay, as moto cannot tell empty from absent),
+    and the stack's exports follow its new outputs."""
+    old_exports = [export.name for export in stack.exports]
+    stack.resource_map.resolved_parameters = {}  # refilled from the new template's parameters
+    stack.update(
+        change_set.template,
+        role_arn=change_set.role_arn or stack.role_arn,
+        parameters=dict(change_set.parameters),
+        tags=dict(change_set.tags) if change_set.tags else None,
+    )
+    stack.description = stack.template_dict.get("Description")
+    if stack.status == "UPDATE_COMPLETE":
+        for name in old_exports:
+            backend.exports.pop(name, None)
+        for export in stack.exports:
+            backend.exports[export.name] = export
+
+
+def _execute_change_set(
+    original: Callable[..., None],
+    backend: CloudFormationBackend,
+    change_set_name: str,
+    stack_name: str | None = None,
+) -> None:
+    change_set = find_change_set(backend, change_set_name, stack_name)
+    if change_set.status != "CREATE_COMPLETE" or change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status of "
+            f"[{change_set.status}]"
+            if change_set.status != "CREATE_COMPLETE"
+            else f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution "
+            f"status of [{change_set.execution_status}]"
+        )
+    stack = backend.stacks.get(change_set.stack_id)
+    if stack is None:
+        raise ValidationError(change_set.stack_id)
+    change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    if change_set.change_set_type == "CREATE":
+        _execute_create(backend, stack, change_set)
+    else:
+        _execute_update(backend, stack, change_set)
+    done = stack.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+    change_set.execution_status = "EXECUTE_COMPLETE" if done else "EXECUTE_FAILED"
+    for key, other in list(backend.change_sets.items()):
+        if other is not change_set and other.stack_id == stack.stack_id:
+            del backend.change_sets[key]
+
+
+def _create_change_set_response(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
+    """CreateChangeSet without UpdateStack's "No updates are to be performed." check."""
+    response._validate_different_update = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    return original(response)
+
+
+def _list_change_sets(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
+    """ListChangeSets of the given stack only."""
+    stack = response.cloudformation_backend.get_stack(response._get_param("StackName"))
+    summaries = [
+        cs for cs in response.cloudformation_backend.list_change_sets() if cs.stack_id == stack.stack_id
+    ]
+    return ActionResult({"Summaries": summaries})
+
+
+# --- installation ------------------------------------------------------------------------------
+
+
+def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
+    original = getattr(cls, name)
+    if getattr(original, _MARK, False):
+        return
+
+    @functools.wraps(original)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return wrapper(original, self, *args, **kwargs)
+
+    setattr(method, _MARK, True)
+    setattr(cls, name, method)
+
+
+def install() -> None:
+    """Patch moto's change sets (idempotent)."""
+    _patch(ResourceMap, "build_resource_diff", lambda _original, rm, *a, **k: resource_diff(rm, *a, **k))
+    _patch(ChangeSet, "diff", lambda _original, change_set: change_set_changes(change_set))
+    _patch(CloudFormationBackend, "create_change_set", _create_change_set)
+    _patch(CloudFormationBackend, "execute_change_set", _execute_change_set)
+    _patch(CloudFormationResponse, "create_change_set", _create_change_set_response)
+    _patch(CloudFormationResponse, "list_change_sets", _list_change_sets)
+    CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER["DescribeChangeSetOutput.Tags"] = transform_dict
