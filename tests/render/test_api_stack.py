@@ -19,9 +19,11 @@ S3_SOURCE = SourceInfo("s3://shows-bucket/festival/festival.json", "0" * 64, "v1
 
 def variants(festival: Topology) -> dict[str, Topology]:
     cognito = ControlApi(auth="cognito", panel=True)
+    no_panel = ControlApi(auth="iam", panel=False)
     return {
-        "local-iam": festival,
-        "s3-iam": dataclasses.replace(festival, source=S3_SOURCE),
+        "local-iam": dataclasses.replace(festival, control_api=no_panel),
+        "local-panel": festival,  # auth iam, panel true: scripts keep IAM, the browser gets Cognito
+        "s3-iam": dataclasses.replace(festival, source=S3_SOURCE, control_api=no_panel),
         "s3-cognito": dataclasses.replace(festival, source=S3_SOURCE, control_api=cognito),
     }
 
@@ -75,6 +77,7 @@ def test_cognito_mode_leaves_only_the_panel_page_public(festival: Topology) -> N
         "AdminCreateUserConfig"
     ] == {"AllowAdminCreateUserOnly": True}
     assert "PanelUserPool" not in template(variants(festival)["s3-iam"])["Resources"]
+    assert "PanelUserPool" in template(variants(festival)["local-panel"])["Resources"]
 
 
 def test_the_function_may_switch_only_the_two_hub_flows(festival: Topology) -> None:

@@ -225,3 +225,30 @@ def test_concurrent_switches_in_one_process_are_all_recorded_in_order(on_air_res
     last = [r for r in records if r.outcome == "switched"][-1]
     source: Any = on_air_reset.hub_source("live")
     assert source["Transport"]["SourceListenerAddress"] == ip_of(on_air_reset, last.to_ingest)
+
+
+def test_take_with_expected_refuses_when_preview_changed(on_air_reset: World) -> None:
+    panel = on_air_reset.switcher(caller="panel")
+    warm(panel)  # the panel saw main-stage / tent-stage
+    on_air_reset.switcher(caller="alice").switch("boston-remote", "preview")
+    with pytest.raises(ConflictError) as info:
+        panel.take(expected_live="main-stage", expected_preview="tent-stage")
+    assert (info.value.target, info.value.on_air) == ("preview", "boston-remote")
+    assert info.value.last_switch is not None and info.value.last_switch["caller"] == "alice"
+    live: Any = on_air_reset.hub_source("live")
+    assert live["Transport"]["SourceListenerAddress"] == ip_of(on_air_reset, "main-stage")
+
+
+def test_status_is_cached_for_its_ttl_and_a_switch_invalidates_it(on_air_reset: World) -> None:
+    now = [0.0]
+    session = on_air_reset.session()
+    counter = helpers.CallCounter(session)
+    sw = on_air_reset.switcher(session, status_ttl=1.0, clock=lambda: now[0])
+    first = sw.status()
+    reads = len(counter.calls)
+    assert sw.status() is first and len(counter.calls) == reads  # within the ttl: no call
+    now[0] = 1.5
+    assert sw.status() is not first and len(counter.calls) > reads  # expired: read again
+    again = sw.status()
+    sw.switch("nyc-studio", "live")
+    assert sw.status() is not again and sw.status().live.ingest == "nyc-studio"

@@ -100,9 +100,14 @@ def build_app(switcher: SwitcherProvider, *, caller: CallerOf = caller_of) -> AP
         return SwitchResponse(**result.to_dict())
 
     @app.post("/take", summary="Swap Preview and Live (the cut)",
-              responses=_responses(TakeResponse, HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
+              responses=_responses(TakeResponse, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
     def post_take(body: TakeRequest | None = None) -> TakeResponse:
-        result = switcher().take(force=bool(body and body.force), caller=caller(app))
+        result = switcher().take(
+            force=bool(body and body.force),
+            caller=caller(app),
+            expected_live=body.expected_live if body else None,
+            expected_preview=body.expected_preview if body else None,
+        )
         return TakeResponse(**result.to_dict())
 
     @app.get(
@@ -131,7 +136,8 @@ def build_app(switcher: SwitcherProvider, *, caller: CallerOf = caller_of) -> AP
 
     @app.exception_handler(ConflictError)
     def conflict(exc: ConflictError) -> Response[str]:
-        return _problem(HTTPStatus.CONFLICT, "conflict", str(exc), on_air=exc.on_air, expected=exc.expected,
+        return _problem(HTTPStatus.CONFLICT, "conflict", str(exc), target=exc.target or None,
+                        on_air=exc.on_air, expected=exc.expected,
                         last_switch=exc.last_switch)  # fmt: skip
 
     @app.exception_handler(IngestNotActiveError)

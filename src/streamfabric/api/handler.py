@@ -18,7 +18,9 @@ from .app import build_app, logger
 
 @cache
 def _switcher() -> Switcher:
-    return get_switcher(os.environ.get("STREAMFABRIC_TOPOLOGY"))
+    switcher = get_switcher(os.environ.get("STREAMFABRIC_TOPOLOGY"))
+    switcher.status_ttl = 1.0  # every open panel polls /status
+    return switcher
 
 
 app = build_app(_switcher)

@@ -25,6 +25,12 @@ class TakeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(default=False, description="take even if an ingest's flow is not ACTIVE")
+    expected_live: str | None = Field(
+        default=None, pattern=NAME, description="refuse with 409 unless this ingest is on Live now"
+    )
+    expected_preview: str | None = Field(
+        default=None, pattern=NAME, description="refuse with 409 unless this ingest is on Preview now"
+    )
 
 
 class SwitchResponse(BaseModel):
@@ -52,6 +58,7 @@ class Problem(BaseModel):
     error: str
     message: str
     field: str | None = None
+    target: str | None = None
     on_air: str | None = None
     expected: str | None = None
     last_switch: dict[str, object] | None = None

@@ -13,6 +13,7 @@ def run(args: argparse.Namespace) -> int:
 
     switcher = get_switcher(args.topology)
     switcher.state  # noqa: B018  (fail now, with a clear message, if the topology is not deployed)
+    switcher.status_ttl = 1.0  # every open panel polls /status
     try:
         server = LocalServer(switcher, port=args.port)
     except OSError as exc:

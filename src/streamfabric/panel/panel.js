@@ -681,7 +681,8 @@
     if (state.busy || button.disabled) return;
     button.classList.add("pressed");
     setBusy(true, null);
-    api("POST", "take", {}).then(
+    // Compare-and-set: the cut only happens if Live and Preview still carry what this page shows.
+    api("POST", "take", { expected_live: onAir("live"), expected_preview: onAir("preview") }).then(
       function (result) {
         button.classList.remove("pressed");
         dismiss("action");

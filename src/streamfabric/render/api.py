@@ -1,8 +1,8 @@
 """The control API's stack: ``render_api(model) -> {"cloudformation/api-<hub>.yaml": text}``.
 
 A Lambda (the package's ``streamfabric.api.handler``) behind API Gateway with IAM (SigV4)
-authorization for scripts; when the topology asks for Cognito (``control_api.auth``), a second API
-for the browser panel with a Cognito user pool authorizer, whose only unauthenticated routes serve
+authorization for scripts; when the topology enables the panel (or asks for Cognito), a second API
+for the browser with a Cognito user pool authorizer, whose only unauthenticated routes serve
 the panel's static page. The function's role may update the two hub flows' sources, describe this
 topology's flows, read the topology and runtime state, and append to the audit log — nothing more.
 
@@ -76,7 +76,7 @@ def _apis(model: Topology) -> list[dict[str, Any]]:
             ],
         }
     ]
-    if model.control_api.auth == "cognito":
+    if _panel_sign_in(model):
         apis.append(
             {
                 "logical": "PanelApi",
@@ -90,6 +90,11 @@ def _apis(model: Topology) -> list[dict[str, Any]]:
             }
         )
     return apis
+
+
+def _panel_sign_in(model: Topology) -> bool:
+    """A browser cannot sign SigV4 requests: the panel always gets the Cognito-authorized API."""
+    return model.control_api.auth == "cognito" or model.control_api.panel
 
 
 def render_api(model: Topology) -> dict[str, str]:
@@ -112,7 +117,7 @@ def render_api(model: Topology) -> dict[str, str]:
         powertools_layer=POWERTOOLS_LAYER.format(region=hub),
         s3_parameters=_s3_parameters(model),
         apis=_apis(model),
-        cognito=model.control_api.auth == "cognito",
+        cognito=_panel_sign_in(model),
         tags=sorted(tags, key=lambda t: t["key"]),
         logical=pascal(model.name),
     )

@@ -104,6 +104,7 @@ class Switcher:
         health_ttl: float = 15.0,
         clock: Callable[[], float] = time.monotonic,
         caller: str | None = None,
+        status_ttl: float = 0.0,
     ) -> None:
         self.topology = topology
         self.gateway = gateway or AwsGateway(session)
@@ -115,6 +116,10 @@ class Switcher:
         self._lock = threading.RLock()
         self._on_air: dict[HubRole, str | None] = {}
         self._health: dict[str, tuple[str, float]] = {}  # ingest -> (flow status, seen at)
+        # A server polled by several panels answers from one status read per ``status_ttl`` seconds
+        # (MediaConnect's API allows ~5 requests/s); any switch or take invalidates it.
+        self.status_ttl = status_ttl
+        self._status: tuple[Status, float] | None = None
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -188,6 +193,7 @@ class Switcher:
 
     # -- actions -------------------------------------------------------------------------------
     def _update(self, role: HubRole, ingest: str) -> dict[str, Any]:
+        self._status = None
         state = self.state
         hub = state.hub_flow(role)
         target = state.ingests[ingest]
@@ -288,12 +294,34 @@ class Switcher:
                 target, previous, ingest, True, str(aws_id), (time.perf_counter() - started) * 1000
             )
 
-    def take(self, *, force: bool = False, caller: str | None = None) -> TakeResult:
-        """Preview's ingest goes to Live and Live's to Preview; both calls run concurrently."""
+    def take(
+        self,
+        *,
+        force: bool = False,
+        caller: str | None = None,
+        expected_live: str | None = None,
+        expected_preview: str | None = None,
+    ) -> TakeResult:
+        """Preview's ingest goes to Live and Live's to Preview; both calls run concurrently.
+
+        ``expected_live`` / ``expected_preview``: refuse with ConflictError unless those are on air."""
         started = time.perf_counter()
         request_id = uuid.uuid4().hex
+        fresh = expected_live is not None or expected_preview is not None
         with self._lock:
-            live, preview = self.on_air("live"), self.on_air("preview")
+            live, preview = self.on_air("live", fresh=fresh), self.on_air("preview", fresh=fresh)
+            for role, expected, actual in (
+                ("live", expected_live, live),
+                ("preview", expected_preview, preview),
+            ):
+                if expected is not None and actual != expected:
+                    self._record(request_id, "take", "live+preview", live, preview or "", "conflict", started,
+                                 f"expected {expected!r} on {role}", caller)  # fmt: skip
+                    raise ConflictError(
+                        f"conflict: {role} carries {actual!r}, not {expected!r} — someone switched first; "
+                        "nothing was changed",
+                        target=role, expected=expected, on_air=actual, last_switch=self._last_switch(role),
+                    )  # fmt: skip
             if live is None or preview is None:
                 raise SwitchError(
                     f"cannot take: the source of {'live' if live is None else 'preview'} is not a known "
@@ -365,6 +393,9 @@ class Switcher:
         return f"take failed ({failed}); {role} was put back on {original!r}"
 
     def status(self) -> Status:
+        cached = self._status
+        if cached is not None and self.status_ttl > 0 and self.clock() - cached[1] <= self.status_ttl:
+            return cached[0]
         state = self.state
         jobs: dict[str, tuple[str, str]] = {f"hub:{r}": (state.hub_region, state.hub_flow(r).flow_arn)
                                             for r in HUB_ROLES}  # fmt: skip
@@ -393,7 +424,9 @@ class Switcher:
             ingest_health(name, ing.region, flows.get(name), live.ingest, preview.ingest)
             for name, ing in state.ingests.items()
         )
-        return Status(self.topology.name, live, preview, ingests)
+        status = Status(self.topology.name, live, preview, ingests)
+        self._status = (status, now)
+        return status
 
     def history(self, limit: int | None = None) -> list[AuditRecord]:
         return self.audit.records(limit)
