@@ -99,8 +99,9 @@ def build_app(switcher: SwitcherProvider, *, caller: CallerOf = caller_of) -> AP
         )
         return SwitchResponse(**result.to_dict())
 
-    @app.post("/take", summary="Swap Preview and Live (the cut)",
-              responses=_responses(TakeResponse, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
+    take_responses = _responses(TakeResponse, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+    @app.post("/take", summary="Swap Preview and Live (the cut)", responses=take_responses)
     def post_take(body: TakeRequest | None = None) -> TakeResponse:
         result = switcher().take(
             force=bool(body and body.force),
