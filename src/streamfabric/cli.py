@@ -292,6 +292,8 @@ class _NullContext:
 
 
 def _sandbox_if(args: argparse.Namespace) -> _NullContext:
+    """``--sandbox``: run this one command against a fresh embedded AWS emulator, seeded with what
+    the topology expects to exist already (its secrets and hosted zone). Nothing touches AWS."""
     if not getattr(args, "sandbox", False):
         return _NullContext()
     from .sandbox.server import Sandbox
@@ -300,9 +302,20 @@ def _sandbox_if(args: argparse.Namespace) -> _NullContext:
 
     class _Ctx(_NullContext):
         def __enter__(self) -> None:
+            from .sandbox.demo import quiet_emulator_logs
+
+            quiet_emulator_logs()
             sandbox.start()
             os.environ["AWS_ENDPOINT_URL"] = sandbox.endpoint_url
-            print(f"sandbox: AWS emulator at {sandbox.endpoint_url}", file=sys.stderr)
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", "sandbox")
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "sandbox")
+            print(f"sandbox: AWS emulator at {sandbox.endpoint_url} (nothing touches AWS)", file=sys.stderr)
+            topology = getattr(args, "topology", None)
+            if topology and not topology.startswith("s3://"):
+                from .loading import load_topology
+                from .sandbox.demo import seed_prerequisites
+
+                seed_prerequisites(sandbox, load_topology(topology))
 
         def __exit__(self, *exc: object) -> None:
             sandbox.stop()

@@ -29,3 +29,8 @@ def schema_path(name: str = "topology.schema.json") -> Path:
 
 def templates_dir() -> Path:
     return data_dir() / "templates"
+
+
+def example_path(name: str = "festival") -> Path:
+    """A shipped example topology (examples/<name>.json)."""
+    return data_dir() / "examples" / f"{name}.json"

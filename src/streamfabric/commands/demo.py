@@ -1,0 +1,13 @@
+"""``streamfabric demo [--keep] [--port N] [--topology FILE]``: the whole pipeline, no AWS account."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..sandbox.demo import run_demo
+
+
+def run(args: argparse.Namespace) -> int:
+    result = run_demo(topology=args.topology, keep=args.keep, port=args.port)
+    print(f"demo finished: live carries {result.live}, preview carries {result.preview}")
+    return 0

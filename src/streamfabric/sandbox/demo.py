@@ -1,0 +1,215 @@
+"""``streamfabric demo``: the whole job on one machine, against the embedded AWS emulator.
+
+Upload the topology to an emulated S3 bucket, create the secrets it references, validate, render,
+deploy the network and flow stacks (CloudFormation network mode), run the post-steps, switch Live
+to another ingest, put a third on Preview, take, and show status and history. With ``keep``, leave
+the emulator and the control API running on 127.0.0.1 for the other commands to try.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import StreamfabricError
+from ..model import Topology
+from ..resources import example_path
+from .server import Sandbox
+
+BUCKET = "streamfabric-demo"
+FAKE_PASSPHRASE = "sandbox-only-not-a-secret"  # lives only in the emulator's memory
+
+
+@dataclass
+class DemoResult:
+    endpoint: str
+    topology_uri: str
+    steps: list[str] = field(default_factory=list)
+    live: str | None = None
+    preview: str | None = None
+    api_url: str | None = None
+
+
+class Progress:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.started = time.perf_counter()
+        self.steps: list[str] = []
+
+    def step(self, text: str) -> None:
+        self.steps.append(text)
+        print(f"[{time.perf_counter() - self.started:6.1f}s] {text}", file=self.out, flush=True)
+
+
+def quiet_emulator_logs() -> None:
+    """The emulator's HTTP server logs every request; the demo's own progress is what to read."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _seed(sandbox: Sandbox, topology_file: Path, session: object) -> str:
+    """The topology in an emulated bucket, and every secret and hosted zone it references."""
+    import boto3
+
+    from ..loading import parse_topology
+
+    assert isinstance(session, boto3.session.Session)
+    data = topology_file.read_bytes()
+    model = parse_topology(data, str(topology_file))
+    s3 = session.client("s3", region_name="us-east-1", endpoint_url=sandbox.endpoint_url)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    key = f"{model.name}/{topology_file.name}"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType="application/json")
+    seed_prerequisites(sandbox, model)
+    return f"s3://{BUCKET}/{key}"
+
+
+def seed_prerequisites(sandbox: Sandbox, model: Topology) -> None:
+    """What a real account has before a deploy: the secrets the topology references (with a value
+    that exists only in the emulator's memory) and its Route53 hosted zone."""
+    for region, ref in _secrets(model):
+        sandbox.preset_secret(region, ref, FAKE_PASSPHRASE)
+    if model.dns:
+        sandbox.preset_hosted_zone(model.dns.hosted_zone_id, model.dns.domain)
+
+
+def _secrets(model: Topology) -> list[tuple[str, str]]:
+    wanted: dict[tuple[str, str], None] = {}
+    for ingest in model.ingests:
+        wanted[(ingest.region, ingest.passphrase_secret.ref)] = None
+    for flow in model.hub.flows:
+        for out in flow.outputs:
+            if out.passphrase_secret:
+                wanted[(model.hub.region, out.passphrase_secret.ref)] = None
+    if model.internal_hop.passphrase_secret:
+        for net in model.networks:
+            wanted[(net.region, model.internal_hop.passphrase_secret.ref)] = None
+    return list(wanted)
+
+
+def _plan_switches(model: Topology) -> tuple[str, str]:
+    """Two ingests other than what Live and Preview start on: one for Live, one for Preview."""
+    others = [
+        n for n in model.ingest_names if n not in (model.hub.live.starts_on, model.hub.preview.starts_on)
+    ]
+    if len(others) >= 2:
+        return others[0], others[1]
+    if others:
+        return others[0], model.hub.live.starts_on
+    raise StreamfabricError("the demo needs a topology with at least three ingests")
+
+
+def run_demo(
+    *,
+    topology: str | None = None,
+    keep: bool = False,
+    port: int = 8080,
+    out: TextIO = sys.stdout,
+    wait_forever: Callable[[DemoResult], None] | None = None,
+) -> DemoResult:
+    """Run the demo. With ``keep``, ``wait_forever(result)`` runs while the emulator and the control
+    API are up (default: until Ctrl-C); tests pass a function that inspects them."""
+    import boto3
+
+    from ..aws.gateway import AwsGateway
+    from ..deploy import PlainReporter, deploy
+    from ..loading import load_topology
+    from ..render import render, write_files
+    from ..switching import Switcher, format_table
+
+    progress = Progress(out)
+    topology_file = Path(topology) if topology else example_path("festival")
+    sandbox = Sandbox()
+    saved = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    progress.step("starting the embedded AWS emulator (moto + streamfabric's MediaConnect extension)")
+    quiet_emulator_logs()
+    sandbox.start()
+    os.environ["AWS_ENDPOINT_URL"] = sandbox.endpoint_url
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "sandbox")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "sandbox")
+    try:
+        session = boto3.session.Session(region_name="us-east-1")
+        gateway = AwsGateway(session, waiter_delay=0.1)
+        progress.step(f"emulator at {sandbox.endpoint_url}; uploading {topology_file.name} and its secrets")
+        uri = _seed(sandbox, topology_file, session)
+        result = DemoResult(endpoint=sandbox.endpoint_url, topology_uri=uri)
+
+        progress.step(f"validating {uri}")
+        model = load_topology(uri, session=session)
+        progress.step(
+            f"valid: hub {model.hub.region}, {len(model.networks)} regions, {len(model.ingests)} ingests"
+        )
+
+        rendered = render(model, network="cloudformation")
+        out_dir = Path(tempfile.mkdtemp(prefix="streamfabric-demo-"))
+        write_files(out_dir, rendered)
+        progress.step(f"rendered {len(rendered)} files into {out_dir}")
+
+        progress.step("deploying network, peering, routes and flow stacks; then the VPC-interface post-steps")
+        deployed = deploy(model, network="cloudformation", gateway=gateway, reporter=PlainReporter(out))
+        progress.step(f"deployed: runtime state at {deployed.state_uri}")
+
+        switcher = Switcher(model, gateway=gateway, caller="demo")
+        to_live, to_preview = _plan_switches(model)
+        live = switcher.switch(to_live, "live")
+        progress.step(f"switch live: {live.previous} -> {live.ingest} ({live.elapsed_ms:.0f} ms)")
+        preview = switcher.switch(to_preview, "preview")
+        progress.step(f"switch preview: {preview.previous} -> {preview.ingest} ({preview.elapsed_ms:.0f} ms)")
+        take = switcher.take()
+        progress.step(f"take: live {take.previous_live} -> {take.live}, preview {take.previous_preview} -> "
+                      f"{take.preview}")  # fmt: skip
+        status = switcher.status()
+        print("\n" + format_table(status) + "\n", file=out)
+        for record in switcher.history():
+            print(f"  {record.time}  {record.action:<6} {record.target:<12} {record.from_ingest} -> "
+                  f"{record.to_ingest}  {record.outcome}", file=out)  # fmt: skip
+        result.live, result.preview = status.live.ingest, status.preview.ingest
+        result.steps = progress.steps
+        if keep:
+            from ..api.local import LocalServer
+
+            switcher.status_ttl = 1.0  # every open panel polls /status
+            server = LocalServer(switcher, port=port)
+            result.api_url = server.start()
+            print(
+                "\nThe sandbox keeps running. In another terminal:\n"
+                f"  export AWS_ENDPOINT_URL={sandbox.endpoint_url} AWS_ACCESS_KEY_ID=sandbox "
+                "AWS_SECRET_ACCESS_KEY=sandbox\n"
+                f"  export STREAMFABRIC_TOPOLOGY={uri}\n"
+                "  streamfabric status; streamfabric switch <ingest>; streamfabric history\n"
+                f"Control API (and panel): {result.api_url}/\nCtrl-C to stop.",
+                file=out,
+                flush=True,
+            )
+            try:
+                (wait_forever or _wait_forever)(result)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.stop()
+        progress.step("done")
+        return result
+    finally:
+        sandbox.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _wait_forever(_: DemoResult) -> None:
+    while True:
+        time.sleep(3600)
+
+
+def result_json(result: DemoResult) -> str:
+    return json.dumps(result.__dict__, indent=2)

@@ -1,0 +1,81 @@
+"""``streamfabric demo`` end to end: then the final state, checked with the test's own describe calls."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.request
+from typing import Any
+
+import boto3
+import pytest
+
+from streamfabric.sandbox.demo import DemoResult, run_demo
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_demo_runs_the_whole_job_and_leaves_what_it_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var, raising=False)
+    seen: dict[str, Any] = {}
+
+    def inspect(result: DemoResult) -> None:
+        session = boto3.session.Session(
+            aws_access_key_id="sandbox", aws_secret_access_key="sandbox", region_name="us-east-1"
+        )
+
+        def client(service: str, region: str) -> Any:
+            return session.client(service, region_name=region, endpoint_url=result.endpoint)
+
+        state = json.loads(
+            client("s3", "us-east-1")
+            .get_object(Bucket="streamfabric-demo", Key="festival/festival.state.json")["Body"]
+            .read()
+        )
+        flows: dict[str, dict[str, Any]] = {}
+        for region in ("eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1"):
+            mc = client("mediaconnect", region)
+            for listed in mc.list_flows()["Flows"]:
+                flows[listed["Name"]] = mc.describe_flow(FlowArn=listed["FlowArn"])["Flow"]
+        seen["flows"] = flows
+        seen["state"] = state
+        audit = client("s3", "us-east-1").list_objects_v2(
+            Bucket="streamfabric-demo", Prefix="festival/festival.audit/"
+        )
+        seen["audit"] = [
+            json.loads(
+                client("s3", "us-east-1").get_object(Bucket="streamfabric-demo", Key=o["Key"])["Body"].read()
+            )
+            for o in audit.get("Contents", [])
+        ]
+        assert result.api_url is not None
+        with urllib.request.urlopen(f"{result.api_url}/status", timeout=30) as resp:
+            seen["api_status"] = json.loads(resp.read())
+
+    out = io.StringIO()
+    result = run_demo(keep=True, port=0, out=out, wait_forever=inspect)
+    text = out.getvalue()
+
+    flows, state = seen["flows"], seen["state"]
+    assert len(flows) == 8 and all(f["Status"] == "ACTIVE" for f in flows.values())
+
+    def on(role: str) -> str:
+        address = flows[f"festival-{role}"]["Source"]["Transport"]["SourceListenerAddress"]
+        (name,) = [n for n, ing in state["ingests"].items() if ing["private_ip"] == address]
+        return str(name)
+
+    # The demo put nyc-studio on Live and boston-remote on Preview, then took: they swapped.
+    assert (on("live"), on("preview")) == ("boston-remote", "nyc-studio")
+    assert (result.live, result.preview) == ("boston-remote", "nyc-studio")
+    assert [
+        (r["action"], r["target"], r["to"], r["outcome"])
+        for r in sorted(seen["audit"], key=lambda r: r["time"])
+    ] == [
+        ("switch", "live", "nyc-studio", "switched"),
+        ("switch", "preview", "boston-remote", "switched"),
+        ("take", "live+preview", "boston-remote", "switched"),
+    ]
+    assert seen["api_status"]["live"]["ingest"] == "boston-remote"
+    assert "validating s3://streamfabric-demo/festival/festival.json" in text
+    assert "export AWS_ENDPOINT_URL=" in text and "done" in text
