@@ -105,6 +105,12 @@ def references(node: Any) -> set[str]:
     return found
 
 
+def _text(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Resolved parameter values compared as CloudFormation does: as given (moto keeps a Number's
+    default as a string but converts a given value to a number)."""
+    return {k: [str(i) for i in v] if isinstance(v, list) else str(v) for k, v in parameters.items()}
+
+
 def _loaded(resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any]) -> ResourceMap:
     """A resource map of ``template`` with its parameters and conditions evaluated (nothing created:
     conditions cannot refer to resources)."""
@@ -147,7 +153,7 @@ def resource_diff(
     new_map = _loaded(resource_map, template, parameters or resource_map.input_parameters)
     old, new = resource_map._resource_json_map, template.get("Resources") or {}
     created, active = _created(resource_map), _active(new_map, new)
-    before, after = resource_map.resolved_parameters, new_map.resolved_parameters
+    before, after = _text(resource_map.resolved_parameters), _text(new_map.resolved_parameters)
     changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
     return {
         "Add": [name for name in new if name in active and name not in created],
@@ -203,7 +209,7 @@ def _unchanged(stack: Stack, change_set: ChangeSet) -> bool:
     resolved = _loaded(
         stack.resource_map, change_set.template_dict, change_set.parameters
     ).resolved_parameters
-    return bool(resolved == stack.resource_map.resolved_parameters)
+    return _text(resolved) == _text(stack.resource_map.resolved_parameters)
 
 
 # --- the patched operations --------------------------------------------------------------------
