@@ -90,6 +90,11 @@ def _changes(change_set: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def _resources(cfn: Any, name: str = "cs") -> list[str]:
+    summaries = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    return sorted(r["LogicalResourceId"] for r in summaries)
+
+
 def _events(cfn: Any, name: str = "cs") -> list[tuple[str, str, str]]:
     """(logical id, status, reason) of the failure events, oldest first."""
     events = cfn.describe_stack_events(StackName=name)["StackEvents"]
@@ -138,6 +143,9 @@ def test_create_change_set_gives_the_stack_its_outputs_parameters_tags_and_descr
     assert [(e["Name"], e["Value"]) for e in cfn.list_exports()["Exports"]] == [("cs-secret", secret["ARN"])]
     executed = cfn.describe_change_set(StackName="cs", ChangeSetName="c1")
     assert executed["ExecutionStatus"] == "EXECUTE_COMPLETE"
+    assert _resources(cfn) == ["Queue", "Secret"]  # not the Topic: its condition is false
+    with pytest.raises(ClientError):
+        cfn.describe_stack_resource(StackName="cs", LogicalResourceId="Topic")
 
     # another stack imports the export through its own change set
     importer = {
@@ -215,6 +223,9 @@ def test_update_change_sets_list_their_changes_and_apply_them(aws: str, cfn: Any
     cfn.execute_change_set(StackName="cs", ChangeSetName="c5")
     assert "TopicArn" not in _outputs(_stack(cfn))
     assert _client("sns", aws).list_topics()["Topics"] == []
+    assert _resources(cfn) == ["Queue", "Secret"]
+    change_set = _change_set(cfn, "c6", "UPDATE", template, Parameters=_parameters(Word="six"))
+    assert _changes(change_set) == {"Secret": ("Modify", "Properties", "physical")}  # Topic is gone
 
 
 def test_change_set_without_changes_fails_as_cloudformation_says_and_cannot_run(cfn: Any) -> None:

@@ -29,6 +29,8 @@ set is created and FAILS with "The submitted information didn't contain changes.
   for tags only, otherwise ``Conditional``: moto cannot tell in advance).
 * ``DescribeChangeSet`` returns the change set's ``Tags``; ``ListChangeSets`` only the given
   stack's change sets.
+* A resource whose ``Condition`` is false is not a stack resource (moto lists it as an empty
+  summary and fails DescribeStackResource), nor one removed because its condition turned false.
 
 Stack tags are not propagated to the resources of an existing stack on update (moto's own TODO).
 """
@@ -215,6 +217,27 @@ def _unchanged(stack: Stack, change_set: ChangeSet) -> bool:
 # --- the patched operations --------------------------------------------------------------------
 
 
+def _update_resource_map(
+    original: Callable[..., None],
+    resource_map: ResourceMap,
+    template: dict[str, Any],
+    *args: Any,
+    **kwargs: Any,
+) -> None:
+    """moto's update, then resources removed because their condition turned false are forgotten
+    (moto deletes them but keeps them in the map: listed, and removed again by every update)."""
+    original(resource_map, template, *args, **kwargs)
+    active = _active(resource_map, resource_map._resource_json_map)
+    for name in set(resource_map._resource_json_map) - active:
+        resource_map._parsed_resources.pop(name, None)
+
+
+def _stack_resources(stack: Stack) -> list[Any]:
+    """The stack's resources, without the ones whose condition is false (moto lists them as
+    ``None``: empty summaries, and an AttributeError in DescribeStackResource)."""
+    return [resource for resource in stack.resource_map.values() if resource is not None]
+
+
 def _create_change_set(
     original: Callable[..., tuple[str, str]], backend: CloudFormationBackend, *args: Any, **kwargs: Any
 ) -> tuple[str, str]:
@@ -352,10 +375,15 @@ def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
 
 def install() -> None:
     """Patch moto's change sets (idempotent)."""
+    _patch(ResourceMap, "update", _update_resource_map)
     _patch(ResourceMap, "build_resource_diff", lambda _original, rm, *a, **k: resource_diff(rm, *a, **k))
     _patch(ChangeSet, "diff", lambda _original, change_set: change_set_changes(change_set))
     _patch(CloudFormationBackend, "create_change_set", _create_change_set)
     _patch(CloudFormationBackend, "execute_change_set", _execute_change_set)
     _patch(CloudFormationResponse, "create_change_set", _create_change_set_response)
     _patch(CloudFormationResponse, "list_change_sets", _list_change_sets)
+    if not getattr(Stack.stack_resources, _MARK, False):
+        listing = property(_stack_resources)
+        setattr(listing.fget, _MARK, True)
+        Stack.stack_resources = listing  # type: ignore[assignment,method-assign]
     CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER["DescribeChangeSetOutput.Tags"] = transform_dict
