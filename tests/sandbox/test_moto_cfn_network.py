@@ -375,7 +375,10 @@ _AnyTagLoader.add_multi_constructor("!", _construct_tagged)
 
 
 def _template_outputs(text: str) -> set[str]:
-    return set(yaml.load(text, Loader=_AnyTagLoader).get("Outputs") or {})
+    """The template's outputs, less those under a Condition: the only conditions in our templates
+    (the control API's HasCode) are false in the sandbox, where no Lambda package is given."""
+    outputs = yaml.load(text, Loader=_AnyTagLoader).get("Outputs") or {}
+    return {name for name, output in outputs.items() if "Condition" not in output}
 
 
 def _rendered(model: Topology) -> tuple[dict[str, str], list[dict[str, Any]], list[dict[str, Any]]]:
