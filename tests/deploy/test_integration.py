@@ -246,3 +246,21 @@ def test_destroy_deletes_orphaned_interfaces_only(
     assert set(theirs) <= left
     assert_deployed_names = sorted(flows_of(session, second))
     assert assert_deployed_names == ["second-camera-one", "second-live", "second-preview"]
+
+
+def test_the_same_topology_from_another_path_changes_nothing(
+    moto_aws: str, minimal: Topology, session: boto3.session.Session, gateway: AwsGateway, tmp_path: Path
+) -> None:
+    """The generated header (source path, SHA-256) differs; the stacks do not: no change set at all."""
+    from streamfabric.loading import load_topology
+
+    helpers.create_example_secrets(minimal, moto_aws)
+    deploy(minimal, network="cloudformation", gateway=gateway)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    copy = elsewhere / "minimal.json"
+    copy.write_bytes(Path(minimal.source.uri).read_bytes())
+    counter = helpers.CallCounter(session)
+    for _ in range(2):
+        deploy(load_topology(str(copy)), network="cloudformation", gateway=helpers.gateway(session))
+    assert counter.mutating == []

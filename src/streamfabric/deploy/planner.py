@@ -41,10 +41,21 @@ def capabilities(spec: StackSpec) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def _without_header(text: str) -> str:
+    """A template without its leading comment lines: the generated header names the topology's
+    source and SHA-256, which change with edits elsewhere in the topology (or the path it was read
+    from) while the stack itself stays the same. CloudFormation ignores comments too."""
+    lines = text.splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and lines[start].lstrip().startswith("#"):
+        start += 1
+    return "".join(lines[start:])
+
+
 def same_template(deployed: str | None, wanted: str) -> bool:
     if deployed is None:
         return False
-    if deployed == wanted:
+    if deployed == wanted or _without_header(deployed) == _without_header(wanted):
         return True
     try:
         return bool(json.loads(deployed) == json.loads(wanted))
