@@ -38,9 +38,8 @@ def minimal(tmp_path: Path) -> Topology:
 
 @pytest.fixture()
 def moto_aws(aws: str) -> Iterator[str]:
-    """The moto endpoint, with the moto gaps of helpers.moto_gaps_shim patched for the test."""
-    with helpers.moto_gaps_shim():
-        yield aws
+    """The moto endpoint (with streamfabric's extension: no test-side patch)."""
+    yield aws
 
 
 @pytest.fixture()

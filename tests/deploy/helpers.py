@@ -4,8 +4,6 @@ waits, a mutating-call counter, a crash injector, and a temporary shim for a mot
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -127,56 +125,9 @@ class CrashingGateway(AwsGateway):
         return super().call(service, region, operation, **params)
 
 
-@contextmanager
-def moto_gaps_shim() -> Iterator[None]:
-    """A moto 5.2 gap the sandbox extension does not fix (yet), patched in this process (the test
-    server runs in-process) for the duration of a test:
-
-    ExecuteChangeSet never computes the stack's Outputs (``Stack.output_map`` stays the one of the
-    empty template a CREATE change set starts from), does not re-read the template, and ignores the
-    change set's Tags on an update. CloudFormation has all three once the operation completes:
-    deploy reads the network stacks' outputs and compares tags to stay idempotent.
-    """
-    from moto.cloudformation.models import CloudFormationBackend
-
-    original = CloudFormationBackend.execute_change_set
-    if getattr(original, "_streamfabric_shim", False):
-        yield
-        return
-
-    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
-        original(self, change_set_name, stack_name)
-        change_set = self.describe_change_set(change_set_name)
-        stack = self.stacks.get(change_set.stack_id)
-        if stack is not None and stack.status.endswith("_COMPLETE"):
-            stack._parse_template()
-            stack.output_map = stack._create_output_map()
-            stack.description = stack.template_dict.get("Description")
-            if change_set.tags is not None:
-                stack.tags = change_set.tags
-
-    execute_change_set._streamfabric_shim = True  # type: ignore[attr-defined]
-    CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        CloudFormationBackend.execute_change_set = original  # type: ignore[method-assign]
-
-
 def create_example_hosted_zone(model: Topology) -> None:
-    """The topology's Route 53 hosted zone (a precondition, like the secrets), with its exact id.
+    """The topology's Route 53 hosted zone (a precondition, like the secrets), with its exact id."""
+    if model.dns is not None:
+        from streamfabric.sandbox.presets import preset_hosted_zone
 
-    moto picks zone ids itself; the zone is created through moto's backend in this process (the
-    test server runs in-process) and filed under the topology's id."""
-    if model.dns is None:
-        return
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.route53.models import route53_backends
-
-    backend = route53_backends[DEFAULT_ACCOUNT_ID]["global"]
-    if model.dns.hosted_zone_id in backend.zones:
-        return
-    zone = backend.create_hosted_zone(model.dns.domain, private_zone=False)
-    backend.zones.pop(next(key for key, value in backend.zones.items() if value is zone))
-    zone.resource_id = model.dns.hosted_zone_id
-    backend.zones[model.dns.hosted_zone_id] = zone
+        preset_hosted_zone(model.dns.hosted_zone_id, model.dns.domain)

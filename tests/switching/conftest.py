@@ -51,11 +51,10 @@ def world(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     mp = pytest.MonkeyPatch()
     mp.setenv("AWS_ENDPOINT_URL", moto_server)
     try:
-        with helpers.moto_gaps_shim():
-            helpers.create_example_secrets(model, moto_server)
-            helpers.create_example_hosted_zone(model)
-            deploy(model, network="cloudformation", gateway=helpers.gateway(helpers.session()))
-            yield World(moto_server, model, directory)
+        helpers.create_example_secrets(model, moto_server)
+        helpers.create_example_hosted_zone(model)
+        deploy(model, network="cloudformation", gateway=helpers.gateway(helpers.session()))
+        yield World(moto_server, model, directory)
     finally:
         mp.undo()
         reset(moto_server)
