@@ -279,6 +279,23 @@ class Topology:
             seen.setdefault(self.internal_hop.passphrase_secret.ref, self.internal_hop.passphrase_secret)
         return tuple(seen.values())
 
+    def secret_uses(self, *, hop: bool = True) -> tuple[tuple[str, SecretRef], ...]:
+        """(region, secret) for every secret the flows read, in the region that reads it, in order:
+        ingests' in their region, downstream outputs' in the hub, and (``hop``) a given internal-hop
+        secret in every region. The generated hop secret is not a reference and is not listed."""
+        uses: dict[tuple[str, str], SecretRef] = {}
+        for ingest in self.ingests:
+            uses.setdefault((ingest.region, ingest.passphrase_secret.ref), ingest.passphrase_secret)
+        for flow in self.hub.flows:
+            for out in flow.outputs:
+                if out.passphrase_secret:
+                    uses.setdefault((self.hub.region, out.passphrase_secret.ref), out.passphrase_secret)
+        if hop and self.internal_hop.passphrase_secret:
+            for net in self.networks:
+                ref = self.internal_hop.passphrase_secret
+                uses.setdefault((net.region, ref.ref), ref)
+        return tuple((region, ref) for (region, _), ref in uses.items())
+
     def flow_name(self, suffix: str) -> str:
         """The MediaConnect flow name for an ingest or hub role."""
         return f"{self.name}-{suffix}"

@@ -27,21 +27,6 @@ FESTIVAL = Path(__file__).resolve().parents[2] / "examples" / "festival.json"
 READS = ("Describe", "List", "Get")
 
 
-def referenced_secrets(model: Topology) -> list[tuple[str, str]]:
-    """(region, name or ARN) of every secret the topology references, in the region that reads it."""
-    wanted: dict[tuple[str, str], None] = {}
-    for ingest in model.ingests:
-        wanted[(ingest.region, ingest.passphrase_secret.ref)] = None
-    for flow in model.hub.flows:
-        for out in flow.outputs:
-            if out.passphrase_secret:
-                wanted[(model.hub.region, out.passphrase_secret.ref)] = None
-    if model.internal_hop.passphrase_secret is not None:
-        for net in model.networks:
-            wanted[(net.region, model.internal_hop.passphrase_secret.ref)] = None
-    return list(wanted)
-
-
 class MutatingCalls:
     """Counts the mutating calls of a session's clients (a botocore ``before-call.*.*`` hook)."""
 
@@ -84,9 +69,9 @@ def test_festival_deploys_on_the_sandbox_without_shims_and_again_without_a_chang
     model = load_topology(str(topology))
     assert model.dns is not None
     preset_hosted_zone(model.dns.hosted_zone_id, model.dns.domain)
-    for region, ref in referenced_secrets(model):
-        arn = preset_secret(region, ref, "sandbox-only-passphrase")
-        assert not ref.startswith("arn:") or arn == ref
+    for region, ref in model.secret_uses():
+        arn = preset_secret(region, ref.ref, "sandbox-only-passphrase")
+        assert not ref.is_arn or arn == ref.ref
 
     session = boto3.session.Session(region_name="us-east-1")
     counter = MutatingCalls(session)  # before the gateway makes its clients

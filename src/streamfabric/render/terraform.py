@@ -152,18 +152,8 @@ def _secret_uses(model: Topology) -> list[tuple[SecretRef, list[str]]]:
     """Secrets the flows reference (ingest and downstream outputs), each with the regions that
     use it, in the model's order. The hop secret is handled apart (see ``hop_secret_arns``)."""
     uses: dict[str, tuple[SecretRef, list[str]]] = {}
-
-    def add(ref: SecretRef, region: str) -> None:
-        _, regions = uses.setdefault(ref.ref, (ref, []))
-        if region not in regions:
-            regions.append(region)
-
-    for ingest in model.ingests:
-        add(ingest.passphrase_secret, ingest.region)
-    for flow in model.hub.flows:
-        for output in flow.outputs:
-            if output.passphrase_secret is not None:
-                add(output.passphrase_secret, model.hub.region)
+    for region, ref in model.secret_uses(hop=False):
+        uses.setdefault(ref.ref, (ref, []))[1].append(region)
     return list(uses.values())
 
 

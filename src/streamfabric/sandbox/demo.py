@@ -75,24 +75,10 @@ def _seed(sandbox: Sandbox, topology_file: Path, session: object) -> str:
 def seed_prerequisites(sandbox: Sandbox, model: Topology) -> None:
     """What a real account has before a deploy: the secrets the topology references (with a value
     that exists only in the emulator's memory) and its Route53 hosted zone."""
-    for region, ref in _secrets(model):
-        sandbox.preset_secret(region, ref, FAKE_PASSPHRASE)
+    for region, ref in model.secret_uses():
+        sandbox.preset_secret(region, ref.ref, FAKE_PASSPHRASE)
     if model.dns:
         sandbox.preset_hosted_zone(model.dns.hosted_zone_id, model.dns.domain)
-
-
-def _secrets(model: Topology) -> list[tuple[str, str]]:
-    wanted: dict[tuple[str, str], None] = {}
-    for ingest in model.ingests:
-        wanted[(ingest.region, ingest.passphrase_secret.ref)] = None
-    for flow in model.hub.flows:
-        for out in flow.outputs:
-            if out.passphrase_secret:
-                wanted[(model.hub.region, out.passphrase_secret.ref)] = None
-    if model.internal_hop.passphrase_secret:
-        for net in model.networks:
-            wanted[(net.region, model.internal_hop.passphrase_secret.ref)] = None
-    return list(wanted)
 
 
 def _plan_switches(model: Topology) -> tuple[str, str]:
