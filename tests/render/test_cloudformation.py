@@ -311,9 +311,11 @@ def test_manifest_kinds_in_cloudformation_network_mode(festival: Topology) -> No
     ]
     assert stacks[0]["capabilities"] == ["CAPABILITY_IAM"]
     by_name = {s["name"]: s for s in stacks}
-    assert by_name["festival-flows-us-east-1"]["depends_on"] == [
+    # flows wait for their network stack only; peering and routes deploy beside them
+    assert by_name["festival-flows-us-east-1"]["depends_on"] == ["festival-network-us-east-1"]
+    assert by_name["festival-routes-us-east-1"]["depends_on"] == [
         "festival-network-us-east-1",
-        "festival-routes-us-east-1",
+        "festival-peering-eu-west-1",
     ]
     assert (
         by_name["festival-flows-us-east-1"]["parameter_sources"]["RoleArn"]

@@ -670,12 +670,10 @@ def _stacks(model: Topology, network: NetworkMode) -> list[_Stack]:
                     )
                 )
     for region in flow_regions(model):
-        depends: tuple[str, ...] = ()
-        if network == "cloudformation":
-            after = (
-                (peering if model.spokes else None) if region == hub else model.stack_name("routes", region)
-            )
-            depends = (network_stack[region], after) if after else (network_stack[region],)
+        # A flow stack takes its parameters from its own region's network stack only: it does not
+        # wait for peering and routes, which deploy in parallel with it (the post-steps run after
+        # every stack, so traffic flows over the peering by the time a hub source calls an ingest).
+        depends: tuple[str, ...] = (network_stack[region],) if network == "cloudformation" else ()
         stacks.append(
             _stack(
                 model.stack_name("flows", region),
