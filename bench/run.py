@@ -140,10 +140,15 @@ def bench_switch(quick: bool, tmp: Path) -> dict[str, Any]:
             )
             bare.append(time.perf_counter() - start)  # fmt: skip
         ratio = statistics.median(ours) / statistics.median(bare)
-        return {"switch_median_ms": statistics.median(ours) * 1000,
-                "bare_median_ms": statistics.median(bare) * 1000, "ratio": ratio, "calls_per_switch": per_switch, "mutating_calls_per_switch": mutating,
-                "target_ratio": 1.2,
-                "note": "local audit log (JSON lines) included in switch()"}  # fmt: skip
+        return {
+            "switch_median_ms": statistics.median(ours) * 1000,
+            "bare_median_ms": statistics.median(bare) * 1000,
+            "ratio": ratio,
+            "calls_per_switch": per_switch,
+            "mutating_calls_per_switch": mutating,
+            "target_ratio": 1.2,
+            "note": "local audit log (JSON lines) included in switch()",
+        }
     finally:
         sandbox.stop()
 
