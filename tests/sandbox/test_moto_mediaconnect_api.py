@@ -486,3 +486,33 @@ def test_install_twice_succeeds_and_keeps_the_extension(mc: Any) -> None:
     )["Outputs"][0]
     mc.remove_flow_output(FlowArn=flow["FlowArn"], OutputArn=output["OutputArn"])
     assert mc.describe_flow(FlowArn=flow["FlowArn"])["Flow"]["Outputs"] == []
+
+
+def test_vpc_interfaces_in_one_subnet_get_distinct_addresses_succeeds(mc: Any) -> None:
+    """AWS never gives two interfaces one address; moto alone picks at random and may."""
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name=mc.meta.region_name, endpoint_url=mc.meta.endpoint_url)
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.1.0/28",
+                               AvailabilityZone=f"{mc.meta.region_name}a")["Subnet"]["SubnetId"]  # fmt: skip
+    addresses = []
+    for n in range(8):  # a /28 has 11 usable addresses (AWS reserves 5)
+        flow = mc.create_flow(
+            Name=f"eni-{n}", AvailabilityZone=f"{mc.meta.region_name}a",
+            Source={"Name": "s", "Protocol": "srt-listener", "IngestPort": 5000,
+                    "WhitelistCidr": "10.0.0.0/8"},
+        )["Flow"]  # fmt: skip
+        added = mc.add_flow_vpc_interfaces(
+            FlowArn=flow["FlowArn"],
+            VpcInterfaces=[{"Name": "v", "RoleArn": "arn:aws:iam::123456789012:role/r",
+                            "SecurityGroupIds": [], "SubnetId": subnet}],
+        )["VpcInterfaces"][0]  # fmt: skip
+        (eni,) = added["NetworkInterfaceIds"]
+        addresses.append(
+            ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0][
+                "PrivateIpAddress"
+            ]
+        )
+    assert len(set(addresses)) == 8
+    assert all(a not in ("10.42.1.0", "10.42.1.1", "10.42.1.2", "10.42.1.3", "10.42.1.15") for a in addresses)

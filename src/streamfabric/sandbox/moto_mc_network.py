@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
@@ -60,11 +61,26 @@ def create_interface_enis(
     subnet = _subnet(account_id, region_name, vpc_interface["subnetId"])
     eni = _ec2(account_id, region_name).create_network_interface(
         subnet,
-        "",
+        _free_address(account_id, region_name, subnet),
         group_ids=list(vpc_interface.get("securityGroupIds") or []),
         description=f"MediaConnect flow {flow_name} VPC interface {vpc_interface['name']}",
     )
     return [str(eni.id)]
+
+
+def _free_address(account_id: str, region_name: str, subnet: Any) -> str:
+    """The subnet's first address no interface uses (moto picks one at random and may hand the same
+    address to two interfaces; AWS never does). AWS reserves the first four and the last address."""
+    used = {
+        str(eni.private_ip_address)
+        for eni in _ec2(account_id, region_name).enis.values()
+        if getattr(getattr(eni, "subnet", None), "id", None) == subnet.id
+    }
+    hosts = list(ipaddress.IPv4Network(subnet.cidr_block).hosts())[3:-1]
+    for host in hosts:
+        if str(host) not in used:
+            return str(host)
+    raise ValueError(f"subnet {subnet.id} has no free address")
 
 
 def private_ip(account_id: str, region_name: str, eni_id: str) -> str | None:
