@@ -101,7 +101,7 @@ def test_preview_take_history_and_conflict(panel: str, on_air_reset: World, new_
     # on Preview (its polling is paused), so the operator's click carries expected=main-stage.
     page.clock.pause_at(page.evaluate("Date.now()") + 10)
     # Pausing timers does not stop a poll already sent: let it land before alice switches.
-    page.wait_for_load_state("networkidle")
+    expect(page.locator("html")).to_have_attribute("data-inflight", "0")
     on_air_reset.switcher(caller=ALICE).switch("nyc-studio", "preview")
     expect(page.locator("#preview-ingest")).to_have_text("main-stage")
     tile(page, "boston-remote").locator(".pick").click()

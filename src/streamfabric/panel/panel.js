@@ -279,7 +279,22 @@
     this.message = (body && body.message) || "HTTP " + status;
   }
 
+  // Requests in flight, on <html data-inflight>: lets a test (or a curious operator) know the page
+  // is not waiting on the API.
+  var inflight = 0;
+  function track(delta) {
+    inflight += delta;
+    document.documentElement.setAttribute("data-inflight", String(inflight));
+  }
+
   function api(method, path, body) {
+    track(1);
+    return apiCall(method, path, body).finally(function () {
+      track(-1);
+    });
+  }
+
+  function apiCall(method, path, body) {
     return auth.token().then(function (token) {
       var headers = { Accept: "application/json" };
       if (body !== undefined) headers["Content-Type"] = "application/json";
