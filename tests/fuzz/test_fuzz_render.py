@@ -1,0 +1,42 @@
+"""Property: every valid topology renders to Terraform that python-hcl2 parses and CloudFormation
+that cfn-lint passes with no error or warning. CI-sized (cfn-lint is slow); a long run:
+``STREAMFABRIC_FUZZ_EXAMPLES=500 pytest tests/fuzz/test_fuzz_render.py``."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import hcl2
+from cfnlint.api import ManualArgs, lint
+from hypothesis import HealthCheck, given, settings
+
+from streamfabric.loading import parse_topology
+from streamfabric.render import render
+
+from .strategies import valid_topology
+
+EXAMPLES = int(os.environ.get("STREAMFABRIC_FUZZ_EXAMPLES", "4"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(valid_topology(max_regions=3, max_ingests=4))
+def test_valid_topologies_render_to_files_the_real_tools_accept(doc: dict[str, Any]) -> None:
+    model = parse_topology(json.dumps(doc), "fuzz.json")
+    terraform = render(model, network="terraform")
+    for path, text in terraform.items():
+        if path.endswith(".tf"):
+            assert isinstance(hcl2.loads(text), dict), path
+    files = render(model, network="cloudformation")
+    manifest = json.loads(files["cloudformation/manifest.json"])
+    linted = 0
+    for stack in manifest["stacks"]:
+        text = files.get(stack["template"])
+        if text is None:
+            continue
+        matches = lint(text, config=ManualArgs(regions=[stack["region"]]))
+        problems = [str(m) for m in matches if m.rule.id[0] in ("E", "W")]
+        assert problems == [], stack["name"]
+        linted += 1
+    assert linted >= 2  # at least a network and a flows stack
