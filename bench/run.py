@@ -68,10 +68,10 @@ def deployed_sandbox(regions: int, ingests: int, tmp: Path, latency: float = 0.0
 
     from bench.topologies import document
     from streamfabric.aws.gateway import AwsGateway
+    from streamfabric.demo import quiet_emulator_logs, seed_prerequisites
     from streamfabric.deploy import deploy
-    from streamfabric.loading import load_topology
-    from streamfabric.sandbox.demo import quiet_emulator_logs, seed_prerequisites
     from streamfabric.sandbox.server import Sandbox, reset
+    from streamfabric.topology.loading import load_topology
 
     quiet_emulator_logs()
     sandbox = Sandbox().start()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from streamfabric.loading import parse_topology
-from streamfabric.model import Topology
-from streamfabric.semantic_check import mediaconnect_regions
+from streamfabric.topology.loading import parse_topology
+from streamfabric.topology.model import Topology
+from streamfabric.topology.semantic_check import mediaconnect_regions
 
 PREFERRED = ["eu-west-1", "us-east-1", "us-west-2", "ap-southeast-2", "sa-east-1", "eu-central-1",
              "ap-northeast-1", "ca-central-1"]  # fmt: skip

@@ -7,7 +7,7 @@ from troposphere import GetAtt, Output, Parameter, Ref, Tags, Template
 from troposphere import mediaconnect as mc
 from troposphere import route53 as r53
 
-from streamfabric.model import Topology, pascal
+from streamfabric.topology.model import Topology, pascal
 
 
 def flow_templates(model: Topology) -> dict[str, str]:

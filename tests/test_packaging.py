@@ -75,7 +75,8 @@ def test_wheel_contains_the_data_files(wheel: Path) -> None:
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         scripts = archive.read(entry_points).decode()
     assert "streamfabric/cli.py" in names
-    assert "streamfabric/poc.py" in names
+    assert "streamfabric/topology/import_poc.py" in names
+    assert "streamfabric/reports/data/prices.json" in names
     assert (
         hashlib.sha256(schema).digest()
         == hashlib.sha256((ROOT / "schemas" / "topology.schema.json").read_bytes()).digest()

@@ -20,13 +20,13 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from .errors import StreamfabricError, TopologyError
-    from .loading import load_topology, parse_topology
+    from .topology.loading import load_topology, parse_topology
 
 _LAZY = {
     "StreamfabricError": ("streamfabric.errors", "StreamfabricError"),
     "TopologyError": ("streamfabric.errors", "TopologyError"),
-    "load_topology": ("streamfabric.loading", "load_topology"),
-    "parse_topology": ("streamfabric.loading", "parse_topology"),
+    "load_topology": ("streamfabric.topology.loading", "load_topology"),
+    "parse_topology": ("streamfabric.topology.loading", "parse_topology"),
 }
 
 

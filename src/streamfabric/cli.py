@@ -302,7 +302,7 @@ def _sandbox_if(args: argparse.Namespace) -> _NullContext:
 
     class _Ctx(_NullContext):
         def __enter__(self) -> None:
-            from .sandbox.demo import quiet_emulator_logs
+            from .demo import quiet_emulator_logs
 
             quiet_emulator_logs()
             sandbox.start()
@@ -312,8 +312,8 @@ def _sandbox_if(args: argparse.Namespace) -> _NullContext:
             print(f"sandbox: AWS emulator at {sandbox.endpoint_url} (nothing touches AWS)", file=sys.stderr)
             topology = getattr(args, "topology", None)
             if topology and not topology.startswith("s3://"):
-                from .loading import load_topology
-                from .sandbox.demo import seed_prerequisites
+                from .demo import seed_prerequisites
+                from .topology.loading import load_topology
 
                 seed_prerequisites(sandbox, load_topology(topology))
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import StateError
-from .model import HubRole, Topology
+from .topology.model import HubRole, Topology
 
 STATE_VERSION = 1
 

@@ -11,8 +11,8 @@ import boto3
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.loading import load_topology
-from streamfabric.model import Topology
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
 
 from . import helpers
 

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.model import Topology
+from streamfabric.topology.model import Topology
 
 READ_PREFIXES = ("Describe", "List", "Get")
 

@@ -13,7 +13,7 @@ from streamfabric.deploy.remote import (
     StackState,
     VpcInterfaceState,
 )
-from streamfabric.model import Topology, pascal
+from streamfabric.topology.model import Topology, pascal
 
 NETWORK_TEMPLATE = """Resources:
   Vpc:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from streamfabric.cli import main
-from streamfabric.loading import load_topology
+from streamfabric.topology.loading import load_topology
 
 from . import helpers
 from .conftest import copy_example

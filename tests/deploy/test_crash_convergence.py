@@ -17,8 +17,8 @@ import boto3
 import pytest
 
 from streamfabric.deploy import deploy, destroy
-from streamfabric.loading import parse_topology
-from streamfabric.model import Topology
+from streamfabric.topology.loading import parse_topology
+from streamfabric.topology.model import Topology
 
 from . import helpers
 from .conftest import EXAMPLES

@@ -10,8 +10,8 @@ import pytest
 from streamfabric.deploy.manifest import stack_specs
 from streamfabric.deploy.network import load_terraform_outputs
 from streamfabric.errors import DeployError
-from streamfabric.loading import load_topology
-from streamfabric.model import Topology
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
 
 from . import samples
 from .conftest import EXAMPLES

@@ -13,8 +13,8 @@ import pytest
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deploy import PlainReporter, deploy, destroy
 from streamfabric.deploy.plan import SetCallerSource
-from streamfabric.model import Topology
 from streamfabric.runtime_state import RuntimeState
+from streamfabric.topology.model import Topology
 
 from . import helpers
 
@@ -213,7 +213,7 @@ def test_destroy_deletes_orphaned_interfaces_only(
 ) -> None:
     """Two topologies on one (Terraform) network: destroying one deletes a MediaConnect ENI left
     detached in the subnet, and leaves the other topology's interfaces alone."""
-    from streamfabric.loading import parse_topology
+    from streamfabric.topology.loading import parse_topology
 
     def named(name: str) -> Topology:
         doc = json.loads((Path(__file__).resolve().parents[2] / "examples" / "minimal.json").read_text())
@@ -252,7 +252,7 @@ def test_the_same_topology_from_another_path_changes_nothing(
     moto_aws: str, minimal: Topology, session: boto3.session.Session, gateway: AwsGateway, tmp_path: Path
 ) -> None:
     """The generated header (source path, SHA-256) differs; the stacks do not: no change set at all."""
-    from streamfabric.loading import load_topology
+    from streamfabric.topology.loading import load_topology
 
     helpers.create_example_secrets(minimal, moto_aws)
     deploy(minimal, network="cloudformation", gateway=gateway)

@@ -30,8 +30,8 @@ from streamfabric.deploy.planner import plan_deploy, stack_tags
 from streamfabric.deploy.remote import RemoteState
 from streamfabric.deploy.values import FlowArn, FlowOutputArn, FlowSourceArn, InterfaceAddress, StackOutput
 from streamfabric.errors import DeployError
-from streamfabric.loading import load_topology
-from streamfabric.model import Topology
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
 
 from . import samples
 from .conftest import EXAMPLES

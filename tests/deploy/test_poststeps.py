@@ -21,8 +21,8 @@ from streamfabric.deploy.poststeps import plan_poststeps
 from streamfabric.deploy.remote import RemoteState, SourceState
 from streamfabric.deploy.values import InterfaceAddress
 from streamfabric.errors import DeployError
-from streamfabric.loading import load_topology
-from streamfabric.model import Topology
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
 
 from . import samples
 from .conftest import EXAMPLES

@@ -15,7 +15,7 @@ import pytest
 
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deploy import PlainReporter, deploy, destroy
-from streamfabric.loading import load_topology
+from streamfabric.topology.loading import load_topology
 
 from . import helpers
 from .test_integration import assert_deployed

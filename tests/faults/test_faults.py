@@ -23,8 +23,8 @@ from streamfabric.api.local import LocalServer
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deploy import deploy
 from streamfabric.errors import SwitchError
-from streamfabric.loading import load_topology
 from streamfabric.switching import Switcher
+from streamfabric.topology.loading import load_topology
 from switching.conftest import World
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from streamfabric.semantic_check import mediaconnect_regions
+from streamfabric.topology.semantic_check import mediaconnect_regions
 
 REGIONS = sorted(mediaconnect_regions())
 NAME = st.from_regex(r"\A[a-z][a-z0-9]{1,8}\Z")

@@ -10,8 +10,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 
 from streamfabric.errors import TopologyError
-from streamfabric.loading import parse_topology
-from streamfabric.model import Topology
+from streamfabric.topology.loading import parse_topology
+from streamfabric.topology.model import Topology
 
 from .strategies import mutated_topology, valid_topology
 

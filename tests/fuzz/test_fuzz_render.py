@@ -12,8 +12,8 @@ import hcl2
 from cfnlint.api import ManualArgs, lint
 from hypothesis import HealthCheck, given, settings
 
-from streamfabric.loading import parse_topology
 from streamfabric.render import render
+from streamfabric.topology.loading import parse_topology
 
 from .strategies import valid_topology
 

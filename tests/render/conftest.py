@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from streamfabric.loading import load_topology
-from streamfabric.model import Topology
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOV_VENV = ROOT / ".venv-checkov"

@@ -10,9 +10,9 @@ import pytest
 from cfnlint.api import ManualArgs, lint
 from cfnlint.decode import decode_str
 
-from streamfabric.model import ControlApi, SourceInfo, Topology
 from streamfabric.render import render
 from streamfabric.render.api import render_api
+from streamfabric.topology.model import ControlApi, SourceInfo, Topology
 
 S3_SOURCE = SourceInfo("s3://shows-bucket/festival/festival.json", "0" * 64, "v1")
 

@@ -15,7 +15,6 @@ import pytest
 from cfnlint.decode import decode_str
 
 from streamfabric.errors import RenderError
-from streamfabric.model import Dns, InternalHop, SecretRef, SourceInfo, Topology, pascal
 from streamfabric.render.cloudformation import (
     StackSpec,
     order_stacks,
@@ -25,6 +24,7 @@ from streamfabric.render.cloudformation import (
     whitelist_cidr,
 )
 from streamfabric.render.env import comment_header
+from streamfabric.topology.model import Dns, InternalHop, SecretRef, SourceInfo, Topology, pascal
 
 MODES = ("terraform", "cloudformation")
 

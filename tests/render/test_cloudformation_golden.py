@@ -10,8 +10,8 @@ import dataclasses
 import pytest
 
 from golden_util import assert_golden
-from streamfabric.model import SourceInfo, Topology
 from streamfabric.render.cloudformation import render_cloudformation
+from streamfabric.topology.model import SourceInfo, Topology
 
 
 @pytest.mark.parametrize("mode", ["terraform", "cloudformation"])

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from streamfabric.model import InternalHop, SecretRef, Topology
 from streamfabric.render.cloudformation import render_cloudformation
+from streamfabric.topology.model import InternalHop, SecretRef, Topology
 
 CASES = [(example, mode) for example in ("festival", "minimal") for mode in ("terraform", "cloudformation")]
 

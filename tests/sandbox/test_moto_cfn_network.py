@@ -22,9 +22,9 @@ from moto.route53.models import HostedZoneIdentifier
 from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
-from streamfabric.loading import load_topology
-from streamfabric.model import SecretRef, Topology
 from streamfabric.render.cloudformation import hop_secret_name, render_cloudformation, secret_parameter
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import SecretRef, Topology
 
 ACCOUNT = "123456789012"
 FESTIVAL = Path(__file__).resolve().parents[2] / "examples" / "festival.json"

@@ -19,9 +19,9 @@ import pytest
 
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deploy import deploy
-from streamfabric.loading import load_topology
-from streamfabric.model import Topology
 from streamfabric.sandbox.presets import preset_hosted_zone, preset_secret
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
 
 FESTIVAL = Path(__file__).resolve().parents[2] / "examples" / "festival.json"
 READS = ("Describe", "List", "Get")

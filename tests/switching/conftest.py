@@ -13,10 +13,10 @@ import pytest
 from deploy import helpers  # tests/deploy (tests/ is on sys.path, like golden_util)
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deploy import deploy
-from streamfabric.loading import load_topology
-from streamfabric.model import Topology
 from streamfabric.sandbox.server import reset
 from streamfabric.switching import Switcher
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

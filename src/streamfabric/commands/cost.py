@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
-from ..cost import estimate, format_table, live_prices, load_prices
 from ..errors import UsageError
-from ..loading import load_topology
+from ..reports.cost import estimate, format_table, live_prices, load_prices
+from ..topology.loading import load_topology
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..sandbox.demo import run_demo
+from ..demo import run_demo
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..deploy import NullReporter, deploy, make_reporter
-from ..loading import load_topology
+from ..topology.loading import load_topology
 
 
 def ask(question: str) -> bool:

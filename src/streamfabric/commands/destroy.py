@@ -8,7 +8,7 @@ import sys
 
 from ..deploy import NullReporter, Plan, destroy, make_reporter
 from ..errors import UsageError
-from ..loading import load_topology
+from ..topology.loading import load_topology
 from .deploy import ask
 
 

@@ -10,8 +10,8 @@ import argparse
 import json
 import sys
 
-from ..loading import load_topology
-from ..topology_diff import diff_topologies, format_markdown, format_text
+from ..reports.diff import diff_topologies, format_markdown, format_text
+from ..topology.loading import load_topology
 
 
 def run(args: argparse.Namespace) -> int:

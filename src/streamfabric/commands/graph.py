@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..graph import to_dot, to_mermaid, to_svg
-from ..loading import load_topology
+from ..reports.graph import to_dot, to_mermaid, to_svg
+from ..topology.loading import load_topology
 
 
 def run(args: argparse.Namespace) -> int:

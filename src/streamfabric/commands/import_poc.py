@@ -12,8 +12,8 @@ import json
 import sys
 
 from ..errors import TopologyError
-from ..loading import clean_message, parse_document, read_source, validate_document
-from ..poc import import_poc
+from ..topology.import_poc import import_poc
+from ..topology.loading import clean_message, parse_document, read_source, validate_document
 
 
 def run(args: argparse.Namespace) -> int:

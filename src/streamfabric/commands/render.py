@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from ..loading import load_topology
 from ..render import diff_files, render, write_files
+from ..topology.loading import load_topology
 
 
 def run(args: argparse.Namespace) -> int:

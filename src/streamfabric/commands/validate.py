@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..errors import SourceError, TopologyError
-from ..loading import load_topology
+from ..topology.loading import load_topology
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import Topology
+from ..topology.model import Topology
 from .manifest import StackSpec, dependents
 from .plan import (
     DeleteNetworkInterface,

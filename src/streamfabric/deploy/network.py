@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DeployError
-from ..model import Topology
+from ..topology.model import Topology
 from .values import StackOutput, Value
 
 # network-stack output key -> RegionNetwork field (and the Terraform object's key)

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from ..errors import DeployError
-from ..model import SecretRef, Topology, pascal
+from ..topology.model import SecretRef, Topology, pascal
 from .manifest import StackSpec
 from .network import NetworkOutputs
 from .values import StackOutput, Value

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from ..errors import DeployError
-from ..model import Topology
+from ..topology.model import Topology
 from .manifest import StackSpec
 from .network import NetworkOutputs, from_network_stacks, with_resolved_hop_secret
 from .parameters import StackOutputs, stack_parameters, template_outputs

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DeployError
-from ..model import HUB_ROLES, HubRole, Topology
+from ..topology.model import HUB_ROLES, HubRole, Topology
 from .network import NetworkOutputs, RegionNetwork
 from .plan import (
     AddVpcInterface,

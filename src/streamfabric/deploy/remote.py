@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, DeployError, NotFoundError
-from ..model import Topology
+from ..topology.model import Topology
 
 STABLE_STACK = frozenset(
     {

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ..aws.gateway import AwsGateway
 from ..errors import DeployError, NotFoundError
-from ..loading import split_s3_uri
-from ..model import HUB_ROLES, Topology
 from ..runtime_state import HubFlowState, IngestState, RuntimeState, default_state_uri
+from ..topology.loading import split_s3_uri
+from ..topology.model import HUB_ROLES, Topology
 from .network import NetworkOutputs
 from .poststeps import HOP_OUTPUTS, vpc_interface_name
 from .remote import RemoteState

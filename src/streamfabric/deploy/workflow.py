@@ -17,8 +17,8 @@ import boto3
 
 from ..aws.gateway import AwsGateway
 from ..errors import DeployError
-from ..model import Topology
 from ..runtime_state import RuntimeState
+from ..topology.model import Topology
 from .destroy import plan_destroy
 from .executor import DisplayOnlyExecutor, Executor
 from .manifest import StackSpec, stack_specs

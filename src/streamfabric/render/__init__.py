@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..model import Topology
+from ..topology.model import Topology
 
 NetworkMode = Literal["terraform", "cloudformation"]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import HUB_ROLES, Topology, pascal
 from ..runtime_state import default_audit_uri, default_state_uri
+from ..topology.model import HUB_ROLES, Topology, pascal
 from .env import render_template
 
 # Powertools for AWS Lambda (Python) v3 public layer (includes pydantic); a parameter, so it can move.

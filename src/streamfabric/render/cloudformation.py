@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import RenderError
-from ..model import HUB_ROLES, Ingest, Network, Output, SecretRef, SourceInfo, Topology, pascal
+from ..topology.model import HUB_ROLES, Ingest, Network, Output, SecretRef, SourceInfo, Topology, pascal
 from .env import header_lines, render_template
 
 NetworkMode = Literal["terraform", "cloudformation"]

@@ -14,8 +14,8 @@ from typing import Any
 
 import jinja2
 
-from ..model import SourceInfo
 from ..resources import templates_dir
+from ..topology.model import SourceInfo
 
 
 def hcl_literal(value: Any) -> str:

@@ -4,7 +4,7 @@ MediaConnect assumes and the internal hop's SRT passphrase secret.
 ``render_terraform(model)`` is pure and returns ``{"terraform/<file>.tf": text}``. The files are
 rendered from ``templates/terraform/*.j2``; every topology value goes through the ``hcl`` filter
 (or :func:`streamfabric.render.env.hcl_literal` here), and resource addresses are built only from
-:func:`streamfabric.model.snake` / ``Network.id`` (checked to be identifiers). The text is then
+:func:`streamfabric.topology.model.snake` / ``Network.id`` (checked to be identifiers). The text is then
 laid out by :mod:`streamfabric.render.hclfmt` so that it is already ``terraform fmt`` canonical.
 
 What deploy reads back is the ``regions`` output (``docs/architecture.md``, "Network outputs"):
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import SECRET_ARN_RE, Network, SecretRef, SourceInfo, Topology
+from ..topology.model import SECRET_ARN_RE, Network, SecretRef, SourceInfo, Topology
 from .env import hcl_literal, render_template
 from .hclfmt import format_hcl
 

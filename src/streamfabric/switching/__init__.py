@@ -12,7 +12,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ..model import HubRole, Topology
+from ..topology.model import HubRole, Topology
 from .audit import AuditRecord
 from .status import HubStatus, IngestHealth, Status, format_table
 from .switcher import Switcher, SwitchResult, TakeResult
@@ -38,7 +38,7 @@ def get_switcher(
     with _LOCK:
         if key not in _SWITCHERS:
             if not isinstance(topology, Topology):
-                from ..loading import load_topology
+                from ..topology.loading import load_topology
 
                 topology = load_topology(key[0], session=session)
             _SWITCHERS[key] = Switcher(topology, session=session)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, StateError
-from ..loading import split_s3_uri
+from ..topology.loading import split_s3_uri
 
 
 @dataclass(frozen=True, slots=True)

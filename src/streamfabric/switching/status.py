@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..model import HubRole
 from ..runtime_state import RuntimeState
+from ..topology.model import HubRole
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,8 +38,8 @@ from ..errors import (
     SwitchError,
     UnknownIngestError,
 )
-from ..model import HUB_ROLES, HubRole, Topology
 from ..runtime_state import RuntimeState, default_audit_uri
+from ..topology.model import HUB_ROLES, HubRole, Topology
 from .audit import AuditLog, AuditRecord, open_audit_log
 from .status import HubStatus, Status, hub_status, ingest_health
 

@@ -19,10 +19,10 @@ import pytest
 from golden_util import updating
 from streamfabric.cli import main
 from streamfabric.errors import TopologyError, UsageError
-from streamfabric.loading import parse_topology
-from streamfabric.poc import PLACEHOLDER_CIDR, import_poc
+from streamfabric.topology.import_poc import PLACEHOLDER_CIDR, import_poc
+from streamfabric.topology.loading import parse_topology
 
-POC_DIR = Path(__file__).resolve().parent / "fixtures" / "poc"
+POC_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "poc"
 SAMPLE = POC_DIR / "mediaconnect.json"
 
 

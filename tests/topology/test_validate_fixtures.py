@@ -21,10 +21,10 @@ import pytest
 from golden_util import UPDATE_ENV, updating
 from streamfabric.cli import main
 from streamfabric.errors import TopologyError
-from streamfabric.loading import load_topology
-from streamfabric.semantic_check import mediaconnect_regions
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.semantic_check import mediaconnect_regions
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 INVALID_DIR = TESTS / "fixtures" / "invalid"
 VALID_DIR = TESTS / "fixtures" / "valid"

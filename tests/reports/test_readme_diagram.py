@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from streamfabric.graph import to_mermaid
-from streamfabric.loading import load_topology
+from streamfabric.reports.graph import to_mermaid
+from streamfabric.topology.loading import load_topology
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import Problem, SourceError, TopologyError
+from ..errors import Problem, SourceError, TopologyError
 from .jsonpath import PathPart, format_path, sort_key
 from .model import (
     DEFAULT_DNS_TTL,
@@ -171,7 +171,7 @@ def split_s3_uri(uri: str) -> tuple[str, str, str | None]:
 
 
 def _read_s3(uri: str, session: boto3.session.Session | None) -> tuple[bytes, str | None]:
-    from .aws.errors import describe_client_error  # boto3 only for s3:// sources
+    from ..aws.errors import describe_client_error  # boto3 only for s3:// sources
 
     bucket, key, version = split_s3_uri(uri)
     if session is None:

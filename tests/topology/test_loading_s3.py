@@ -11,11 +11,11 @@ import pytest
 
 from streamfabric.cli import main
 from streamfabric.errors import SourceError
-from streamfabric.loading import load_topology, split_s3_uri
+from streamfabric.topology.loading import load_topology, split_s3_uri
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FESTIVAL = ROOT / "examples" / "festival.json"
 BUCKET = "streamfabric-topologies"
 KEY = "events/festival.json"

@@ -14,7 +14,7 @@ import pytest
 from streamfabric import __version__
 from streamfabric.cli import main
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 FESTIVAL = ROOT / "examples" / "festival.json"
 INVALID_DIR = TESTS / "fixtures" / "invalid"

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from streamfabric import graph
 from streamfabric.cli import main
-from streamfabric.graph import GraphvizError, diagram_markdown, mermaid_text, to_dot, to_mermaid, to_svg
-from streamfabric.loading import load_topology
+from streamfabric.reports import graph
+from streamfabric.reports.graph import (
+    GraphvizError,
+    diagram_markdown,
+    mermaid_text,
+    to_dot,
+    to_mermaid,
+    to_svg,
+)
+from streamfabric.topology.loading import load_topology
 
 ROOT = Path(__file__).resolve().parents[2]
 FESTIVAL = ROOT / "examples" / "festival.json"
@@ -213,6 +220,6 @@ def test_docs_diagram_is_current(festival):
         DIAGRAM.write_text(expected, encoding="utf-8")
     assert DIAGRAM.is_file(), f"{DIAGRAM} is missing: run with STREAMFABRIC_UPDATE_GOLDEN=1"
     assert DIAGRAM.read_text(encoding="utf-8") == expected, (
-        f"{DIAGRAM} is stale: regenerate with STREAMFABRIC_UPDATE_GOLDEN=1 pytest tests/extras/test_graph.py"
+        f"{DIAGRAM} is stale: regenerate with STREAMFABRIC_UPDATE_GOLDEN=1 pytest tests/reports/test_graph.py"
     )
     assert "```mermaid\nflowchart LR\n" in expected

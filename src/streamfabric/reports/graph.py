@@ -17,8 +17,8 @@ import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .errors import StreamfabricError
-from .model import HubFlow, Ingest, Network, Output, Topology
+from ..errors import StreamfabricError
+from ..topology.model import HubFlow, Ingest, Network, Output, Topology
 
 GRAPHVIZ_INSTALL = (
     "Graphviz's `dot` is not on PATH: install Graphviz (Debian/Ubuntu: `apt-get install graphviz`, "

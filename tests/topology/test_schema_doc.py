@@ -15,9 +15,9 @@ import pytest
 
 from golden_util import UPDATE_ENV, updating
 from streamfabric.resources import schema_path
-from streamfabric.schema_doc import reference_markdown
+from streamfabric.topology.schema_doc import reference_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "docs" / "topology-reference.md"
 
 

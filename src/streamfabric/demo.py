@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import StreamfabricError
-from ..model import Topology
-from ..resources import example_path
-from .server import Sandbox
+from .errors import StreamfabricError
+from .resources import example_path
+from .sandbox.server import Sandbox
+from .topology.model import Topology
 
 BUCKET = "streamfabric-demo"
 FAKE_PASSPHRASE = "sandbox-only-not-a-secret"  # lives only in the emulator's memory
@@ -58,7 +58,7 @@ def _seed(sandbox: Sandbox, topology_file: Path, session: object) -> str:
     """The topology in an emulated bucket, and every secret and hosted zone it references."""
     import boto3
 
-    from ..loading import parse_topology
+    from .topology.loading import parse_topology
 
     assert isinstance(session, boto3.session.Session)
     data = topology_file.read_bytes()
@@ -105,11 +105,11 @@ def run_demo(
     API are up (default: until Ctrl-C); tests pass a function that inspects them."""
     import boto3
 
-    from ..aws.gateway import AwsGateway
-    from ..deploy import PlainReporter, deploy
-    from ..loading import load_topology
-    from ..render import render, write_files
-    from ..switching import Switcher, format_table
+    from .aws.gateway import AwsGateway
+    from .deploy import PlainReporter, deploy
+    from .render import render, write_files
+    from .switching import Switcher, format_table
+    from .topology.loading import load_topology
 
     progress = Progress(out)
     topology_file = Path(topology) if topology else example_path("festival")
@@ -160,7 +160,7 @@ def run_demo(
         result.live, result.preview = status.live.ingest, status.preview.ingest
         result.steps = progress.steps
         if keep:
-            from ..api.local import LocalServer
+            from .api.local import LocalServer
 
             switcher.status_ttl = 1.0  # every open panel polls /status
             server = LocalServer(switcher, port=port)

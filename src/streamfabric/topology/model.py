@@ -1,6 +1,6 @@
 """The frozen, typed model of a validated topology.
 
-Built once by :mod:`streamfabric.loading` from a document that passed the JSON Schema and the
+Built once by :mod:`streamfabric.topology.loading` from a document that passed the JSON Schema and the
 semantic checks; nothing downstream touches raw dicts. Every collection is a tuple, in the
 order of the document, so that rendering is deterministic.
 """

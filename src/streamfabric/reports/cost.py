@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import StreamfabricError
-from .model import Topology
+from ..errors import StreamfabricError
+from ..topology.model import Topology
 
 HOURS_PER_MONTH = 730.0
 GB_PER_MBPS_HOUR = 3600 / 8 / 1000  # 1 Mbps for one hour = 0.45 GB (GB = 10^9 bytes)
@@ -778,7 +778,7 @@ def fetch_live_prices(
 
 
 def _describe(exc: BaseException) -> str:
-    from .aws.errors import describe_client_error
+    from ..aws.errors import describe_client_error
 
     return f"{type(exc).__name__}: {describe_client_error(exc)}"
 

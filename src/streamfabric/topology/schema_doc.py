@@ -5,7 +5,8 @@ whether it is required, and its description. ``$ref``s are resolved (a descripti
 ``$ref`` wins over the definition's own); an object used at several places (the Live and Preview
 flows) gets one table whose path names every place (``hub.{live,preview}``).
 
-``python -m streamfabric.schema_doc`` prints it; tests/test_schema_doc.py keeps the file in step.
+``python -m streamfabric.topology.schema_doc`` prints it; tests/topology/test_schema_doc.py keeps the
+file in step.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .resources import schema_path
+from ..resources import schema_path
 
 Schema = dict[str, Any]
 HEADER = """\
-<!-- Generated from schemas/topology.schema.json by streamfabric.schema_doc: do not edit by hand.
-     Regenerate: STREAMFABRIC_UPDATE_GOLDEN=1 python -m pytest tests/test_schema_doc.py -->
+<!-- Generated from schemas/topology.schema.json by streamfabric.topology.schema_doc: do not edit by hand.
+     Regenerate: STREAMFABRIC_UPDATE_GOLDEN=1 python -m pytest tests/topology/test_schema_doc.py -->
 """
 
 

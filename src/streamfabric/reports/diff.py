@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .model import HUB_ROLES, SecretRef, Topology
+from ..topology.model import HUB_ROLES, SecretRef, Topology
 
 NetworkMode = Literal["terraform", "cloudformation"]
 Action = Literal["create", "update", "delete"]
@@ -662,7 +662,7 @@ def file_changes(
 ) -> tuple[FileChange, ...]:
     """The rendered files that differ between ``old`` and ``new`` (headers normalised)."""
     if render is None:
-        from .render import render as render_all
+        from ..render import render as render_all
 
         render = render_all
     neutral = dataclasses.replace(new.source, uri="topology.json", sha256="-", version=None)

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from ..resources import schema_path
 from .jsonpath import PathPart
-from .resources import schema_path
 
 MAX_SHOWN = 80  # long hostile strings are cut in messages
 

@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from streamfabric.cli import main
-from streamfabric.cost import (
+from streamfabric.reports.cost import (
     HOURS_PER_MONTH,
     LIVE_QUERIES,
     PriceError,
@@ -23,13 +23,13 @@ from streamfabric.cost import (
     load_prices,
     parse_prices,
 )
-from streamfabric.loading import load_topology
-from streamfabric.model import InternalHop
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import InternalHop
 
 ROOT = Path(__file__).resolve().parents[2]
 FESTIVAL = ROOT / "examples" / "festival.json"
 MINIMAL = ROOT / "examples" / "minimal.json"
-PRICES = ROOT / "src" / "streamfabric" / "data" / "prices.json"
+PRICES = ROOT / "src" / "streamfabric" / "reports" / "data" / "prices.json"
 
 
 @pytest.fixture(scope="module")
@@ -415,7 +415,7 @@ def test_any_api_error_falls_back_to_the_table_with_a_clear_note(table):
 
 
 def test_cli_live_prices_without_credentials_falls_back(monkeypatch, capsys):
-    import streamfabric.cost as cost
+    import streamfabric.reports.cost as cost
 
     def no_credentials(table, region, *, session=None):
         client = _client()

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from streamfabric.sandbox.demo import DemoResult, run_demo
+from streamfabric.demo import DemoResult, run_demo
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

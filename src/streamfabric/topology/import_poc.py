@@ -26,7 +26,7 @@ import ipaddress
 import re
 from typing import Any
 
-from .errors import Problem, TopologyError, UsageError
+from ..errors import Problem, TopologyError, UsageError
 from .jsonpath import PathPart, format_path, sort_key
 from .loading import clean_message
 from .model import HUB_ROLES, pascal

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from streamfabric.errors import SourceError, TopologyError
-from streamfabric.loading import MAX_DEPTH, load_topology, parse_topology
-from streamfabric.model import SourceInfo, Topology
+from streamfabric.topology.loading import MAX_DEPTH, load_topology, parse_topology
+from streamfabric.topology.model import SourceInfo, Topology
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FESTIVAL = ROOT / "examples" / "festival.json"
 MINIMAL = ROOT / "examples" / "minimal.json"
 
@@ -193,7 +193,7 @@ def test_validate_reads_stdin(document: Path, code: int, stream: str, expected: 
 
 def test_load_topology_reads_stdin_with_its_hash() -> None:
     script = (
-        "from streamfabric.loading import load_topology; m = load_topology('-'); "
+        "from streamfabric.topology.loading import load_topology; m = load_topology('-'); "
         "print(m.name, m.source.uri, m.source.sha256, m.source.display)"
     )
     data = FESTIVAL.read_bytes()

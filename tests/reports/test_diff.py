@@ -15,9 +15,7 @@ from typing import Any
 import pytest
 
 from streamfabric.cli import main
-from streamfabric.loading import parse_topology
-from streamfabric.model import SourceInfo, Topology
-from streamfabric.topology_diff import (
+from streamfabric.reports.diff import (
     FLOW_CREATE_ONLY,
     OUTPUT_CREATE_ONLY,
     diff_topologies,
@@ -26,6 +24,8 @@ from streamfabric.topology_diff import (
     format_markdown,
     format_text,
 )
+from streamfabric.topology.loading import parse_topology
+from streamfabric.topology.model import SourceInfo, Topology
 
 ROOT = Path(__file__).resolve().parents[2]
 FESTIVAL = ROOT / "examples" / "festival.json"
