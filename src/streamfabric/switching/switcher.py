@@ -125,7 +125,7 @@ class Switcher:
     @property
     def state(self) -> RuntimeState:
         if self._state is None:
-            from ..deploy.state import read_state, state_uri
+            from ..state_store import read_state, state_uri
 
             uri = state_uri(self.topology)
             text = read_state(self.gateway, uri)

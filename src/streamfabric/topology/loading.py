@@ -172,13 +172,10 @@ def split_s3_uri(uri: str) -> tuple[str, str, str | None]:
 
 def _read_s3(uri: str, session: boto3.session.Session | None) -> tuple[bytes, str | None]:
     from ..aws.errors import describe_client_error  # boto3 only for s3:// sources
+    from ..aws.session import make_client, make_session
 
     bucket, key, version = split_s3_uri(uri)
-    if session is None:
-        import boto3
-
-        session = boto3.session.Session()
-    client = session.client("s3")
+    client = make_client(session or make_session(), "s3")
     kwargs: dict[str, Any] = {"Bucket": bucket, "Key": key}
     if version:
         kwargs["VersionId"] = version
