@@ -101,14 +101,14 @@ def render_api(model: Topology) -> dict[str, str]:
     """The control API's CloudFormation template (empty when ``control_api.enabled`` is false)."""
     if not model.control_api.enabled:
         return {}
-    from .cloudformation import _safe_source  # the same escaped header as the other stacks
+    from .cfn_common import safe_source  # the same escaped header as the other stacks
 
     hub = model.hub.region
     tags = [{"key": k, "value": v} for k, v in model.tags if k not in ("streamfabric:topology",)]
     tags.append({"key": "streamfabric:topology", "value": model.name})
     text = render_template(
         "cloudformation/api.yaml.j2",
-        source=_safe_source(model.source),
+        source=safe_source(model.source),
         topology=model.name,
         hub_region=hub,
         hub_flows=[model.flow_name(role) for role in HUB_ROLES],

@@ -1,0 +1,164 @@
+"""Flows-stack context of the CloudFormation renderer: one ``flows-<region>.yaml`` per region with
+flows (the ingests' flows and their internal-hop outputs; in the hub also Live and Preview)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import RenderError
+from ..topology.model import HUB_ROLES, Ingest, Output, Topology, pascal
+from .cfn_common import (
+    ARN_PATTERNS,
+    DEPLOY,
+    HOP_OUTPUT_NAMES,
+    STANDBY_SOURCE,
+    NetworkMode,
+    check_string,
+    logical_id,
+    param,
+    secret_param,
+    secret_parameter,
+    tags_list,
+    unique_ids,
+    whitelist_cidr,
+)
+
+
+def check_names(model: Topology) -> None:
+    for ingest in model.ingests:
+        if ingest.name in HUB_ROLES:
+            raise RenderError(
+                f"ingest {ingest.name!r}: the names {' and '.join(HUB_ROLES)} are the hub flows' "
+                f"(flow {model.flow_name(ingest.name)!r}, DNS label, outputs); rename the ingest"
+            )
+
+
+def _ingest_context(model: Topology, ingest: Ingest) -> dict[str, Any]:
+    logical = logical_id(ingest.logical, f"ingest {ingest.name!r}")
+    hop = model.internal_hop
+    return {
+        "logical": logical,
+        "flow": f"{logical}Flow",
+        "name": model.flow_name(ingest.name),
+        "source_name": ingest.name,
+        "port": ingest.port,
+        "whitelist": whitelist_cidr(ingest),
+        "min_latency": ingest.min_latency_ms,
+        "description": check_string(ingest.description, f"ingest {ingest.name!r} description"),
+        "secret_param": secret_parameter(ingest.name),
+        "hop_outputs": [
+            {
+                "logical": f"{logical}{pascal(HOP_OUTPUT_NAMES[role])}Output",
+                "name": HOP_OUTPUT_NAMES[role],
+                "port": hop.port(role),
+                "output_key": f"{logical}{pascal(HOP_OUTPUT_NAMES[role])}OutputArn",
+            }
+            for role in HUB_ROLES
+        ],
+        "dns": {"logical": f"{logical}DnsRecord", "name": model.dns.record(ingest.name)}
+        if model.dns
+        else None,
+    }
+
+
+def _output_context(out: Output) -> dict[str, Any]:
+    logical = logical_id(f"{out.logical}Output", f"output {out.name!r}")
+    return {
+        "logical": logical,
+        "name": out.name,
+        "protocol": out.protocol,
+        "port": out.port,
+        "cidrs": list(out.allowlist),
+        "destination": out.destination,
+        "min_latency": out.min_latency_ms,
+        "secret_param": secret_parameter(out.name) if out.passphrase_secret else None,
+        "output_key": f"{logical}Arn",
+    }
+
+
+def _hub_context(model: Topology) -> list[dict[str, Any]]:
+    hop = model.internal_hop
+    flows = []
+    for role in HUB_ROLES:
+        hub_flow = model.hub.flow(role)
+        logical = hub_flow.logical
+        flows.append(
+            {
+                "logical": logical,
+                "flow": f"{logical}Flow",
+                "name": model.flow_name(role),
+                "role": role,
+                "source_name": STANDBY_SOURCE,
+                "port": hop.live_port,
+                "whitelist": model.hub.network.vpc_cidr,
+                "min_latency": hop.min_latency_ms,
+                "starts_on": hub_flow.starts_on,
+                "outputs": [_output_context(out) for out in hub_flow.outputs],
+                "dns": {"logical": f"{logical}DnsRecord", "name": model.dns.record(role)}
+                if model.dns
+                else None,
+            }
+        )
+    return flows
+
+
+def flows_context(model: Topology, region: str, network: NetworkMode = "terraform") -> dict[str, Any]:
+    net = model.network(region)
+    ingests = [_ingest_context(model, ingest) for ingest in model.ingests_in(region)]
+    hub = _hub_context(model) if net.is_hub else []
+    if network == "cloudformation":
+        network_stack = model.stack_name("network", region)
+        role_source = f"{network_stack}.RoleArn"
+        hop_source = f"{network_stack}.HopSecretArn" if model.internal_hop.generate_secret else DEPLOY
+    else:
+        role_source, hop_source = f"network.{region}.role_arn", f"network.{region}.hop_secret_arn"
+    params = [
+        param(
+            "RoleArn",
+            "ARN of the IAM role MediaConnect assumes (network output role_arn)",
+            ARN_PATTERNS["role"],
+            "",
+            role_source,
+        ),
+        param(
+            "HopSecretArn",
+            f"ARN of the internal-hop passphrase secret's copy in {region} (network output hop_secret_arn)",
+            ARN_PATTERNS["secret"],
+            "",
+            hop_source,
+        ),
+    ]
+    for ingest in model.ingests_in(region):
+        params.append(secret_param(ingest.name, ingest.passphrase_secret, region, "ingest"))
+    for flow in hub:
+        for out in model.hub.flow(flow["role"]).outputs:
+            if out.passphrase_secret:
+                params.append(secret_param(out.name, out.passphrase_secret, region, "output"))
+    resources: list[str] = []
+    outputs: list[str] = []
+    for ing in ingests:
+        resources += [ing["flow"], *(o["logical"] for o in ing["hop_outputs"])]
+        resources += [ing["dns"]["logical"]] if ing["dns"] else []
+        outputs += [f"{ing['logical']}{key}" for key in ("FlowArn", "SourceArn", "IngestIp")]
+        outputs += [o["output_key"] for o in ing["hop_outputs"]]
+    for flow in hub:
+        resources += [flow["flow"], *(o["logical"] for o in flow["outputs"])]
+        resources += [flow["dns"]["logical"]] if flow["dns"] else []
+        outputs += [f"{flow['logical']}{key}" for key in ("FlowArn", "SourceArn", "EgressIp")]
+        outputs += [o["output_key"] for o in flow["outputs"]]
+    where = f"flows stack in {region}"
+    unique_ids(resources + [p["key"] for p in params], where)
+    unique_ids(outputs, where)
+    return {
+        "stack": model.stack_name("flows", region),
+        "region": region,
+        "topology": model.name,
+        "availability_zone": net.availability_zone,
+        "hub_cidr": model.hub.network.vpc_cidr,
+        "hop_latency": model.internal_hop.min_latency_ms,
+        "parameters": sorted(params, key=lambda p: p["key"]),
+        "ingests": ingests,
+        "hub_flows": hub,
+        "dns": {"zone": model.dns.hosted_zone_id, "ttl": str(model.dns.ttl)} if model.dns else None,
+        "tags": tags_list(model),
+    }

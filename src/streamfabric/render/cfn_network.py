@@ -1,0 +1,220 @@
+"""Network, peering and routes stack contexts of the CloudFormation renderer (``network="cloudformation"``):
+VPC, subnet, route table and security group per region (in the hub also MediaConnect's IAM role and
+the generated hop secret), the hub's peering connections and each spoke's routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..topology.model import Network, SecretRef, Topology
+from .cfn_common import (
+    ARN_PATTERNS,
+    MEDIACONNECT_SECRET_ACTIONS,
+    TOPOLOGY,
+    check_string,
+    flow_regions,
+    hop_secret_name,
+    logical_id,
+    param,
+    sub,
+    tags_list,
+    unique_ids,
+)
+
+
+def _secret_resource(secret: SecretRef, region: str) -> dict[str, Any]:
+    """IAM resource of a secret MediaConnect reads in ``region`` (an ARN is exact; a name matches
+    its random 6-character suffix)."""
+    check_string(secret.ref, "secret")
+    if secret.is_arn:
+        return {"arn": secret.ref}
+    return sub(
+        "arn:${AWS::Partition}:secretsmanager:${Region}:${AWS::AccountId}:secret:${Name}-??????",
+        Region=region,
+        Name=secret.ref,
+    )
+
+
+def _role_context(model: Topology) -> dict[str, Any]:
+    regions = [net.region for net in model.networks]
+    ec2 = [
+        sub(f"arn:${{AWS::Partition}}:ec2:${{Region}}:${{AWS::AccountId}}:{kind}/*", Region=region)
+        for region in regions
+        for kind in ("network-interface", "subnet", "security-group")
+    ]
+    secrets: list[dict[str, Any]] = []
+    for ingest in model.ingests:
+        secrets.append(_secret_resource(ingest.passphrase_secret, ingest.region))
+    for flow in model.hub.flows:
+        for out in flow.outputs:
+            if out.passphrase_secret:
+                secrets.append(_secret_resource(out.passphrase_secret, model.hub.region))
+    hop_name = hop_secret_name(model)
+    for region in flow_regions(model):
+        secrets.append(_secret_resource(SecretRef(hop_name), region))
+    unique: list[dict[str, Any]] = []
+    for item in secrets:
+        if item not in unique:
+            unique.append(item)
+    return {"ec2": ec2, "secrets": unique, "secret_actions": list(MEDIACONNECT_SECRET_ACTIONS)}
+
+
+def network_context(model: Topology, net: Network) -> dict[str, Any]:
+    hop = model.internal_hop
+    hub = model.hub.network
+    ports = {"from": hop.port_from, "to": hop.port_to}
+    ingress = []
+    if model.ingests_in(net.region):
+        ingress.append(
+            {
+                "cidr": hub.vpc_cidr,
+                **ports,
+                "description": "internal SRT hop: the hub flows call this region's ingest listeners",
+            }
+        )
+    egress = []
+    if net.is_hub:
+        for other in model.networks:
+            if model.ingests_in(other.region):
+                egress.append(
+                    {
+                        "cidr": other.vpc_cidr,
+                        **ports,
+                        "description": f"internal SRT hop: call the ingest listeners in {other.region}",
+                    }
+                )
+    generated = model.internal_hop.generate_secret
+    spokes = [s.region for s in model.spokes]
+    params = [
+        # A parameter (with the topology's value as default) rather than a literal: the topology pins
+        # the zone on purpose (MediaConnect's VPC interface needs a subnet in its flow's zone).
+        param(
+            "AvailabilityZone",
+            "the private subnet's Availability Zone: the flows' zone (topology)",
+            "",
+            net.availability_zone,
+            TOPOLOGY,
+            "AWS::EC2::AvailabilityZone::Name",
+        ),
+    ]
+    if not net.is_hub:
+        hub_stack = model.stack_name("network", hub.region)
+        params.append(
+            param(
+                "RoleArn",
+                "ARN of MediaConnect's IAM role (hub network stack output RoleArn)",
+                ARN_PATTERNS["role"],
+                "",
+                f"{hub_stack}.RoleArn",
+            )
+        )
+        if generated:
+            params.append(
+                param(
+                    "HubHopSecretArn",
+                    "ARN of the hop secret's primary in the hub (hub network stack output HopSecretArn)",
+                    ARN_PATTERNS["secret"],
+                    "",
+                    f"{hub_stack}.HopSecretArn",
+                )
+            )
+    return {
+        "stack": model.stack_name("network", net.region),
+        "topology": model.name,
+        "net": {
+            "region": net.region,
+            "vpc_cidr": net.vpc_cidr,
+            "subnet_cidr": net.subnet_cidr,
+            "availability_zone": net.availability_zone,
+            "is_hub": net.is_hub,
+        },
+        "parameters": params,
+        "ingress": ingress,
+        "egress": egress,
+        "role": _role_context(model) if net.is_hub else None,
+        "hop": {
+            "generated": generated,
+            "name": hop_secret_name(model),
+            "replicas": spokes,
+            "partial_arn": sub(
+                "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Name}",
+                Name=hop_secret_name(model),
+            ),
+        },
+        "tags": tags_list(model),
+        "own_name_tag": "Name" not in dict(model.tags),
+    }
+
+
+def peering_context(model: Topology) -> dict[str, Any]:
+    hub_stack = model.stack_name("network", model.hub.region)
+    params = [
+        param(
+            "RouteTableId",
+            "the hub subnet's route table (hub network stack output RouteTableId)",
+            ARN_PATTERNS["route_table"],
+            "",
+            f"{hub_stack}.RouteTableId",
+        ),
+        param(
+            "VpcId",
+            "the hub VPC (hub network stack output VpcId)",
+            ARN_PATTERNS["vpc"],
+            "",
+            f"{hub_stack}.VpcId",
+        ),
+    ]
+    spokes = []
+    for net in model.spokes:
+        logical = logical_id(net.logical, f"region {net.region!r}")
+        spokes.append({"logical": logical, "region": net.region, "cidr": net.vpc_cidr})
+        params.append(
+            param(
+                f"{logical}VpcId",
+                f"the VPC in {net.region} (its network stack output VpcId)",
+                ARN_PATTERNS["vpc"],
+                "",
+                f"{model.stack_name('network', net.region)}.VpcId",
+            )
+        )
+    unique_ids(
+        [p["key"] for p in params] + [f"{s['logical']}{k}" for s in spokes for k in ("Peering", "Route")],
+        "peering stack",
+    )
+    return {
+        "stack": model.stack_name("peering", model.hub.region),
+        "topology": model.name,
+        "hub_region": model.hub.region,
+        "parameters": sorted(params, key=lambda p: p["key"]),
+        "spokes": spokes,
+        "tags": tags_list(model),
+        "own_name_tag": "Name" not in dict(model.tags),
+    }
+
+
+def routes_context(model: Topology, net: Network) -> dict[str, Any]:
+    peering = model.stack_name("peering", model.hub.region)
+    params = [
+        param(
+            "PeeringConnectionId",
+            f"the peering connection from the hub (peering stack output {net.logical}PeeringConnectionId)",
+            ARN_PATTERNS["peering"],
+            "",
+            f"{peering}.{net.logical}PeeringConnectionId",
+        ),
+        param(
+            "RouteTableId",
+            "this region's private route table (its network stack output RouteTableId)",
+            ARN_PATTERNS["route_table"],
+            "",
+            f"{model.stack_name('network', net.region)}.RouteTableId",
+        ),
+    ]
+    return {
+        "stack": model.stack_name("routes", net.region),
+        "topology": model.name,
+        "region": net.region,
+        "hub_region": model.hub.region,
+        "hub_cidr": model.hub.network.vpc_cidr,
+        "parameters": params,
+    }
