@@ -248,11 +248,9 @@ def _describe(exc: BaseException) -> str:
 def live_prices(table: PriceTable, region: str, *, session: Any = None) -> PriceTable:
     """Fetch live prices with boto3 (``session`` or the default chain); falls back to ``table``."""
     try:
-        if session is None:
-            import boto3
+        from ..aws.session import make_client, make_session
 
-            session = boto3.session.Session()
-        client = session.client("pricing", region_name=PRICING_REGION)
+        client = make_client(session or make_session(), "pricing", PRICING_REGION)
     except Exception as exc:
         return table.with_prices(
             {}, notes=(f"live prices unavailable ({_describe(exc)}); using the shipped table", *table.notes)
