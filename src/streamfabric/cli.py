@@ -201,6 +201,14 @@ def _diff(p: argparse.ArgumentParser) -> None:
     _json_arg(p)
 
 
+def _package_api(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", "-o", default="dist", help="directory to write the zip into (default: dist)")
+    p.add_argument("--arch", choices=["x86_64", "arm64"], default="x86_64", help="Lambda architecture")
+    p.add_argument("--index-url", metavar="URL", help="package index to take the wheels from (pip's default)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="pip's network timeout, no retries")
+    _json_arg(p)
+
+
 COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "validate": ("validate", "validate a topology (schema and semantic checks)", _validate),
     "render": ("render", "render Terraform and CloudFormation for a topology", _render),
@@ -210,6 +218,7 @@ COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "take": ("switch", "swap Preview and Live (the cut of a vision mixer)", _take),
     "status": ("switch", "show what is on Live and Preview and each ingest's health", _status),
     "history": ("switch", "show the audit log of switches", _history),
+    "package-api": ("package_api", "build the control API's Lambda deployment package (zip)", _package_api),
     "serve": ("serve", "run the control API (and panel) on 127.0.0.1", _serve),
     "demo": ("demo", "run the whole pipeline against an embedded AWS emulator", _demo),
     "import-poc": (

@@ -69,6 +69,10 @@ class DeployError(StreamfabricError):
     """A deploy, post-step or destroy failed; the message says which stack/step and why."""
 
 
+class PackageError(StreamfabricError):
+    """The control API's Lambda package could not be built or read (pip, the index, the zip)."""
+
+
 class StateError(StreamfabricError):
     """The runtime state document is missing or does not match the topology."""
 

@@ -21,6 +21,8 @@ from .env import render_template
 
 # Powertools for AWS Lambda (Python) v3 public layer (includes pydantic); a parameter, so it can move.
 POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7"
+LAMBDA_RUNTIME = "python3.12"  # the function's runtime; the package's wheels are built for it
+LAMBDA_HANDLER = "streamfabric.api.handler.lambda_handler"
 BUCKET_PATTERN = "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
 KEY_PATTERN = "^[^${}]*$"
 
