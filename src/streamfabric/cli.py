@@ -97,6 +97,11 @@ def _deploy(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--api-package",
+        metavar="FILE",
+        help="the control API's Lambda package (from `streamfabric package-api`); default: build or reuse",
+    )
     _json_arg(p)
     _aws_args(p)
 

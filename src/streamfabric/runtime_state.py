@@ -49,6 +49,8 @@ class RuntimeState:
     role_arn: str  # role MediaConnect assumes in the hub (decryption, VPC interface)
     ingests: dict[str, IngestState]
     version: int = STATE_VERSION
+    # the control API stack's outputs: "api_url", and "panel_url" when the panel is deployed
+    control_api: dict[str, str] = field(default_factory=dict)
 
     def hub_flow(self, role: HubRole) -> HubFlowState:
         return self.live if role == "live" else self.preview
@@ -81,6 +83,7 @@ class RuntimeState:
                 role_arn=raw["role_arn"],
                 ingests={name: IngestState(**value) for name, value in raw["ingests"].items()},
                 version=raw["version"],
+                control_api={str(k): str(v) for k, v in (raw.get("control_api") or {}).items()},
             )
         except StateError:
             raise

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -66,8 +66,17 @@ def _problem(status: HTTPStatus, error: str, message: str, **extra: Any) -> Resp
     return Response(status_code=status.value, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-def build_app(switcher: SwitcherProvider, *, caller: CallerOf = caller_of) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+def build_app(
+    switcher: SwitcherProvider, *, caller: CallerOf = caller_of, cors_origin: str | None = None
+) -> APIGatewayRestResolver:
+    """``cors_origin``: the one origin (the panel's) whose cross-origin requests are answered with
+    CORS headers; None: no CORS headers at all (same-origin only)."""
+    cors = (
+        CORSConfig(allow_origin=cors_origin, allow_headers=["Authorization", "Content-Type"], max_age=600)
+        if cors_origin
+        else None
+    )
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 
     @app.get("/topology", summary="The topology: regions, ingests, what Live and Preview start on",
              responses=_responses({"type": "object"}))  # fmt: skip

@@ -1,6 +1,7 @@
 """The AWS Lambda entry point: ``streamfabric.api.handler.lambda_handler``.
 
-Configuration: ``STREAMFABRIC_TOPOLOGY`` (the topology's s3:// URI). The Switcher is built once per
+Configuration: ``STREAMFABRIC_TOPOLOGY`` (the topology's s3:// URI); ``STREAMFABRIC_PANEL_ORIGIN``
+(the panel's origin, the only one given CORS headers). The Switcher is built once per
 container and reused while the container is warm, so a switch is one MediaConnect call.
 """
 
@@ -23,7 +24,7 @@ def _switcher() -> Switcher:
     return switcher
 
 
-app = build_app(_switcher)
+app = build_app(_switcher, cors_origin=os.environ.get("STREAMFABRIC_PANEL_ORIGIN") or None)
 
 
 @logger.inject_lambda_context(log_event=False)

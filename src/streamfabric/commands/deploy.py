@@ -1,4 +1,5 @@
-"""``streamfabric deploy TOPOLOGY [--network-outputs FILE | --network cloudformation] [--dry-run]``."""
+"""``streamfabric deploy TOPOLOGY [--network-outputs FILE | --network cloudformation] [--dry-run]
+[--api-package FILE]``; prints the control API's and the panel's URLs at the end."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         reporter=reporter,
         confirm=confirm,
+        api_package=args.api_package,
     )
     if args.json:
         print(
@@ -46,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
                     "executed": [step.describe() for step in result.executed],
                     "runtime_state": result.state_uri,
                     "runtime_state_written": result.state_written,
+                    "api_package": result.api_code.uri if result.api_code else None,
+                    "api_package_uploaded": result.api_uploaded,
+                    **(dict(result.api) if result.api else {}),
                 },
                 indent=2,
             )
@@ -58,4 +63,9 @@ def run(args: argparse.Namespace) -> int:
             f"{topology.name}: deployed ({changes} change(s)); runtime state {result.state_uri}"
             + (" (written)" if result.state_written else " (unchanged)")
         )
+        for key, label in (("api_url", "control API"), ("panel_url", "operator panel")):
+            if result.api and result.api.get(key):
+                print(f"{label}: {result.api[key]}")
+        if result.api_code is None and topology.control_api.enabled:
+            print("control API: no function (the Lambda reads the topology from S3: deploy it from s3://...)")
     return 1 if result.cancelled else 0

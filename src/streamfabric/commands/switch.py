@@ -62,12 +62,17 @@ def _status(args: argparse.Namespace, switcher: object) -> int:
     assert isinstance(switcher, Switcher)
     while True:
         status = switcher.status()
+        urls = switcher.state.control_api  # where deploy put the control API and the panel
         if args.json:
-            print(json.dumps(status.to_dict(), indent=None if args.watch else 2), flush=True)
+            doc = {**status.to_dict(), **({"control_api": dict(urls)} if urls else {})}
+            print(json.dumps(doc, indent=None if args.watch else 2), flush=True)
         else:
             if args.watch and sys.stdout.isatty():
                 print("\033[H\033[2J", end="")
             print(format_table(status), flush=True)
+            for key, label in (("panel_url", "operator panel"), ("api_url", "control API")):
+                if urls.get(key):
+                    print(f"{label}: {urls[key]}", flush=True)
         if not args.watch:
             healthy = all(i.healthy for i in status.ingests if i.on_live or i.on_preview)
             return 0 if healthy else 1

@@ -19,6 +19,8 @@ from ..aws.gateway import AwsGateway
 from ..errors import DeployError
 from ..runtime_state import RuntimeState
 from ..topology.model import Topology
+from .api_code import ApiCode, api_outputs, is_uploaded, resolve_api_code, upload, with_api_code
+from .api_package import ApiPackage
 from .destroy import plan_destroy
 from .executor import DisplayOnlyExecutor, Executor
 from .manifest import StackSpec, stack_specs
@@ -52,6 +54,9 @@ class DeployResult:
     state_written: bool = False
     dry_run: bool = False
     cancelled: bool = False
+    api_code: ApiCode | None = None  # the Lambda package shipped (None: the stack makes no function)
+    api_uploaded: bool = False
+    api: Mapping[str, str] | None = None  # the control API stack's URLs (api_url, panel_url)
 
 
 @dataclass(frozen=True)
@@ -156,11 +161,14 @@ def deploy(
     files: Mapping[str, str] | None = None,
     max_workers: int = 8,
     confirm: Confirm | None = None,
+    api_package: str | Path | ApiPackage | None = None,
 ) -> DeployResult:
     """Deploy ``model``: stacks (change sets, dependency order, regions in parallel), post-steps,
     runtime state. ``network="cloudformation"`` deploys the network stacks too; otherwise
     ``network_outputs`` is the Terraform network's ``terraform output -json``.
-    ``files``: rendered files to deploy instead of ``render(model)`` (tests)."""
+    ``files``: rendered files to deploy instead of ``render(model)`` (tests). ``api_package``: the
+    control API's Lambda package (a zip from ``package-api``), else built or reused from the cache
+    (see :mod:`.api_code`)."""
     terraform: NetworkOutputs | None = None
     if network == "terraform":
         if network_outputs is None:
@@ -178,18 +186,25 @@ def deploy(
         raise DeployError(f"unknown network mode {network!r}")
     gw = _gateway(session, gateway)
     out = reporter or NullReporter()
-    specs = rendered_stacks(model, network, files)
+    code = resolve_api_code(model, api_package)
+    specs = with_api_code(rendered_stacks(model, network, files), code)
     uri = state_uri(model)
     remote = observe(gw, model, specs, uri)
     plan = plan_deploy(model, specs, remote, network=terraform)
+    missing = code is not None and not is_uploaded(gw, code)
     if dry_run:
+        if code is not None and missing:
+            out.note(f"would upload the control API's package ({code.package.size:,} bytes) to {code.uri}")
         DisplayOnlyExecutor(out).execute(plan)
         out.note(f"runtime state: {uri} (written after the post-steps when it changes)")
-        return DeployResult(plan, state_uri=uri, dry_run=True)
-    if not plan.empty:
+        return DeployResult(plan, state_uri=uri, dry_run=True, api_code=code)
+    if not plan.empty or missing:
         out.plan(plan)
         if confirm is not None and not confirm(plan):
-            return DeployResult(plan, state_uri=uri, cancelled=True)
+            return DeployResult(plan, state_uri=uri, cancelled=True, api_code=code)
+    if code is not None and missing:
+        upload(gw, code)
+        out.note(f"control API package uploaded to {code.uri}")
     executor = Executor(gw, out, max_workers=max_workers)
     stack_phase = plan.phase("stacks")
     executor.run_phase(stack_phase)
@@ -201,13 +216,15 @@ def deploy(
     if post.steps:
         flows, addresses = observe_flows(gw, model)
         remote = replace(remote, flows=flows, addresses=addresses)
-    runtime = build_state(model, remote, _network(model, remote, terraform))
+    urls = api_outputs(gw, specs)
+    runtime = replace(build_state(model, remote, _network(model, remote, terraform)), control_api=urls)
     text = runtime.to_json()
     written = text != remote.runtime_state
     if written:
         write_state(gw, uri, text)
         out.note(f"runtime state written to {uri}")
-    return DeployResult(plan, tuple(executor.done), runtime, uri, written)
+    return DeployResult(plan, tuple(executor.done), runtime, uri, written, api_code=code,
+                        api_uploaded=missing, api=urls)  # fmt: skip
 
 
 def destroy(

@@ -6,6 +6,11 @@ for the browser with a Cognito user pool authorizer, whose only unauthenticated 
 the panel's static page. The function's role may update the two hub flows' sources, describe this
 topology's flows, read the topology and runtime state, and append to the audit log — nothing more.
 
+The Lambda package (``streamfabric package-api``) carries every dependency, Powertools and
+pydantic included, so the function needs no layer. With the panel, the function answers
+cross-origin requests only from the panel's own origin (``STREAMFABRIC_PANEL_ORIGIN``). Each
+stage is throttled and writes access logs.
+
 The function and APIs exist once ``CodeBucket``/``CodeKey`` name the Lambda package and the
 topology is on S3 (a Condition): until then the stack holds only its log groups.
 """
@@ -19,10 +24,11 @@ from ..runtime_state import default_audit_uri, default_state_uri
 from ..topology.model import HUB_ROLES, Topology, pascal
 from .env import render_template
 
-# Powertools for AWS Lambda (Python) v3 public layer (includes pydantic); a parameter, so it can move.
-POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7"
 LAMBDA_RUNTIME = "python3.12"  # the function's runtime; the package's wheels are built for it
 LAMBDA_HANDLER = "streamfabric.api.handler.lambda_handler"
+# API Gateway stage throttling ("Throttle API requests for better throughput", API Gateway Developer
+# Guide): steady requests per second and burst, per stage, for a handful of operators and scripts.
+THROTTLE_RATE, THROTTLE_BURST = 5, 10
 BUCKET_PATTERN = "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
 KEY_PATTERN = "^[^${}]*$"
 
@@ -116,7 +122,10 @@ def render_api(model: Topology) -> dict[str, str]:
         hub_flows=[model.flow_name(role) for role in HUB_ROLES],
         regions=sorted({n.region for n in model.networks}),
         function_name=f"{model.name}-control-api",
-        powertools_layer=POWERTOOLS_LAYER.format(region=hub),
+        runtime=LAMBDA_RUNTIME,
+        handler=LAMBDA_HANDLER,
+        throttle_rate=THROTTLE_RATE,
+        throttle_burst=THROTTLE_BURST,
         s3_parameters=_s3_parameters(model),
         apis=_apis(model),
         cognito=_panel_sign_in(model),

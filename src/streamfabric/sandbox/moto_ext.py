@@ -16,7 +16,10 @@ does it). It
 * registers a CloudFormation model for ``AWS::SecretsManager::Secret`` (:mod:`.moto_cfn_secrets`),
   and replaces moto's models for ``AWS::EC2::VPCPeeringConnection`` (``PeerRegion``, accepted in
   one account), ``Route``, ``RouteTable`` and ``SubnetRouteTableAssociation`` with ones that can be
-  updated and deleted (:mod:`.moto_cfn_ec2`), and
+  updated and deleted (:mod:`.moto_cfn_ec2`),
+* registers CloudFormation models for ``AWS::ApiGateway::Stage`` and ``Authorizer`` and
+  ``AWS::Cognito::UserPool``, ``UserPoolDomain`` and ``UserPoolClient`` (:mod:`.moto_cfn_apigateway`),
+  so the control API's stack is complete in the emulator, and
 * refuses to delete a subnet that still has network interfaces (:mod:`.moto_ec2_dependencies`).
 """
 
@@ -26,6 +29,7 @@ import threading
 
 from . import (
     moto_cfn,
+    moto_cfn_apigateway,
     moto_cfn_changesets,
     moto_cfn_ec2,
     moto_cfn_failures,
@@ -48,4 +52,5 @@ def install() -> None:
         moto_cfn_yaml.install()
         moto_cfn_secrets.install()
         moto_cfn_ec2.install()
+        moto_cfn_apigateway.install()
         moto_ec2_dependencies.install()

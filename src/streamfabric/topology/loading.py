@@ -18,6 +18,7 @@ from .model import (
     DEFAULT_HOP_LATENCY_MS,
     DEFAULT_HOP_PORTS,
     DEFAULT_INGEST_LATENCY_MS,
+    Artifacts,
     ControlApi,
     Dns,
     Hub,
@@ -300,6 +301,14 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
             enabled=api_doc.get("enabled", True),
             auth=api_doc.get("auth", "iam"),
             panel=api_doc.get("panel", False),
+            artifacts=(
+                Artifacts(
+                    bucket=api_doc["artifacts"]["bucket"],
+                    prefix=api_doc["artifacts"].get("prefix", "streamfabric-artifacts"),
+                )
+                if "artifacts" in api_doc
+                else None
+            ),
         ),
         state=StateLocations(
             runtime_state=state_doc.get("runtime_state"), audit_log=state_doc.get("audit_log")

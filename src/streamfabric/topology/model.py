@@ -208,10 +208,19 @@ class Dns:
 
 
 @dataclass(frozen=True, slots=True)
+class Artifacts:
+    """Where deploy uploads the API's Lambda package (``$.control_api.artifacts``)."""
+
+    bucket: str
+    prefix: str = "streamfabric-artifacts"
+
+
+@dataclass(frozen=True, slots=True)
 class ControlApi:
     enabled: bool = True
     auth: Literal["iam", "cognito"] = "iam"
     panel: bool = False
+    artifacts: Artifacts | None = None  # None: the topology's own bucket, when it is on S3
 
 
 @dataclass(frozen=True, slots=True)
