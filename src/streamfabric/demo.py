@@ -36,6 +36,7 @@ class DemoResult:
     live: str | None = None
     preview: str | None = None
     api_url: str | None = None
+    api_function: str | None = None  # the control API's Lambda function, in the emulator
 
 
 class Progress:
@@ -100,9 +101,16 @@ def run_demo(
     port: int = 8080,
     out: TextIO = sys.stdout,
     wait_forever: Callable[[DemoResult], None] | None = None,
+    api_package: str | Path | None = None,
 ) -> DemoResult:
     """Run the demo. With ``keep``, ``wait_forever(result)`` runs while the emulator and the control
-    API are up (default: until Ctrl-C); tests pass a function that inspects them."""
+    API are up (default: until Ctrl-C); tests pass a function that inspects them.
+
+    The control API's stack is deployed complete (function, role, APIs, stages), so the demo needs
+    its Lambda package: ``api_package``, else the one ``package-api`` builds, cached under
+    ``~/.cache/streamfabric`` (the first run takes the wheels from the package index; later runs,
+    offline too, reuse them). The emulator stores the function without running it; the demo's
+    control API on 127.0.0.1 runs the same handler."""
     import boto3
 
     from .aws.gateway import AwsGateway
@@ -139,9 +147,28 @@ def run_demo(
         write_files(out_dir, rendered)
         progress.step(f"rendered {len(rendered)} files into {out_dir}")
 
-        progress.step("deploying network, peering, routes and flow stacks; then the VPC-interface post-steps")
-        deployed = deploy(model, network="cloudformation", gateway=gateway, reporter=PlainReporter(out))
+        if api_package is None:
+            from .deploy.api_package import build_api_package, cache_root
+
+            progress.step("building the control API's Lambda package (cached after the first run)")
+            api_package = build_api_package(cache_root() / "dist").path
+        progress.step("deploying network, peering, routes, flow and control API stacks; then the post-steps")
+        deployed = deploy(
+            model,
+            network="cloudformation",
+            gateway=gateway,
+            reporter=PlainReporter(out),
+            api_package=api_package,
+        )
         progress.step(f"deployed: runtime state at {deployed.state_uri}")
+        if deployed.api:
+            from .render.api import function_name
+
+            result.api_function = function_name(model)
+            progress.step(
+                f"control API (emulated, not run): function {result.api_function}, "
+                + ", ".join(f"{k} {v}" for k, v in sorted(deployed.api.items()))
+            )
 
         switcher = Switcher(model, gateway=gateway, caller="demo")
         to_live, to_preview = _plan_switches(model)

@@ -54,7 +54,7 @@ def artifacts_location(model: Topology) -> tuple[str, str]:
         return model.source.uri[5:].split("/", 1)[0], DEFAULT_PREFIX
     raise DeployError(
         f"{model.source.uri}: $.control_api.artifacts: name the bucket deploy uploads the control "
-        "API's Lambda package to ({\"bucket\": ...}); a topology read from a local file has no "
+        "API's Lambda package to (bucket, prefix); a topology read from a local file has no "
         "bucket of its own"
     )
 

@@ -100,6 +100,11 @@ def _apis(model: Topology) -> list[dict[str, Any]]:
     return apis
 
 
+def function_name(model: Topology) -> str:
+    """The control API's Lambda function name."""
+    return f"{model.name}-control-api"
+
+
 def _panel_sign_in(model: Topology) -> bool:
     """A browser cannot sign SigV4 requests: the panel always gets the Cognito-authorized API."""
     return model.control_api.auth == "cognito" or model.control_api.panel
@@ -121,7 +126,7 @@ def render_api(model: Topology) -> dict[str, str]:
         hub_region=hub,
         hub_flows=[model.flow_name(role) for role in HUB_ROLES],
         regions=sorted({n.region for n in model.networks}),
-        function_name=f"{model.name}-control-api",
+        function_name=function_name(model),
         runtime=LAMBDA_RUNTIME,
         handler=LAMBDA_HANDLER,
         throttle_rate=THROTTLE_RATE,
@@ -135,4 +140,4 @@ def render_api(model: Topology) -> dict[str, str]:
     return {f"cloudformation/api-{hub}.yaml": text}
 
 
-__all__ = ["render_api"]
+__all__ = ["LAMBDA_HANDLER", "LAMBDA_RUNTIME", "function_name", "render_api"]

@@ -63,19 +63,22 @@ class _Replaced:
         raise NotImplementedError
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
         **kwargs: Any,
     ) -> _Replaced:  # fmt: skip
-        return cls._create(account_id, region_name, resource_name, cloudformation_json.get("Properties") or {})
+        properties = cloudformation_json.get("Properties") or {}
+        return cls._create(account_id, region_name, resource_name, properties)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
+    def update_from_cloudformation_json(
         cls, original_resource: _Replaced, new_resource_name: str, cloudformation_json: dict[str, Any],
         account_id: str, region_name: str,
     ) -> _Replaced:  # fmt: skip
         original_resource._delete()
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
 
     def delete(self, account_id: str, region_name: str) -> None:
         with _gone_is_fine():
@@ -104,7 +107,8 @@ class ApiGatewayStage(_Replaced, CloudFormationModel):
         api_id, stage_name = str(properties["RestApiId"]), str(properties["StageName"])
         tags = {str(t["Key"]): str(t["Value"]) for t in properties.get("Tags") or []}
         backend.create_stage(
-            function_id=api_id, stage_name=stage_name, deploymentId=_deployment_id(properties["DeploymentId"]),
+            function_id=api_id, stage_name=stage_name,
+            deploymentId=_deployment_id(properties["DeploymentId"]),
             variables=properties.get("Variables"), description=str(properties.get("Description", "")),
             tags=tags or None, tracing_enabled=bool(properties.get("TracingEnabled", False)),
         )  # fmt: skip
@@ -115,7 +119,8 @@ class ApiGatewayStage(_Replaced, CloudFormationModel):
             for member, op in (("ThrottlingBurstLimit", "throttling/burstLimit"),
                                ("ThrottlingRateLimit", "throttling/rateLimit")):  # fmt: skip
                 if member in setting:
-                    operations.append({"op": "replace", "path": f"{path}/{op}", "value": str(setting[member])})
+                    value = str(setting[member])
+                    operations.append({"op": "replace", "path": f"{path}/{op}", "value": value})
         access = properties.get("AccessLogSetting") or {}
         for member, op in (("DestinationArn", "destinationArn"), ("Format", "format")):
             if member in access:
@@ -205,7 +210,8 @@ class CognitoUserPoolDomain(_Replaced, CloudFormationModel):
     def _create(cls, account_id: str, region: str, name: str, properties: dict[str, Any]) -> _Replaced:
         backend = cognitoidp_backends[account_id][region]
         domain = str(properties["Domain"])
-        backend.create_user_pool_domain(str(properties["UserPoolId"]), domain, properties.get("CustomDomainConfig"))
+        pool = str(properties["UserPoolId"])
+        backend.create_user_pool_domain(pool, domain, properties.get("CustomDomainConfig"))
         return cls(account_id, region, properties, domain)
 
     def _delete(self) -> None:
