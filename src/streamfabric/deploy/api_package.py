@@ -304,11 +304,15 @@ def build_api_package(
     index_url: str | None = None,
     timeout: float | None = None,
     reuse: bool = True,
+    python_version: str | None = None,
 ) -> ApiPackage:
     """Build ``<out_dir>/streamfabric-api-<version>-<arch>.zip`` (see the module's docstring).
     ``reuse``: copy the zip built before from the same dependencies and the same streamfabric
-    files (kept in the cache) instead of zipping again."""
-    deps, reqs = dependencies(arch=arch, cache_dir=cache_dir, index_url=index_url, timeout=timeout)
+    files (kept in the cache) instead of zipping again. ``python_version``: another interpreter than
+    the Lambda runtime's (tests that run the package where no Python 3.12 is installed)."""
+    deps, reqs = dependencies(
+        arch=arch, python_version=python_version, cache_dir=cache_dir, index_url=index_url, timeout=timeout
+    )
     own = _own_files()
     files = {**_dependency_files(deps), **own}
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,214 @@
+"""The control API's Lambda package: deterministic, only what the API needs, within Lambda's limits,
+and enough on its own: a clean interpreter whose only import path is the unzipped package answers
+``GET /status`` against the emulator. Deploy ships it once (content-addressed) and the emulator then
+holds the API's real resources: function, role, REST APIs, throttled stages with access logs."""
+
+from __future__ import annotations
+
+import base64
+import glob
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deploy import helpers
+from streamfabric.cli import main
+from streamfabric.deploy import deploy
+from streamfabric.deploy.api_code import artifacts_location, resolve_api_code
+from streamfabric.deploy.api_package import MIB, UNZIPPED_LIMIT, build_api_package
+from streamfabric.errors import DeployError, PackageError
+from streamfabric.render.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, function_name
+from streamfabric.topology.loading import load_topology, parse_topology
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+BUCKET = "festival-config"
+
+
+def _entries(path: Path) -> list[zipfile.ZipInfo]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.infolist()
+
+
+def test_the_package_is_deterministic_and_holds_only_the_api(api_package: Path, tmp_path: Path) -> None:
+    # A second build from scratch: its own pip install into an empty cache, zipped anew.
+    again = build_api_package(tmp_path / "dist", cache_dir=tmp_path / "cache", reuse=False)
+    assert again.path.read_bytes() == api_package.read_bytes()
+    infos = _entries(api_package)
+    names = [i.filename for i in infos]
+    assert names == sorted(names)
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {(i.external_attr >> 16) & 0o777 for i in infos} == {0o644}
+    assert "streamfabric/api/handler.py" in names
+    assert "streamfabric/_data/schemas/topology.schema.json" in names
+    assert "streamfabric/panel/panel.js" in names
+    assert not [n for n in names if n.startswith(("streamfabric/sandbox/", "tests/", "bin/", "moto/"))]
+    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", "/RECORD"))]
+    # boto3/botocore ship at the tested versions (see streamfabric.deploy.api_package)
+    import botocore
+
+    assert f"botocore-{botocore.__version__}.dist-info/METADATA" in names
+    unzipped = sum(i.file_size for i in infos)
+    assert unzipped < UNZIPPED_LIMIT / 2, f"{unzipped / MIB:.1f} MiB unzipped: over half of Lambda's limit"
+
+
+def test_package_api_command_prints_size_and_sha256(
+    api_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STREAMFABRIC_CACHE_DIR", str(api_package.parent.parent / "cache"))
+    assert main(["package-api", "--out", str(tmp_path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["sha256"] == hashlib.sha256(api_package.read_bytes()).hexdigest()
+    assert doc["size"] == api_package.stat().st_size and doc["arch"] == "x86_64"
+
+
+def test_an_unreachable_index_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only the unreachable index: no pip configuration (its local wheel directories) and no caches.
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    monkeypatch.setenv("STREAMFABRIC_CACHE_DIR", str(tmp_path / "cache"))
+    code = main(["package-api", "--out", str(tmp_path / "dist"), "--index-url", "http://127.0.0.1:9/simple",
+                 "--timeout", "1"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "from the package index http://127.0.0.1:9/simple" in err and "--api-package FILE" in err
+    assert "Traceback" not in err
+    assert not list((tmp_path / "dist").glob("*.zip"))
+    with pytest.raises(PackageError):
+        build_api_package(tmp_path / "d2", cache_dir=tmp_path / "c2", index_url="http://127.0.0.1:9/simple",
+                          timeout=1)  # fmt: skip
+
+
+def test_where_the_package_goes(tmp_path: Path) -> None:
+    text = (EXAMPLES / "festival.json").read_text()
+    local = parse_topology(text, str(tmp_path / "festival.json"))
+    with pytest.raises(DeployError, match=r"control_api\.artifacts"):
+        artifacts_location(local)
+    assert resolve_api_code(local, None) is None  # the Lambda reads the topology from S3: no function
+    doc = json.loads(text)
+    doc["control_api"]["artifacts"] = {"bucket": "my-artifacts", "prefix": "team/sf"}
+    named = parse_topology(json.dumps(doc), str(tmp_path / "festival.json"))
+    assert artifacts_location(named) == ("my-artifacts", "team/sf")
+
+
+def _lambda_python() -> str | None:
+    """An interpreter of the Lambda runtime's version (the package's wheels are built for it)."""
+    version = LAMBDA_RUNTIME.removeprefix("python")
+    found = os.environ.get("STREAMFABRIC_LAMBDA_PYTHON") or shutil.which(f"python{version}")
+    if found and subprocess.run([found, "-V"], capture_output=True, check=False).returncode == 0:
+        return found
+    pyenv = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}")))
+    return pyenv[-1] if pyenv else None
+
+
+@pytest.fixture()
+def deployed(aws: str, api_package: Path) -> dict[str, Any]:
+    """festival.json read from S3 and deployed (network too) with the package."""
+    sess = helpers.session()
+    s3 = sess.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="festival.json", Body=(EXAMPLES / "festival.json").read_bytes())
+    model = load_topology(f"s3://{BUCKET}/festival.json", session=sess)
+    helpers.create_example_secrets(model, aws)
+    helpers.create_example_hosted_zone(model)
+    gateway = helpers.gateway(sess)
+    first = deploy(model, network="cloudformation", gateway=gateway, api_package=api_package)
+    return {"model": model, "gateway": gateway, "first": first, "session": sess, "endpoint": aws}
+
+
+@pytest.mark.integration
+def test_deploy_ships_the_package_once_and_the_emulator_holds_the_api(
+    deployed: dict[str, Any], api_package: Path
+) -> None:
+    model, first, sess = deployed["model"], deployed["first"], deployed["session"]
+    digest = hashlib.sha256(api_package.read_bytes()).hexdigest()
+    assert first.api_uploaded and first.api_code.key == f"streamfabric-artifacts/api-{digest}.zip"
+    hub = model.hub.region
+    fn = sess.client("lambda", region_name=hub).get_function(FunctionName=function_name(model))
+    config = fn["Configuration"]
+    assert (config["Runtime"], config["Handler"]) == (LAMBDA_RUNTIME, LAMBDA_HANDLER)
+    assert config["CodeSha256"] == base64.b64encode(bytes.fromhex(digest)).decode()  # the package itself
+    role = config["Role"].rsplit("/", 1)[1]
+    assert sess.client("iam").get_role(RoleName=role)["Role"]["Arn"] == config["Role"]
+    apigw = sess.client("apigateway", region_name=hub)
+    apis = {a["name"]: a["id"] for a in apigw.get_rest_apis()["items"]}
+    assert set(apis) == {"festival-control", "festival-panel"}
+    for api_id in apis.values():
+        (stage,) = apigw.get_stages(restApiId=api_id)["item"]
+        assert stage["stageName"] == "prod" and stage["accessLogSettings"]["destinationArn"]
+        throttle = stage["methodSettings"]["*/*"]
+        assert (throttle["throttlingRateLimit"], throttle["throttlingBurstLimit"]) == (5.0, 10)
+    assert first.api == {
+        "api_url": f"https://{apis['festival-control']}.execute-api.{hub}.amazonaws.com/prod/",
+        "panel_url": f"https://{apis['festival-panel']}.execute-api.{hub}.amazonaws.com/prod/",
+    }
+    assert first.state is not None and first.state.control_api == first.api
+    again = deploy(model, network="cloudformation", gateway=deployed["gateway"], api_package=api_package)
+    assert (again.executed, again.api_uploaded, again.state_written) == ((), False, False)
+
+
+@pytest.mark.integration
+def test_the_unzipped_package_alone_answers_get_status(
+    deployed: dict[str, Any], api_package: Path, tmp_path: Path
+) -> None:
+    python = _lambda_python()
+    package = api_package
+    if python is None:  # no Python 3.12 here: the same package built for this interpreter
+        python = sys.executable
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        package = build_api_package(tmp_path / "dist", cache_dir=api_package.parent.parent / "cache",
+                                    python_version=version).path  # fmt: skip
+    root = tmp_path / "task"
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(root)
+    event = {
+        "resource": "/{proxy+}", "path": "/status", "httpMethod": "GET", "headers": {},
+        "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": "status"}, "stageVariables": None, "body": None, "isBase64Encoded": False,
+        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": "GET", "path": "/prod/status",
+                           "stage": "prod", "requestId": "test",
+                           "identity": {"userArn": "arn:aws:iam::123456789012:user/test"}},
+    }  # fmt: skip
+    script = f"""
+import json, sys
+sys.path[:0] = [{str(root)!r}]
+class Context:
+    function_name = "festival-control-api"; function_version = "$LATEST"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:festival-control-api"
+    aws_request_id = "test"; log_group_name = "test"; log_stream_name = "test"
+    def get_remaining_time_in_millis(self): return 29000
+from streamfabric.api.handler import lambda_handler
+response = lambda_handler(json.loads(sys.argv[1]), Context())
+outside = sorted(name for name, m in sys.modules.items() if getattr(m, "__file__", None)
+                 and not m.__file__.startswith((sys.base_prefix, {str(root)!r})))
+print(json.dumps({{"response": response, "outside": outside,
+                  "sandbox": [n for n in sys.modules if n.startswith("streamfabric.sandbox")]}}))
+"""
+    env = {
+        "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
+        "AWS_ENDPOINT_URL": deployed["endpoint"], "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-1",
+        "STREAMFABRIC_TOPOLOGY": f"s3://{BUCKET}/festival.json",
+    }  # fmt: skip
+    done = subprocess.run([python, "-I", "-S", "-c", script, json.dumps(event)], capture_output=True,
+                          text=True, env=env, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["outside"] == [] and result["sandbox"] == []
+    response = result["response"]
+    assert response["statusCode"] == 200, response
+    body = json.loads(response["body"])
+    model = deployed["model"]
+    assert body["live"]["ingest"] == model.hub.live.starts_on
+    assert body["preview"]["ingest"] == model.hub.preview.starts_on
+
