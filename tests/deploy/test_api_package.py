@@ -211,4 +211,3 @@ print(json.dumps({{"response": response, "outside": outside,
     model = deployed["model"]
     assert body["live"]["ingest"] == model.hub.live.starts_on
     assert body["preview"]["ingest"] == model.hub.preview.starts_on
-

@@ -77,6 +77,7 @@ def test_every_field_of_the_schema_has_a_row() -> None:
         counted += len(schema["properties"][section]["properties"])
     counted += len(schema["properties"]["regions"]["items"]["properties"])
     counted += len(schema["properties"]["internal_hop"]["properties"]["port_range"]["properties"])
+    counted += len(schema["properties"]["control_api"]["properties"]["artifacts"]["properties"])
     assert len(rows) == counted + 1  # + tags.<key>
 
 
