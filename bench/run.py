@@ -7,7 +7,8 @@ Prints a Markdown table (figure, value, target, met?) and writes ``bench.json`` 
    arguments, against one moto server, and the API calls per switch (botocore event hook);
 3. deploy across regions: wall time of a whole deploy (stacks + post-steps) for 8 regions / 1
    region, with a fixed latency injected into every AWS call;
-4. start-up: ``streamfabric validate examples/festival.json`` minus ``python -c pass``.
+4. start-up: ``streamfabric validate examples/festival.json`` minus ``python -c pass``;
+5. api: the control API's Lambda package, cold import of its handler and sizes (bench/api_package.py).
 """
 
 from __future__ import annotations
@@ -198,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         "regions": bench_regions(args.quick, tmp),
         "startup": bench_startup(args.quick),
     }
+    from bench.api_package import api_rows, bench_api
+
+    report["api"] = bench_api(args.quick, tmp)
     r, s, g, u = report["render"], report["switch"], report["regions"], report["startup"]
     rows = [
         *[(f"render {row['size']}: streamfabric / troposphere",
@@ -218,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
          f" = {u['above_bare_s'] * 1000:.0f} ms",
          "< 300 ms", u["above_bare_s"] < 0.3),
     ]  # fmt: skip
+    rows += api_rows(report["api"])
     table = ["| figure | value | target | met |", "| --- | --- | --- | --- |"]
     table += [
         f"| {name} | {value} | {target} | {'yes' if ok else 'NO'} |" for name, value, target, ok in rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -15,7 +16,9 @@ from streamfabric.demo import DemoResult, run_demo
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def test_demo_runs_the_whole_job_and_leaves_what_it_says(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_the_whole_job_and_leaves_what_it_says(
+    monkeypatch: pytest.MonkeyPatch, api_package: Path
+) -> None:
     for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(var, raising=False)
     seen: dict[str, Any] = {}
@@ -49,12 +52,15 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(monkeypatch: pytest.Mon
             )
             for o in audit.get("Contents", [])
         ]
+        seen["functions"] = [
+            f["FunctionName"] for f in client("lambda", "eu-west-1").list_functions()["Functions"]
+        ]
         assert result.api_url is not None
         with urllib.request.urlopen(f"{result.api_url}/status", timeout=30) as resp:
             seen["api_status"] = json.loads(resp.read())
 
     out = io.StringIO()
-    result = run_demo(keep=True, port=0, out=out, wait_forever=inspect)
+    result = run_demo(keep=True, port=0, out=out, wait_forever=inspect, api_package=api_package)
     text = out.getvalue()
 
     flows, state = seen["flows"], seen["state"]
@@ -77,5 +83,6 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(monkeypatch: pytest.Mon
         ("take", "live+preview", "boston-remote", "switched"),
     ]
     assert seen["api_status"]["live"]["ingest"] == "boston-remote"
+    assert seen["functions"] == ["festival-control-api"] == [result.api_function]
     assert "validating s3://streamfabric-demo/festival/festival.json" in text
     assert "export AWS_ENDPOINT_URL=" in text and "done" in text
