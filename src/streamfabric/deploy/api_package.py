@@ -42,7 +42,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
 from ..errors import PackageError
 from ..render.api import LAMBDA_RUNTIME
 from ..resources import data_dir
@@ -306,7 +305,7 @@ def build_api_package(
     reuse: bool = True,
     python_version: str | None = None,
 ) -> ApiPackage:
-    """Build ``<out_dir>/streamfabric-api-<version>-<arch>.zip`` (see the module's docstring).
+    """Build ``<out_dir>/streamfabric-api-<arch>.zip`` (see the module's docstring).
     ``reuse``: copy the zip built before from the same dependencies and the same streamfabric
     files (kept in the cache) instead of zipping again. ``python_version``: another interpreter than
     the Lambda runtime's (tests that run the package where no Python 3.12 is installed)."""
@@ -316,7 +315,7 @@ def build_api_package(
     own = _own_files()
     files = {**_dependency_files(deps), **own}
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / f"streamfabric-api-{__version__}-{arch}.zip"
+    final = out_dir / f"streamfabric-api-{arch}.zip"
     cached = (cache_dir or cache_root()) / "api-packages" / f"{_content_key(deps.name, own)}.zip"
     fd, scratch = tempfile.mkstemp(prefix=".api-", suffix=".zip", dir=out_dir)
     os.close(fd)
