@@ -64,8 +64,10 @@ def _seed(sandbox: Sandbox, topology_file: Path, session: object) -> str:
     assert isinstance(session, boto3.session.Session)
     data = topology_file.read_bytes()
     model = parse_topology(data, str(topology_file))
-    s3 = session.client("s3", region_name="us-east-1", endpoint_url=sandbox.endpoint_url)
-    s3.create_bucket(Bucket=BUCKET)
+    s3 = session.client("s3", region_name=model.hub.region, endpoint_url=sandbox.endpoint_url)
+    # in the hub region: the control API's Lambda package goes to this bucket, and Lambda reads it
+    # from a bucket in its own region
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": model.hub.region})
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     key = f"{model.name}/{topology_file.name}"
     s3.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType="application/json")

@@ -115,8 +115,8 @@ def _lambda_python() -> str | None:
 def deployed(aws: str, api_package: Path) -> dict[str, Any]:
     """festival.json read from S3 and deployed (network too) with the package."""
     sess = helpers.session()
-    s3 = sess.client("s3", region_name="us-east-1")
-    s3.create_bucket(Bucket=BUCKET)
+    s3 = sess.client("s3", region_name="eu-west-1")
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     s3.put_object(Bucket=BUCKET, Key="festival.json", Body=(EXAMPLES / "festival.json").read_bytes())
     model = load_topology(f"s3://{BUCKET}/festival.json", session=sess)
     helpers.create_example_secrets(model, aws)
@@ -211,3 +211,23 @@ print(json.dumps({{"response": response, "outside": outside,
     model = deployed["model"]
     assert body["live"]["ingest"] == model.hub.live.starts_on
     assert body["preview"]["ingest"] == model.hub.preview.starts_on
+
+
+@pytest.mark.integration
+def test_an_artifacts_bucket_outside_the_hub_region_is_refused_before_any_change(
+    aws: str, api_package: Path
+) -> None:
+    sess = helpers.session()
+    s3 = sess.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="far-away-artifacts")
+    doc = json.loads((EXAMPLES / "festival.json").read_text())
+    doc["control_api"]["artifacts"] = {"bucket": "far-away-artifacts"}
+    s3.create_bucket(Bucket="festival-far")
+    s3.put_object(Bucket="festival-far", Key="festival.json", Body=json.dumps(doc).encode())
+    model = load_topology("s3://festival-far/festival.json", session=sess)
+    helpers.create_example_secrets(model, aws)
+    with pytest.raises(DeployError, match=r"far-away-artifacts is in us-east-1.*hub region eu-west-1"):
+        deploy(model, network="cloudformation", gateway=helpers.gateway(sess), api_package=api_package)
+    cfn = sess.client("cloudformation", region_name="eu-west-1")
+    assert cfn.list_stacks()["StackSummaries"] == []
+    assert "Contents" not in s3.list_objects_v2(Bucket="far-away-artifacts")

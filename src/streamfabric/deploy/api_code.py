@@ -91,8 +91,24 @@ def with_api_code(specs: Sequence[StackSpec], code: ApiCode | None) -> tuple[Sta
     )
 
 
+def bucket_region(gateway: AwsGateway, bucket: str) -> str:
+    """The bucket's region (S3 API Reference, GetBucketLocation: an empty LocationConstraint is
+    us-east-1, the legacy "EU" is eu-west-1)."""
+    found = gateway.call("s3", None, "get_bucket_location", Bucket=bucket).get("LocationConstraint")
+    return {"": "us-east-1", "EU": "eu-west-1"}.get(found or "", found or "us-east-1")
+
+
 def is_uploaded(gateway: AwsGateway, code: ApiCode) -> bool:
-    """Is the package at its key already (S3 API Reference, HeadObject: 404 when it is not)?"""
+    """Is the package at its key already (S3 API Reference, HeadObject: 404 when it is not)?
+    First, the bucket must be in the function's region (DeployError otherwise: CloudFormation
+    would fail to create the function only after the other stacks were deployed)."""
+    region = bucket_region(gateway, code.bucket)
+    if region != code.region:
+        raise DeployError(
+            f"$.control_api.artifacts: bucket {code.bucket} is in {region}, but the control API's "
+            f"function is in the hub region {code.region}, and Lambda reads its code from a bucket "
+            f"in its own region: name a bucket in {code.region} in control_api.artifacts"
+        )
     try:
         gateway.call("s3", code.region, "head_object", Bucket=code.bucket, Key=code.key)
     except NotFoundError:
@@ -130,6 +146,7 @@ __all__ = [
     "ApiCode",
     "api_outputs",
     "artifacts_location",
+    "bucket_region",
     "is_uploaded",
     "resolve_api_code",
     "upload",
