@@ -122,3 +122,30 @@ def test_render_both_network_modes(festival: Topology, network: str) -> None:
     files = render(festival, network=network)  # type: ignore[arg-type]
     assert ("terraform/versions.tf" in files) == (network == "terraform")
     assert "cloudformation/manifest.json" in files
+
+
+def test_stages_are_throttled_and_log_access_and_cors_names_only_the_panel(festival: Topology) -> None:
+    from streamfabric.render.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, THROTTLE_BURST, THROTTLE_RATE
+
+    for name, model in variants(festival).items():
+        stages = resources(model, "AWS::ApiGateway::Stage")
+        assert stages, name
+        for stage in stages.values():
+            props = stage["Properties"]
+            assert props["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+            (setting,) = props["MethodSettings"]
+            assert (setting["ThrottlingRateLimit"], setting["ThrottlingBurstLimit"]) == (
+                THROTTLE_RATE,
+                THROTTLE_BURST,
+            )
+        (function,) = resources(model, "AWS::Lambda::Function").values()
+        props = function["Properties"]
+        assert (props["Runtime"], props["Handler"]) == (LAMBDA_RUNTIME, LAMBDA_HANDLER)
+        assert "Layers" not in props  # the package carries Powertools and pydantic
+        env = props["Environment"]["Variables"]
+        origin = env.get("STREAMFABRIC_PANEL_ORIGIN")
+        if "PanelApi" in template(model)["Resources"]:
+            assert origin == {"Fn::Sub": "https://${PanelApi}.execute-api.${AWS::Region}.amazonaws.com"}
+        else:
+            assert origin is None, name
+    assert THROTTLE_BURST <= 2 * THROTTLE_RATE <= 20  # a few operators, not a fleet
