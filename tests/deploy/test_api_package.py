@@ -231,3 +231,32 @@ def test_an_artifacts_bucket_outside_the_hub_region_is_refused_before_any_change
     cfn = sess.client("cloudformation", region_name="eu-west-1")
     assert cfn.list_stacks()["StackSummaries"] == []
     assert "Contents" not in s3.list_objects_v2(Bucket="far-away-artifacts")
+
+
+@pytest.mark.integration
+def test_deploy_prints_the_api_and_panel_urls_and_status_says_where_the_panel_is(
+    aws: str, api_package: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = json.loads((EXAMPLES / "minimal.json").read_text())
+    doc["control_api"] = {"panel": True}
+    sess = helpers.session()
+    s3 = sess.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="minimal-config")
+    s3.put_object(Bucket="minimal-config", Key="minimal.json", Body=json.dumps(doc).encode())
+    uri = "s3://minimal-config/minimal.json"
+    helpers.create_example_secrets(load_topology(uri, session=sess), aws)
+    argv = ["deploy", uri, "--network", "cloudformation", "--yes", "--api-package", str(api_package)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    apis = {
+        a["name"]: a["id"]
+        for a in sess.client("apigateway", region_name="us-east-1").get_rest_apis()["items"]
+    }
+    api_url = f"https://{apis['minimal-control']}.execute-api.us-east-1.amazonaws.com/prod/"
+    panel_url = f"https://{apis['minimal-panel']}.execute-api.us-east-1.amazonaws.com/prod/"
+    assert f"control API: {api_url}\n" in out and f"operator panel: {panel_url}\n" in out
+    main(["status", uri])
+    assert f"operator panel: {panel_url}\n" in capsys.readouterr().out
+    assert main([*argv, "--json"]) == 0  # again: nothing to upload, nothing to change
+    again = json.loads(capsys.readouterr().out)
+    assert (again["executed"], again["api_package_uploaded"], again["panel_url"]) == ([], False, panel_url)
