@@ -169,6 +169,36 @@ def _demo(p: argparse.ArgumentParser) -> None:
         help="leave the emulator and the control API running on 127.0.0.1 until interrupted",
     )
     p.add_argument("--port", type=int, default=8080, help="control API port with --keep (default 8080)")
+    p.add_argument(
+        "--network",
+        choices=["cloudformation", "terraform"],
+        default="cloudformation",
+        help="deploy the network as CloudFormation stacks (default) or apply the rendered Terraform "
+        "with `terraform` (must be on PATH) against the emulator",
+    )
+
+
+def _sandbox_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--topology",
+        default=None,
+        help="seed the emulator with what this topology expects to exist (its secrets, hosted zone)",
+    )
+    p.add_argument("--port", type=int, default=5000, help="port on 127.0.0.1 (default 5000; 0: any free)")
+
+
+# sandbox subcommands: name -> (help, configure); handlers in streamfabric.commands.sandbox.HANDLERS
+SANDBOX_COMMANDS: dict[str, tuple[str, Configure]] = {
+    "serve": ("run the AWS emulator alone on 127.0.0.1 until interrupted", _sandbox_serve),
+}
+
+
+def _sandbox(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="sandbox_command", metavar="COMMAND", parser_class=_Parser, required=True)
+    for name, (help_text, configure) in SANDBOX_COMMANDS.items():
+        configure(
+            sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        )
 
 
 def _import_poc(p: argparse.ArgumentParser) -> None:
@@ -226,6 +256,7 @@ COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "package-api": ("package_api", "build the control API's Lambda deployment package (zip)", _package_api),
     "serve": ("serve", "run the control API (and panel) on 127.0.0.1", _serve),
     "demo": ("demo", "run the whole pipeline against an embedded AWS emulator", _demo),
+    "sandbox": ("sandbox", "the AWS emulator on its own (for Terraform and other tools)", _sandbox),
     "import-poc": (
         "import_poc",
         "convert the original proof of concept's config into a topology",
@@ -268,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
-    if hasattr(args, "topology") and args.topology is None and args.command not in ("demo",):
+    if hasattr(args, "topology") and args.topology is None and args.command not in ("demo", "sandbox"):
         parser.exit(
             2, f"streamfabric {args.command}: error: no topology given (argument or ${TOPOLOGY_ENV})\n"
         )

@@ -104,6 +104,7 @@ def run_demo(
     out: TextIO = sys.stdout,
     wait_forever: Callable[[DemoResult], None] | None = None,
     api_package: str | Path | None = None,
+    network: str = "cloudformation",
 ) -> DemoResult:
     """Run the demo. With ``keep``, ``wait_forever(result)`` runs while the emulator and the control
     API are up (default: until Ctrl-C); tests pass a function that inspects them.
@@ -112,7 +113,16 @@ def run_demo(
     its Lambda package: ``api_package``, else the one ``package-api`` builds, cached under
     ``~/.cache/streamfabric`` (the first run takes the wheels from the package index; later runs,
     offline too, reuse them). The emulator stores the function without running it; the demo's
-    control API on 127.0.0.1 runs the same handler."""
+    control API on 127.0.0.1 runs the same handler.
+
+    ``network="terraform"``: the network is the rendered Terraform, applied by ``terraform``
+    (which must be on PATH) against the emulator; its outputs feed the deploy of the flows."""
+    if network not in ("cloudformation", "terraform"):
+        raise StreamfabricError(f"unknown network mode {network!r}: terraform or cloudformation")
+    if network == "terraform":
+        from .terraform_cli import require_terraform
+
+        require_terraform()  # before anything starts
     import boto3
 
     from .aws.gateway import AwsGateway
@@ -144,7 +154,7 @@ def run_demo(
             f"valid: hub {model.hub.region}, {len(model.networks)} regions, {len(model.ingests)} ingests"
         )
 
-        rendered = render(model, network="cloudformation")
+        rendered = render(model, network="cloudformation" if network == "cloudformation" else "terraform")
         out_dir = Path(tempfile.mkdtemp(prefix="streamfabric-demo-"))
         write_files(out_dir, rendered)
         progress.step(f"rendered {len(rendered)} files into {out_dir}")
@@ -154,14 +164,30 @@ def run_demo(
 
             progress.step("building the control API's Lambda package (cached after the first run)")
             api_package = build_api_package(cache_root() / "dist").path
-        progress.step("deploying network, peering, routes, flow and control API stacks; then the post-steps")
-        deployed = deploy(
-            model,
-            network="cloudformation",
-            gateway=gateway,
-            reporter=PlainReporter(out),
-            api_package=api_package,
-        )
+        if network == "terraform":
+            outputs = _apply_terraform(out_dir, sandbox.endpoint_url, progress)
+            progress.step(
+                "deploying the flow and control API stacks on the Terraform network; then the post-steps"
+            )
+            deployed = deploy(
+                model,
+                network="terraform",
+                network_outputs=outputs,
+                gateway=gateway,
+                reporter=PlainReporter(out),
+                api_package=api_package,
+            )
+        else:
+            progress.step(
+                "deploying network, peering, routes, flow and control API stacks; then the post-steps"
+            )
+            deployed = deploy(
+                model,
+                network="cloudformation",
+                gateway=gateway,
+                reporter=PlainReporter(out),
+                api_package=api_package,
+            )
         progress.step(f"deployed: runtime state at {deployed.state_uri}")
         if deployed.api:
             from .render.api import function_name
@@ -219,6 +245,31 @@ def run_demo(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _apply_terraform(out_dir: Path, endpoint_url: str, progress: Progress) -> dict[str, object]:
+    """``terraform init`` (from the local provider mirror when there is one), ``apply`` against
+    the emulator, ``output -json``: what ``deploy --network-outputs`` reads."""
+    from .terraform_cli import Terraform, find_mirror, terraform_env
+
+    mirror = find_mirror()
+    aws = {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": "sandbox",
+        "AWS_SECRET_ACCESS_KEY": "sandbox",
+    }
+    env = terraform_env(out_dir / ".terraform-cli", mirror=mirror, aws=aws)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):  # the fake keys above, nothing of the user's
+        env.pop(name, None)
+    tf = Terraform(out_dir / "terraform", env)
+    progress.step(
+        f"terraform init ({f'provider mirror {mirror}' if mirror else 'providers from the registry'})"
+    )
+    tf.init()
+    progress.step("terraform apply: the network (VPCs, peering, routes, IAM, hop secret) in the emulator")
+    tf.apply()
+    progress.step(f"terraform applied {len(tf.resources())} resources and data sources; reading its outputs")
+    return tf.output_json()
 
 
 def _wait_forever(_: DemoResult) -> None:

@@ -315,19 +315,23 @@ def check_mediaconnect_policy(tf: Tf, model: Topology) -> None:
 
 
 def check_hop_secret(tf: Tf, model: Topology) -> None:
-    """Generated: random_password + a secret in the hub replicated to every spoke + a version.
-    Given: looked up in every region."""
+    """Generated: a password from Secrets Manager (the AWS provider's data source, so nothing but
+    hashicorp/aws is needed) + a secret in the hub replicated to every spoke + a version that keeps
+    its first value. Given: looked up in every region."""
     hub = model.hub.network
     arns = {key(k): expr(v) for k, v in tf.locals["hop_secret_arns"].items()}
     if model.internal_hop.generate_secret:
-        password = tf.resources[("random_password", "hop")]
-        assert password["length"] == 32 and password["special"] is False
+        password = tf.data_of_type("aws_secretsmanager_random_password")["hop"]
+        assert expr(password["provider"]) == alias_of(hub.region)
+        assert password["password_length"] == 32 and password["exclude_punctuation"] is True
         secret = tf.resources[("aws_secretsmanager_secret", "hop")]
         assert expr(secret["provider"]) == alias_of(hub.region)
         assert [literal(r["region"]) for r in secret.get("replica", [])] == [s.region for s in model.spokes]
         version = tf.resources[("aws_secretsmanager_secret_version", "hop")]
         assert expr(version["secret_id"]) == "aws_secretsmanager_secret.hop.id"
-        assert expr(version["secret_string"]) == "random_password.hop.result"
+        assert expr(version["secret_string"]) == "data.aws_secretsmanager_random_password.hop.random_password"
+        (lifecycle,) = version["lifecycle"]
+        assert lifecycle["ignore_changes"] == ["secret_string"]
         assert arns[hub.region] == "aws_secretsmanager_secret.hop.arn"
         for spoke in model.spokes:
             assert arns[spoke.region] == (
@@ -337,7 +341,7 @@ def check_hop_secret(tf: Tf, model: Topology) -> None:
     else:
         ref = model.internal_hop.passphrase_secret
         assert ref is not None
-        assert ("random_password", "hop") not in tf.resources
+        assert not tf.data_of_type("aws_secretsmanager_random_password")
         assert not tf.of_type("aws_secretsmanager_secret")
         lookups = tf.data_of_type("aws_secretsmanager_secret")
         assert set(lookups) == {f"hop_{n.id}" for n in model.networks}
@@ -431,7 +435,6 @@ def test_resource_counts_for_festival_succeeds(festival_tf: Tf) -> None:
         "aws_route": 6,
         "aws_iam_role": 2,
         "aws_iam_role_policy": 2,
-        "random_password": 1,
         "aws_secretsmanager_secret": 1,
         "aws_secretsmanager_secret_version": 1,
     }
@@ -445,7 +448,6 @@ def test_versions_pin_providers_succeeds(festival_tf: Tf) -> None:
         literal(v["source"]): literal(v["version"]) for v in providers.values() if isinstance(v, dict)
     } == {
         "hashicorp/aws": "~> 5.0",
-        "hashicorp/random": "~> 3.5",
     }
 
 

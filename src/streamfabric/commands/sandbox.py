@@ -1,0 +1,28 @@
+"""``streamfabric sandbox COMMAND``: the AWS emulator on its own.
+
+``sandbox serve [--topology T] [--port P]``: the emulator on 127.0.0.1, seeded with what T expects
+to exist (:func:`streamfabric.emulator.serve`), until Ctrl-C. Each subcommand is one function in
+``HANDLERS`` (its arguments are declared in ``cli.SANDBOX_COMMANDS``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+
+def serve(args: argparse.Namespace) -> int:
+    from ..emulator import serve as serve_emulator
+    from ..topology.loading import load_topology
+
+    model = load_topology(args.topology) if args.topology else None
+    serve_emulator(model, port=args.port)
+    print("emulator stopped")
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"serve": serve}
+
+
+def run(args: argparse.Namespace) -> int:
+    return HANDLERS[args.sandbox_command](args)

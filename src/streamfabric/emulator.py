@@ -1,0 +1,110 @@
+"""``streamfabric sandbox serve``: the AWS emulator alone, for other tools (Terraform, the AWS CLI,
+``streamfabric`` itself) to point at with ``AWS_ENDPOINT_URL``.
+
+:func:`serve` starts moto's server with streamfabric's extension on 127.0.0.1, seeds it with what a
+topology expects to exist before a deploy (its secrets and its Route 53 hosted zone:
+:func:`streamfabric.demo.seed_prerequisites`), prints the ``export`` line, and runs until
+interrupted. Nothing in it touches AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from .errors import StreamfabricError
+from .topology.model import Topology
+
+# What the emulator accepts as credentials (any non-empty value; these say where they belong).
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
+DEFAULT_PORT = 5000  # moto's own default
+
+
+class EmulatorError(StreamfabricError):
+    """The emulator could not start (e.g. its port is taken)."""
+
+
+@dataclass(frozen=True)
+class Served:
+    """What :func:`serve` started: the endpoint, and what it seeded."""
+
+    endpoint_url: str
+    secrets: tuple[str, ...] = ()
+    hosted_zone_id: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def export_line(self) -> str:
+        return "export " + " ".join(f"{k}={v}" for k, v in self.environment.items())
+
+
+def _check_port_free(port: int, host: str = "127.0.0.1") -> None:
+    """Refuse a taken port before starting: moto's threaded server would wait forever for a
+    server thread that died on ``bind`` (same ``SO_REUSEADDR`` as werkzeug's server)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise EmulatorError(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}): pick another port with --port"
+            ) from None
+
+
+def _wait_forever(_: Served) -> None:
+    while True:
+        time.sleep(3600)
+
+
+def serve(
+    model: Topology | None = None,
+    *,
+    port: int = DEFAULT_PORT,
+    out: TextIO = sys.stdout,
+    wait: Callable[[Served], None] | None = None,
+) -> Served:
+    """Run the emulator on 127.0.0.1:``port`` (0: a free port), seeded for ``model`` when given,
+    until ``wait(served)`` returns (default: until Ctrl-C). Returns what was served."""
+    from .demo import quiet_emulator_logs, seed_prerequisites
+    from .sandbox.server import Sandbox
+
+    quiet_emulator_logs()
+    _check_port_free(port)
+    sandbox = Sandbox(port=port)
+    sandbox.start()
+    try:
+        secrets: tuple[str, ...] = ()
+        zone = None
+        if model is not None:
+            seed_prerequisites(sandbox, model)
+            secrets = tuple(sorted({f"{region} {ref.ref}" for region, ref in model.secret_uses()}))
+            zone = model.dns.hosted_zone_id if model.dns else None
+        env = {"AWS_ENDPOINT_URL": sandbox.endpoint_url, **FAKE_CREDENTIALS}
+        served = Served(sandbox.endpoint_url, secrets, zone, env)
+        print(f"AWS emulator (moto + streamfabric's extension) at {sandbox.endpoint_url}", file=out)
+        if model is not None:
+            print(f"seeded for topology {model.name!r}:", file=out)
+            for secret in secrets:
+                print(f"  secret {secret}", file=out)
+            if zone:
+                print(f"  hosted zone {zone}", file=out)
+        print(
+            "Point AWS tools at it (Terraform, the AWS CLI, streamfabric):\n"
+            f"  {served.export_line()}\nCtrl-C to stop.",
+            file=out,
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            (wait or _wait_forever)(served)
+        return served
+    finally:
+        sandbox.stop()
+
+
+__all__ = ["DEFAULT_PORT", "EmulatorError", "Served", "serve"]
