@@ -62,3 +62,15 @@ def api_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("api-package")
     return build_api_package(root / "dist", cache_dir=root / "cache").path
+
+
+@pytest.fixture(scope="session")
+def terraform_kit(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Terraform with the real AWS provider, initialised once per session (see terraform_util.py);
+    skips, saying why, where terraform or the provider mirror is absent."""
+    from terraform_util import missing_reason, terraform_kit
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    return terraform_kit(tmp_path_factory.mktemp("terraform"))
