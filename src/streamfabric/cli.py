@@ -194,7 +194,12 @@ SANDBOX_COMMANDS: dict[str, tuple[str, Configure]] = {
 
 
 def _sandbox(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="sandbox_command", metavar="COMMAND", parser_class=_Parser, required=True)
+    sub = p.add_subparsers(
+        dest="sandbox_command",
+        metavar="{" + ",".join(SANDBOX_COMMANDS) + "}",
+        parser_class=_Parser,
+        required=True,
+    )
     for name, (help_text, configure) in SANDBOX_COMMANDS.items():
         configure(
             sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
