@@ -86,3 +86,70 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
     assert seen["functions"] == ["festival-control-api"] == [result.api_function]
     assert "validating s3://streamfabric-demo/festival/festival.json" in text
     assert "export AWS_ENDPOINT_URL=" in text and "done" in text
+
+
+def test_demo_through_terraform_deploys_the_flows_on_terraform_s_network_succeeds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from terraform_util import missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var, raising=False)
+    regions = ("eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1")
+    seen: dict[str, Any] = {}
+
+    def inspect(result: DemoResult) -> None:
+        session = boto3.session.Session(
+            aws_access_key_id="sandbox", aws_secret_access_key="sandbox", region_name="us-east-1"
+        )
+
+        def client(service: str, region: str) -> Any:
+            return session.client(service, region_name=region, endpoint_url=result.endpoint)
+
+        seen["stacks"] = sorted(
+            s["StackName"]
+            for region in regions
+            for s in client("cloudformation", region).list_stacks()["StackSummaries"]
+            if s["StackStatus"] != "DELETE_COMPLETE"
+        )
+        seen["vpcs"] = {
+            region: [
+                v["VpcId"]
+                for v in client("ec2", region).describe_vpcs(
+                    Filters=[{"Name": "tag:streamfabric:topology", "Values": ["festival"]}]
+                )["Vpcs"]
+            ]
+            for region in regions
+        }
+        seen["flows"] = [
+            client("mediaconnect", region).describe_flow(FlowArn=f["FlowArn"])["Flow"]
+            for region in regions
+            for f in client("mediaconnect", region).list_flows()["Flows"]
+        ]
+
+    out = io.StringIO()
+    result = run_demo(keep=True, port=0, out=out, wait_forever=inspect, network="terraform")
+    text = out.getvalue()
+    # No network, peering or routes stack: Terraform made the network (tagged through default_tags).
+    assert not [s for s in seen["stacks"] if "-flows-" not in s and "-api-" not in s], seen["stacks"]
+    assert all(len(ids) == 1 for ids in seen["vpcs"].values()), seen["vpcs"]
+    assert len(seen["flows"]) == 8 and all(f["Status"] == "ACTIVE" for f in seen["flows"])
+    subnets = {v["SubnetId"] for f in seen["flows"] for v in f["VpcInterfaces"]}
+    assert len(subnets) == 4
+    assert (result.live, result.preview) == ("boston-remote", "nyc-studio")
+    assert "terraform apply" in text and "terraform applied" in text
+
+
+def test_demo_through_terraform_without_terraform_fails(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from streamfabric.cli import main
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no terraform there
+    assert main(["demo", "--network", "terraform"]) == 1
+    out, err = capsys.readouterr()
+    assert "error: terraform is not on PATH" in err and "Traceback" not in err
+    assert "starting the embedded AWS emulator" not in out  # refused before anything started

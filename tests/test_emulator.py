@@ -97,7 +97,11 @@ def test_cli_sandbox_serve_with_an_invalid_topology_fails(
     bad.write_text('{"name": "x"}', encoding="utf-8")
     assert main(["sandbox", "serve", "--topology", str(bad), "--port", "0"]) == 1
     out, err = capsys.readouterr()
-    assert "bad.json: $: missing required field" in err and "Traceback" not in err and "AWS_ENDPOINT_URL" not in out
+    assert (
+        "bad.json: $: missing required field" in err
+        and "Traceback" not in err
+        and "AWS_ENDPOINT_URL" not in out
+    )
 
 
 def _read_until(proc: subprocess.Popen[str], marker: str, limit_s: float = 120.0) -> list[str]:
