@@ -18,32 +18,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamfabric.render.terraform import render_terraform
 from streamfabric.terraform_cli import (
     DEFAULT_MIRRORS,
+    MIN_VERSION,
     MIRROR_ENV,
     Terraform,
     find_mirror,
     find_terraform,
     terraform_env,
+    terraform_version,
+    version_tuple,
 )
+from streamfabric.topology.loading import load_topology
 
-# What every rendered network requires (versions.tf): the seed initialised once per session.
-SEED_VERSIONS = """terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "~> 5.0"
-    }
-  }
-}
-"""
 RESOURCE_BLOCK = re.compile(r'^resource "([a-z0-9_]+)" "([a-z0-9_]+)"', re.MULTILINE)
 
 
 def missing_reason() -> str | None:
     """Why the Terraform tests cannot run here, or None when they can."""
-    if find_terraform() is None:
-        return "terraform is not on PATH (install Terraform >= 1.5 to run the Terraform tests)"
+    binary = find_terraform()
+    if binary is None:
+        return f"terraform is not on PATH (install Terraform >= {MIN_VERSION} to run the Terraform tests)"
+    found = terraform_version(binary)
+    if found < version_tuple(MIN_VERSION):
+        version = ".".join(map(str, found))
+        return f"terraform {version} is older than {MIN_VERSION}, which the rendered code requires"
     if find_mirror() is None:
         return (
             f"no Terraform provider mirror holding hashicorp/aws: set ${MIRROR_ENV} "
@@ -82,7 +82,9 @@ def terraform_kit(scratch: Path) -> TerraformKit:
     env = terraform_env(scratch / "cli", mirror=mirror, base=base)
     seed = scratch / "seed"
     seed.mkdir()
-    (seed / "versions.tf").write_text(SEED_VERSIONS, encoding="utf-8")
+    # What every rendered network requires: the versions.tf of any topology.
+    minimal = load_topology(str(Path(__file__).resolve().parents[1] / "examples" / "minimal.json"))
+    (seed / "versions.tf").write_text(render_terraform(minimal)["terraform/versions.tf"], encoding="utf-8")
     Terraform(seed, env).init()
     return TerraformKit(seed, env)
 

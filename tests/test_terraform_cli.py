@@ -73,3 +73,16 @@ def test_require_terraform_without_it_fails(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(TerraformError, match="terraform is not on PATH"):
         terraform_cli.require_terraform()
+
+
+def test_terraform_version_reads_the_binary_s_json_succeeds(tmp_path: Path) -> None:
+    fake = tmp_path / "terraform"
+    fake.write_text('#!/bin/sh\necho \'{"terraform_version": "1.11.4", "platform": "linux_amd64"}\'\n')
+    fake.chmod(0o755)
+    assert terraform_cli.terraform_version(str(fake)) == (1, 11, 4)
+    assert terraform_cli.terraform_version(str(fake)) >= terraform_cli.version_tuple(
+        terraform_cli.MIN_VERSION
+    )
+    fake.write_text("#!/bin/sh\necho 'Terraform v0.11.0'\n")
+    with pytest.raises(TerraformError, match="cannot read the version"):
+        terraform_cli.terraform_version(str(fake))

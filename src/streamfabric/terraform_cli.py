@@ -40,6 +40,8 @@ DEFAULT_MIRRORS = (
     "/usr/share/terraform/plugins",
 )
 PROVIDER = Path("registry.terraform.io", "hashicorp", "aws")
+# The rendered versions.tf requires it (write-only arguments keep the hop passphrase out of state).
+MIN_VERSION = "1.11.0"
 
 
 class TerraformError(StreamfabricError):
@@ -55,10 +57,26 @@ def require_terraform() -> str:
     found = find_terraform()
     if found is None:
         raise TerraformError(
-            "terraform is not on PATH: install Terraform >= 1.5 "
+            f"terraform is not on PATH: install Terraform >= {MIN_VERSION} "
             "(https://developer.hashicorp.com/terraform/install), or use --network cloudformation"
         )
     return found
+
+
+def terraform_version(binary: str) -> tuple[int, ...]:
+    """``terraform version -json``'s version as a tuple of integers (``(1, 11, 4)``)."""
+    proc = subprocess.run(
+        [binary, "version", "-json"], capture_output=True, text=True, timeout=60, check=False
+    )
+    try:
+        text = str(json.loads(proc.stdout)["terraform_version"])
+        return tuple(int(part) for part in text.split("-")[0].split("."))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise TerraformError(f"{binary} version -json: cannot read the version ({exc})") from None
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
 
 
 def find_mirror(env: Mapping[str, str] | None = None) -> Path | None:
@@ -176,6 +194,7 @@ def _vars(variables: Mapping[str, str] | None) -> Sequence[str]:
 
 __all__ = [
     "DEFAULT_MIRRORS",
+    "MIN_VERSION",
     "MIRROR_ENV",
     "Terraform",
     "TerraformError",
@@ -184,4 +203,6 @@ __all__ = [
     "find_terraform",
     "require_terraform",
     "terraform_env",
+    "terraform_version",
+    "version_tuple",
 ]

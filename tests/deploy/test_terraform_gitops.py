@@ -117,6 +117,18 @@ def test_gitops_path_with_terraform_against_the_emulator_leaves_nothing_succeeds
         assert managed == resource_blocks(files)
         measured["resources"] = len(managed)
         assert not tf.plan_changes(TF_VARS), "a second plan right after apply proposes changes"
+        # The hop passphrase is in Secrets Manager (hub and replicas) and nowhere in the state.
+        hop = f"{model.name}/internal-hop/srt-passphrase"
+        values = {
+            region: boto3.client(
+                "secretsmanager", region_name=region, endpoint_url=served.endpoint_url
+            ).get_secret_value(SecretId=hop)["SecretString"]
+            for region in regions
+        }
+        (passphrase,) = set(values.values())
+        assert len(passphrase) == 32 and passphrase.isalnum()
+        state = tf.run("state", "pull").stdout
+        assert '"aws_secretsmanager_secret_version"' in state and passphrase not in state
 
         network = tmp_path / "network.json"
         network.write_text(json.dumps(tf.output_json()), encoding="utf-8")

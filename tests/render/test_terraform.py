@@ -315,13 +315,13 @@ def check_mediaconnect_policy(tf: Tf, model: Topology) -> None:
 
 
 def check_hop_secret(tf: Tf, model: Topology) -> None:
-    """Generated: a password from Secrets Manager (the AWS provider's data source, so nothing but
-    hashicorp/aws is needed) + a secret in the hub replicated to every spoke + a version that keeps
-    its first value. Given: looked up in every region."""
+    """Generated: a password from Secrets Manager (the AWS provider's ephemeral resource, so nothing
+    but hashicorp/aws is needed) + a secret in the hub replicated to every spoke + a version written
+    through the write-only argument (in neither plan nor state). Given: looked up in every region."""
     hub = model.hub.network
     arns = {key(k): expr(v) for k, v in tf.locals["hop_secret_arns"].items()}
     if model.internal_hop.generate_secret:
-        password = tf.data_of_type("aws_secretsmanager_random_password")["hop"]
+        password = tf.ephemeral[("aws_secretsmanager_random_password", "hop")]
         assert expr(password["provider"]) == alias_of(hub.region)
         assert password["password_length"] == 32 and password["exclude_punctuation"] is True
         secret = tf.resources[("aws_secretsmanager_secret", "hop")]
@@ -329,9 +329,10 @@ def check_hop_secret(tf: Tf, model: Topology) -> None:
         assert [literal(r["region"]) for r in secret.get("replica", [])] == [s.region for s in model.spokes]
         version = tf.resources[("aws_secretsmanager_secret_version", "hop")]
         assert expr(version["secret_id"]) == "aws_secretsmanager_secret.hop.id"
-        assert expr(version["secret_string"]) == "data.aws_secretsmanager_random_password.hop.random_password"
-        (lifecycle,) = version["lifecycle"]
-        assert lifecycle["ignore_changes"] == ["secret_string"]
+        assert "secret_string" not in version  # it would keep the passphrase in the state
+        password_ref = "ephemeral.aws_secretsmanager_random_password.hop.random_password"
+        assert expr(version["secret_string_wo"]) == password_ref
+        assert expr(version["secret_string_wo_version"]) == "var.hop_secret_version"
         assert arns[hub.region] == "aws_secretsmanager_secret.hop.arn"
         for spoke in model.spokes:
             assert arns[spoke.region] == (
@@ -341,7 +342,7 @@ def check_hop_secret(tf: Tf, model: Topology) -> None:
     else:
         ref = model.internal_hop.passphrase_secret
         assert ref is not None
-        assert not tf.data_of_type("aws_secretsmanager_random_password")
+        assert not tf.ephemeral
         assert not tf.of_type("aws_secretsmanager_secret")
         lookups = tf.data_of_type("aws_secretsmanager_secret")
         assert set(lookups) == {f"hop_{n.id}" for n in model.networks}
@@ -442,12 +443,12 @@ def test_resource_counts_for_festival_succeeds(festival_tf: Tf) -> None:
 
 def test_versions_pin_providers_succeeds(festival_tf: Tf) -> None:
     (terraform,) = festival_tf.trees["terraform/versions.tf"]["terraform"]
-    assert literal(terraform["required_version"]).startswith(">=")
+    assert literal(terraform["required_version"]) == ">= 1.11.0"  # write-only arguments
     (providers,) = terraform["required_providers"]
     assert {
         literal(v["source"]): literal(v["version"]) for v in providers.values() if isinstance(v, dict)
     } == {
-        "hashicorp/aws": "~> 5.0",
+        "hashicorp/aws": ">= 5.88.0, < 6.0.0",
     }
 
 

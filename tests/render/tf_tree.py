@@ -125,6 +125,7 @@ class Tf:
     trees: dict[str, dict[str, Any]]
     resources: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     data: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    ephemeral: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     providers: list[dict[str, Any]] = field(default_factory=list)
     locals: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -135,7 +136,7 @@ class Tf:
     def parse(cls, files: dict[str, str]) -> Tf:
         tf = cls({path: hcl2.loads(text) for path, text in files.items() if path.endswith(".tf")})
         for path, tree in tf.trees.items():
-            for kind, index in (("resource", tf.resources), ("data", tf.data)):
+            for kind, index in (("resource", tf.resources), ("data", tf.data), ("ephemeral", tf.ephemeral)):
                 for item in tree.get(kind, []):
                     for rtype, named in item.items():
                         for name, body in named.items():

@@ -3,11 +3,11 @@
 # Version: -
 # SHA-256: 729b7bc6dae35c91fae58eba16510738d28f5d564a29466064d52b5e00c31dda
 
-# The internal hop's SRT passphrase: generated once by Secrets Manager (GetRandomPassword),
-# stored in the hub region and replicated to every ingest region (a MediaConnect flow reads
-# secrets of its own region only). The value is in the Terraform state: keep the state encrypted
-# and access-controlled.
-data "aws_secretsmanager_random_password" "hop" {
+# The internal hop's SRT passphrase: drawn by Secrets Manager (GetRandomPassword), stored in the
+# hub region and replicated to every ingest region (a MediaConnect flow reads secrets of its own
+# region only). Ephemeral and written through a write-only argument: it is in neither the plan nor
+# the Terraform state.
+ephemeral "aws_secretsmanager_random_password" "hop" {
   provider            = aws.eu_west_1
   password_length     = 32
   exclude_punctuation = true
@@ -15,7 +15,7 @@ data "aws_secretsmanager_random_password" "hop" {
 
 resource "aws_secretsmanager_secret" "hop" {
   #checkov:skip=CKV_AWS_149:Encrypted with the AWS managed key aws/secretsmanager: MediaConnect's role reads it without a KMS grant, and a customer-managed key would be needed in every replica region.
-  #checkov:skip=CKV2_AWS_57:No rotation Lambda: both ends of the SRT hop must switch passphrase together, so it is rotated by replacing aws_secretsmanager_secret_version.hop and re-deploying the flows.
+  #checkov:skip=CKV2_AWS_57:No rotation Lambda: both ends of the SRT hop must switch passphrase together, so it is rotated by raising var.hop_secret_version and re-deploying the flows.
   provider                = aws.eu_west_1
   name                    = "festival/internal-hop/srt-passphrase"
   description             = "SRT passphrase of the festival internal hop (ingest flows to the hub's Live and Preview flows)"
@@ -35,15 +35,12 @@ resource "aws_secretsmanager_secret" "hop" {
 }
 
 resource "aws_secretsmanager_secret_version" "hop" {
-  provider      = aws.eu_west_1
-  secret_id     = aws_secretsmanager_secret.hop.id
-  secret_string = data.aws_secretsmanager_random_password.hop.random_password
-
-  # The data source draws a new password on every plan: keep the first one (rotate by tainting
-  # this resource and re-deploying the flows).
-  lifecycle {
-    ignore_changes = [secret_string]
-  }
+  provider  = aws.eu_west_1
+  secret_id = aws_secretsmanager_secret.hop.id
+  # Written when the version number changes: raise var.hop_secret_version to rotate (then
+  # re-deploy the flows, whose both ends read it).
+  secret_string_wo         = ephemeral.aws_secretsmanager_random_password.hop.random_password
+  secret_string_wo_version = var.hop_secret_version
 }
 
 # The hop secret's ARN in each region (a replica's ARN differs from the primary's only by region).

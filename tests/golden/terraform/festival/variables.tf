@@ -24,3 +24,14 @@ variable "hop_secret_recovery_window_days" {
     error_message = "hop_secret_recovery_window_days must be 0 or between 7 and 30."
   }
 }
+
+variable "hop_secret_version" {
+  description = "Version of the internal hop's SRT passphrase: raise it to draw and store a new one (a rotation; re-deploy the flows afterwards)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.hop_secret_version >= 1 && floor(var.hop_secret_version) == var.hop_secret_version
+    error_message = "hop_secret_version must be a whole number, 1 or more."
+  }
+}

@@ -3,13 +3,15 @@
 # Version: -
 # SHA-256: 729b7bc6dae35c91fae58eba16510738d28f5d564a29466064d52b5e00c31dda
 
+# Terraform 1.11 and hashicorp/aws 5.88 for write-only arguments (secret_string_wo): the internal
+# hop's passphrase stays out of the plan and the state. No other provider is needed.
 terraform {
-  required_version = ">= 1.5.0"
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.0"
+      version = ">= 5.88.0, < 6.0.0"
     }
   }
 }
