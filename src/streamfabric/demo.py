@@ -21,7 +21,7 @@ from typing import TextIO
 
 from .errors import StreamfabricError
 from .resources import example_path
-from .sandbox.server import Sandbox
+from .sandbox.server import Sandbox, reset
 from .topology.model import Topology
 
 BUCKET = "streamfabric-demo"
@@ -138,6 +138,7 @@ def run_demo(
     progress.step("starting the embedded AWS emulator (moto + streamfabric's MediaConnect extension)")
     quiet_emulator_logs()
     sandbox.start()
+    reset(sandbox.endpoint_url)  # moto's backends live in the process: start from an empty account
     os.environ["AWS_ENDPOINT_URL"] = sandbox.endpoint_url
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "sandbox")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "sandbox")

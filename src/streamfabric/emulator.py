@@ -72,13 +72,14 @@ def serve(
     """Run the emulator on 127.0.0.1:``port`` (0: a free port), seeded for ``model`` when given,
     until ``wait(served)`` returns (default: until Ctrl-C). Returns what was served."""
     from .demo import quiet_emulator_logs, seed_prerequisites
-    from .sandbox.server import Sandbox
+    from .sandbox.server import Sandbox, reset
 
     quiet_emulator_logs()
     _check_port_free(port)
     sandbox = Sandbox(port=port)
     sandbox.start()
     try:
+        reset(sandbox.endpoint_url)  # moto's backends live in the process: an empty account
         secrets: tuple[str, ...] = ()
         zone = None
         if model is not None:
