@@ -33,8 +33,11 @@ ALLOWED: dict[str, frozenset[str]] = {
         {"errors", "aws", "topology", "runtime_state", "state_store", "switching", "panel", "__init__"}
     ),
     "sandbox": frozenset({"errors"}),
+    # runs the terraform binary (a subprocess; Terraform, not we, talks to AWS)
+    "terraform_cli": frozenset({"errors"}),
 }
-DRIVERS = frozenset({"cli", "commands", "demo", "__main__", "__init__"})
+# emulator: `streamfabric sandbox serve`, the emulator seeded for a topology (a driver like demo)
+DRIVERS = frozenset({"cli", "commands", "demo", "emulator", "__main__", "__init__"})
 # Only these talk to AWS themselves (create sessions or clients): aws/ for the product; the emulator
 # and the demo, which seeds the emulator it starts, are drivers of their own endpoint.
 TALKS_TO_AWS = frozenset({"aws", "sandbox", "demo"})
