@@ -129,6 +129,16 @@ def test_gitops_path_with_terraform_against_the_emulator_leaves_nothing_succeeds
         assert len(passphrase) == 32 and passphrase.isalnum()
         state = tf.run("state", "pull").stdout
         assert '"aws_secretsmanager_secret_version"' in state and passphrase not in state
+        # A rotation: a higher hop_secret_version writes a new passphrase, again not into the state.
+        tf_vars = {**TF_VARS, "hop_secret_version": "2"}
+        tf.apply(tf_vars)
+        hub_secrets = boto3.client(
+            "secretsmanager", region_name=model.hub.region, endpoint_url=served.endpoint_url
+        )
+        rotated = hub_secrets.get_secret_value(SecretId=hop)["SecretString"]
+        assert rotated != passphrase and len(rotated) == 32
+        assert rotated not in tf.run("state", "pull").stdout
+        assert not tf.plan_changes(tf_vars)
 
         network = tmp_path / "network.json"
         network.write_text(json.dumps(tf.output_json()), encoding="utf-8")
@@ -150,7 +160,7 @@ def test_gitops_path_with_terraform_against_the_emulator_leaves_nothing_succeeds
 
         cli(capsys, "destroy", str(topology), "--yes")
         started = time.perf_counter()
-        tf.destroy(TF_VARS)
+        tf.destroy(tf_vars)
         measured["destroy_s"] = time.perf_counter() - started
         assert tf.resources() == []
         assert leftovers(served.endpoint_url, regions, seeded) == {}
