@@ -89,7 +89,7 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
 
 
 def test_demo_through_terraform_deploys_the_flows_on_terraform_s_network_succeeds(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, api_package: Path
 ) -> None:
     from terraform_util import missing_reason
 
@@ -131,7 +131,9 @@ def test_demo_through_terraform_deploys_the_flows_on_terraform_s_network_succeed
         ]
 
     out = io.StringIO()
-    result = run_demo(keep=True, port=0, out=out, wait_forever=inspect, network="terraform")
+    result = run_demo(
+        keep=True, port=0, out=out, wait_forever=inspect, network="terraform", api_package=api_package
+    )
     text = out.getvalue()
     # No network, peering or routes stack: Terraform made the network (tagged through default_tags).
     assert not [s for s in seen["stacks"] if "-flows-" not in s and "-api-" not in s], seen["stacks"]
