@@ -27,7 +27,7 @@ from ..errors import (
     UnknownIngestError,
 )
 from ..switching import Switcher
-from .models import Problem, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
+from .models import Problem, StatusResponse, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
 
 logger = Logger(service="streamfabric-api")
 
@@ -95,9 +95,9 @@ def build_app(
         }
 
     @app.get("/status", summary="What is on Live and Preview and each ingest's health (read from AWS)",
-             responses=_responses({"type": "object"}))  # fmt: skip
-    def get_status() -> dict[str, Any]:
-        return switcher().status().to_dict()
+             responses=_responses(StatusResponse))  # fmt: skip
+    def get_status() -> StatusResponse:
+        return StatusResponse.model_validate(switcher().status().to_dict())
 
     @app.post("/switch", summary="Put an ingest on Live or Preview",
               responses=_responses(SwitchResponse, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT,
