@@ -82,7 +82,7 @@ def build_app(
              responses=_responses({"type": "object"}))  # fmt: skip
     def get_topology() -> dict[str, Any]:
         sw = switcher()
-        model = sw.topology
+        model = sw.fresh_topology()
         return {
             "name": model.name,
             "hub": model.hub.region,

@@ -45,6 +45,7 @@ class UpdateWindow:
 
 @dataclass(slots=True)
 class _Pending:
+    flow: Any
     previous_sources: list[dict[str, Any]]
     stale_reads: int
     updating_reads: int
@@ -113,6 +114,7 @@ def begin_update(flow: Any) -> None:
         if window.stale_reads <= 0 and window.updating_reads <= 0 and window.updating_seconds <= 0:
             return
         _REGISTRY.pending[flow.flow_arn] = _Pending(
+            flow=flow,
             previous_sources=copy.deepcopy(list(flow.sources)),
             stale_reads=window.stale_reads,
             updating_reads=window.updating_reads,
@@ -144,6 +146,14 @@ def _used_up(pending: _Pending) -> bool:
     return pending.stale_reads <= 0 and pending.updating_reads <= 0 and time.monotonic() >= pending.until
 
 
+def finish_updates() -> None:
+    """End every update window now (the flows are ACTIVE with their new sources)."""
+    with _REGISTRY.lock:
+        for pending in _REGISTRY.pending.values():
+            pending.flow.status = "ACTIVE"
+        _REGISTRY.pending.clear()
+
+
 def forget(flow_arn: str) -> None:
     """The flow was deleted or stopped: its update window and errors go with it."""
     with _REGISTRY.lock:
@@ -160,6 +170,7 @@ __all__ = [
     "UpdateWindow",
     "begin_update",
     "configure",
+    "finish_updates",
     "flow_errors",
     "forget",
     "in_update",

@@ -30,7 +30,6 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,50 +48,9 @@ from ..topology.model import HUB_ROLES, HubRole, Topology
 from .audit import AuditLog, AuditRecord, open_audit_log
 from .checks import duplicate_names, flow_errors, path_problems
 from .freshness import AuditWatch, StateSource
+from .results import SwitchResult, TakeResult
 from .status import HubStatus, Status, hub_status, ingest_health
-from .updating import update_source
-
-
-@dataclass(frozen=True, slots=True)
-class SwitchResult:
-    target: HubRole
-    previous: str | None
-    ingest: str
-    changed: bool
-    request_id: str
-    elapsed_ms: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "previous": self.previous,
-            "ingest": self.ingest,
-            "changed": self.changed,
-            "request_id": self.request_id,
-            "elapsed_ms": round(self.elapsed_ms, 3),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class TakeResult:
-    live: str
-    preview: str
-    previous_live: str | None
-    previous_preview: str | None
-    changed: bool
-    request_id: str
-    elapsed_ms: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "live": self.live,
-            "preview": self.preview,
-            "previous_live": self.previous_live,
-            "previous_preview": self.previous_preview,
-            "changed": self.changed,
-            "request_id": self.request_id,
-            "elapsed_ms": round(self.elapsed_ms, 3),
-        }
+from .updating import StillUpdatingError, await_applied, update_source
 
 
 def _now() -> str:
@@ -136,6 +94,10 @@ class Switcher:
         # (MediaConnect's API allows ~5 requests/s); any switch or take invalidates it.
         self.status_ttl = status_ttl
         self._status: tuple[Status, float] | None = None
+        # role -> (params of this process's last UpdateFlowSource of it, when): a take waits for them
+        self._updates: dict[HubRole, tuple[dict[str, Any], float]] = {}
+        self.settle_window = 30.0
+        self._topology_tried: str | None = None
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -203,7 +165,9 @@ class Switcher:
 
     def on_air(self, role: HubRole, *, fresh: bool = False) -> str | None:
         """What is on ``role``: remembered while no other Switcher wrote to the audit log, else read."""
-        if fresh or role not in self._on_air or not self._watch.unchanged():
+        if not self._watch.unchanged():  # observed before the describe, so trust() is exact
+            self._on_air.clear()  # someone else switched: what is on either flow must be read
+        if fresh or role not in self._on_air:
             self._observe_hub(role)
             self._watch.trust()
         return self._on_air[role]
@@ -245,7 +209,9 @@ class Switcher:
             "SourceListenerPort": target.port(role),
         }
         try:
-            return update_source(self.gateway, state.hub_region, params, attempts=self.settle_attempts)
+            response = update_source(self.gateway, state.hub_region, params, attempts=self.settle_attempts)
+            self._updates[role] = (params, self.clock())
+            return response
         except AwsError as exc:
             raise SwitchError(
                 f"switching {role} to {ingest!r} failed: {exc} (the flow keeps its previous source)"
@@ -387,6 +353,7 @@ class Switcher:
                     live, preview, live, preview, False, request_id, (time.perf_counter() - started) * 1000
                 )
             try:
+                self._settle_recent()
                 if not force:
                     self._require_active(preview)
                     self._require_active(live)
@@ -420,6 +387,43 @@ class Switcher:
             return TakeResult(
                 preview, live, live, preview, True, request_id, (time.perf_counter() - started) * 1000
             )
+
+    def _settle_recent(self) -> None:
+        """Before a take: wait (bounded) for this process's recent updates of Live and Preview to show —
+        both halves must be able to go through, or neither is tried."""
+        for role, (params, when) in list(self._updates.items()):
+            if self.clock() - when > self.settle_window:
+                continue
+            try:
+                await_applied(self.gateway, self.state.hub_region, params, attempts=self.settle_attempts)
+            except StillUpdatingError as exc:
+                raise SwitchError(
+                    f"cannot take: {role} is still UPDATING: {exc}; nothing was changed"
+                ) from exc
+            self._updates.pop(role, None)
+
+    def fresh_topology(self) -> Topology:
+        """The topology of the latest deployed runtime state (reloaded once when a deploy changed it)."""
+        state = self.state
+        wanted = state.topology_sha256
+        if wanted in (self.topology.source.sha256, self._topology_tried) or self.topology.source.uri in (
+            "-",
+            "<string>",
+        ):
+            return self.topology
+        self._topology_tried = wanted
+        from ..errors import StreamfabricError
+        from ..topology.loading import load_topology
+
+        try:
+            loaded = load_topology(
+                self.topology.source.uri.split("?versionId=")[0], session=self.gateway.session
+            )
+        except StreamfabricError:  # keep answering from the one loaded; status and switch use the state
+            return self.topology
+        if loaded.source.sha256 == wanted:
+            self.topology = loaded
+        return self.topology
 
     def _undo_take(self, errors: dict[str, BaseException | None], live: str, preview: str) -> str:
         """One half of a take failed: put the other half back, so Live and Preview stay consistent."""

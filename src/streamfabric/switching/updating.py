@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..aws.gateway import AwsGateway
-from ..deploy.waiters import wait
+from ..deploy.waiters import source_expectation, wait
 from ..errors import AwsError
 
 
@@ -52,6 +52,24 @@ def update_source(
     return gateway.call("mediaconnect", region, "update_flow_source", **params)
 
 
+def await_applied(
+    gateway: AwsGateway, region: str, params: Mapping[str, Any], *, attempts: int, delay: float = 1.0
+) -> None:
+    """Wait (bounded) until the update made with ``params`` shows: the flow ACTIVE or STANDBY *and* that
+    source with the requested values (``flow_settled`` with :func:`..deploy.waiters.source_expectation`)."""
+    try:
+        wait(
+            gateway, "mediaconnect", region, "flow_settled", delay=delay, max_attempts=attempts,
+            expect_source=source_expectation(params), FlowArn=params["FlowArn"],
+        )  # fmt: skip
+    except AwsError as exc:
+        raise StillUpdatingError(
+            f"the previous switch of this flow has not settled after {attempts} checks ({exc})",
+            code="StillUpdating",
+            operation="describe_flow",
+        ) from exc
+
+
 def _updating(gateway: AwsGateway, region: str, flow_arn: str) -> bool:
     try:
         flow = gateway.call("mediaconnect", region, "describe_flow", FlowArn=flow_arn)["Flow"]
@@ -60,4 +78,4 @@ def _updating(gateway: AwsGateway, region: str, flow_arn: str) -> bool:
     return str(flow.get("Status")) == "UPDATING"
 
 
-__all__ = ["StillUpdatingError", "update_source"]
+__all__ = ["StillUpdatingError", "await_applied", "update_source"]
