@@ -167,6 +167,7 @@ class Switcher:
         """What is on ``role``: remembered while no other Switcher wrote to the audit log, else read."""
         if not self._watch.unchanged():  # observed before the describe, so trust() is exact
             self._on_air.clear()  # someone else switched: what is on either flow must be read
+            self._updates.clear()  # and our last updates may no longer be what a take waits for
         if fresh or role not in self._on_air:
             self._observe_hub(role)
             self._watch.trust()
