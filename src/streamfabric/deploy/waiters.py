@@ -115,7 +115,8 @@ def _literal(value: Any) -> str:
 
 def _settled_with_source(expect: Mapping[str, Any]) -> WaiterModel:
     conditions = " && ".join(f"{path} == {_literal(value)}" for path, value in expect.items())
-    applied = f"length(Flow.Sources[?{conditions}]) == `1`"  # that source (by ARN) shows every value
+    # that source (by ARN; in Sources, or the flow's Source) shows every requested value
+    applied = f"length(Flow.Sources[?{conditions}] || [Flow.Source][?{conditions}]) > `0`"
     acceptors: list[dict[str, Any]] = [
         {"matcher": "path", "argument": f"Flow.Status == '{status}' && {applied}", "expected": True,
          "state": "success"}
