@@ -1,7 +1,7 @@
 """Asynchronous source updates and flow messages, as MediaConnect reports them.
 
 *UpdateFlowSource is asynchronous.* MediaConnect API Reference, UpdateFlowSource
-(https://docs.aws.amazon.com/mediaconnect/latest/api/v1-flows-flowarn-source-sourcearn.html):
+(https://docs.aws.amazon.com/mediaconnect/latest/api/API_UpdateFlowSource.html):
 the operation answers ``202 Accepted``, and the flow's ``Status`` enum has ``UPDATING``
 (API Reference, DescribeFlow, ``Flow.Status``). The emulator therefore puts a running (ACTIVE) flow
 in ``UPDATING`` for a window after each UpdateFlowSource, then back to ACTIVE; a flow in STANDBY
@@ -18,10 +18,11 @@ What AWS does *not* document, and the conservative choices made here:
 * what a second UpdateFlowSource during the window does: refused, ``BadRequestException``
   ("... is UPDATING ..."), rather than queued — a client must not assume its update was taken.
 
-*Flow messages.* API Reference, DescribeFlow: ``Messages`` (a sibling of ``Flow`` in the response,
-shape ``Messages`` with required ``Errors``, a list of strings) holds "any errors that apply
-currently to the flow. If there are no errors, MediaConnect will not include this field". AWS
-produces them from the media it sees, which the emulator has none of; :func:`set_flow_errors`
+*Flow messages.* API Reference, DescribeFlow
+(https://docs.aws.amazon.com/mediaconnect/latest/api/API_DescribeFlow.html): ``Messages`` (a sibling
+of ``Flow`` in the response, shape ``Messages`` with required ``Errors``, a list of strings) holds
+"any errors that apply currently to the flow. If there are no errors, MediaConnect will not include
+this field". AWS produces them from the media it sees, which the emulator has none of; :func:`set_flow_errors`
 lets a test (or ``Sandbox.set_flow_errors``) state them, and DescribeFlow reports them there.
 """
 
