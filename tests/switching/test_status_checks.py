@@ -201,3 +201,8 @@ def test_an_on_air_ingest_whose_hop_output_is_missing_or_off_its_interface_is_no
     assert main(["status", str(world.directory / "festival.json")]) == 1
     table = capsys.readouterr().out
     assert "on live, but its hop output to-live is missing" in table
+    with LocalServer(world.switcher(), caller="arn:aws:iam::123456789012:user/carol") as url:
+        code, body = request(f"{url}/status")
+    assert code == 200
+    api_main = next(i for i in body["ingests"] if i["name"] == "main-stage")
+    assert (api_main["healthy"], api_main["path_errors"]) == (False, list(broken_live.path_errors))
