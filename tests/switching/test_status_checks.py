@@ -189,10 +189,10 @@ def test_an_on_air_ingest_whose_hop_output_is_missing_or_off_its_interface_is_no
     status = sw.status()
     broken_live, broken_preview = _ingest(status, "main-stage"), _ingest(status, "tent-stage")
     assert broken_live.state == "ACTIVE" and not broken_live.healthy
-    assert broken_live.path_errors == ("on live, but its hop output to-live is missing",)
-    assert broken_preview.path_errors == (
-        "on preview, but its hop output to-preview is on other-vpc, not tent-stage-vpc",
-    )
+    assert broken_live.path_errors == ("on live, but its hop output for live is missing",)
+    (off_interface,) = broken_preview.path_errors
+    assert off_interface.startswith("on preview, but its hop output to-preview is on other-vpc (10.")
+    assert off_interface.endswith(f"not on the address the hub connects to ({tent.private_ip})")
     assert _ingest(status, "nyc-studio").healthy  # off air: no path to check
 
     assert main(["status", str(world.directory / "festival.json"), "--json"]) == 1
@@ -200,7 +200,7 @@ def test_an_on_air_ingest_whose_hop_output_is_missing_or_off_its_interface_is_no
     assert next(i for i in printed["ingests"] if i["name"] == "main-stage")["healthy"] is False
     assert main(["status", str(world.directory / "festival.json")]) == 1
     table = capsys.readouterr().out
-    assert "on live, but its hop output to-live is missing" in table
+    assert "on live, but its hop output for live is missing" in table
     with LocalServer(world.switcher(), caller="arn:aws:iam::123456789012:user/carol") as url:
         code, body = request(f"{url}/status")
     assert code == 200

@@ -42,14 +42,14 @@ def path_problems(
         if output is None:
             problems.append(f"on {role}, but its hop output for {role} is missing")
             continue
-        name = output.get("Name") or arn
+        label = str(output.get("Name") or arn)
         attached = (output.get("VpcInterfaceAttachment") or {}).get("VpcInterfaceName")
         address = output.get("ListenerAddress")
         if not attached:
-            problems.append(f"on {role}, but its hop output {name} is on no VPC interface")
+            problems.append(f"on {role}, but its hop output {label} is on no VPC interface")
         elif address != ingest.private_ip:
             problems.append(
-                f"on {role}, but its hop output {name} is on {attached} ({address}), not on the address "
+                f"on {role}, but its hop output {label} is on {attached} ({address}), not on the address "
                 f"the hub connects to ({ingest.private_ip})"
             )
     return tuple(problems)
