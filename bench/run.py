@@ -103,6 +103,10 @@ def bench_switch(quick: bool, tmp: Path) -> dict[str, Any]:
     from streamfabric.switching import Switcher
 
     sandbox, model, _ = deployed_sandbox(2, 4, tmp)
+    # This figure is streamfabric's call path. The emulator models MediaConnect's UPDATING window after
+    # each UpdateFlowSource (and refuses a second update during it, as AWS may); back-to-back switches
+    # of one flow would measure that window, not us, so it is off here.
+    sandbox.set_update_window(updating_reads=0)
     try:
         session = boto3.session.Session(region_name="us-east-1")
         calls: list[str] = []

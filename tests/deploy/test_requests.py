@@ -39,7 +39,7 @@ ROLE = "arn:aws:iam::123456789012:role/festival-mediaconnect"
 HOP = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:festival/internal-hop-AbCdEf"
 
 
-def flow(status: str) -> dict[str, Any]:
+def flow(status: str, **source: Any) -> dict[str, Any]:
     return {
         "Flow": {
             "AvailabilityZone": "eu-west-1a",
@@ -47,7 +47,7 @@ def flow(status: str) -> dict[str, Any]:
             "FlowArn": FLOW,
             "Name": "festival-live",
             "Outputs": [],
-            "Source": {"Name": "standby", "SourceArn": SOURCE},
+            "Source": {"Name": "standby", "SourceArn": SOURCE, **source},
             "Status": status,
         }
     }
@@ -149,7 +149,12 @@ def test_caller_source_and_back_to_standby(gateway: AwsGateway, mediaconnect: St
             "Decryption": {"KeyType": "srt-password", "RoleArn": ROLE, "SecretArn": HOP},
         },
     )
-    mediaconnect.add_response("describe_flow", flow("STANDBY"), {"FlowArn": FLOW})
+    caller = {"Transport": {"Protocol": "srt-caller", "SourceListenerAddress": "10.0.1.23",
+                            "SourceListenerPort": 7000}, "VpcInterfaceName": "live-vpc"}  # fmt: skip
+    listener = {"Transport": {"Protocol": "srt-listener"}, "IngestPort": 7000, "WhitelistCidr": "10.0.0.0/16"}
+    # UpdateFlowSource answers 202: a read may still show the previous source, and is not "settled"
+    mediaconnect.add_response("describe_flow", flow("STANDBY", **listener), {"FlowArn": FLOW})
+    mediaconnect.add_response("describe_flow", flow("STANDBY", **caller), {"FlowArn": FLOW})
     mediaconnect.add_response(
         "update_flow_source",
         {"FlowArn": FLOW},
@@ -162,7 +167,8 @@ def test_caller_source_and_back_to_standby(gateway: AwsGateway, mediaconnect: St
             "VpcInterfaceName": "",
         },
     )
-    mediaconnect.add_response("describe_flow", flow("STANDBY"), {"FlowArn": FLOW})
+    mediaconnect.add_response("describe_flow", flow("STANDBY", **caller), {"FlowArn": FLOW})
+    mediaconnect.add_response("describe_flow", flow("STANDBY", **listener), {"FlowArn": FLOW})
     run(
         gateway,
         SetCallerSource(

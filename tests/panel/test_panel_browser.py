@@ -383,3 +383,22 @@ def test_an_ingest_that_is_not_active_says_so_and_is_switched_only_on_request(
         expect(alert).to_have_count(0)
     finally:
         client.start_flow(FlowArn=arn)
+
+
+def test_a_flow_error_shows_on_the_tile(panel: str, on_air_reset: World, new_page: PageFactory) -> None:
+    """The flow's errors come from DescribeFlow's Messages (beside Flow), set in the emulator."""
+    from playwright.sync_api import expect
+
+    from streamfabric.sandbox import moto_mc_async
+
+    state = on_air_reset.switcher().state
+    moto_mc_async.set_flow_errors(state.ingests["sydney-stage"].flow_arn, ["Source: no SRT caller connected"])
+    try:
+        page = new_page()
+        open_panel(page, panel)
+        sydney = tile(page, "sydney-stage")
+        expect(sydney).to_have_attribute("data-health", "bad")
+        expect(sydney.locator(".health")).to_contain_text("Source: no SRT caller connected")
+        expect(tile(page, "main-stage")).to_have_attribute("data-health", "ok")
+    finally:
+        moto_mc_async.set_flow_errors(state.ingests["sydney-stage"].flow_arn, [])

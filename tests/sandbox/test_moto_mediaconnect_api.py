@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+
+from wire_shapes import WireRecorder  # tests/ is on sys.path
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/MediaConnectAccess"
@@ -16,8 +19,17 @@ DECRYPTION = {"Algorithm": "aes256", "KeyType": "srt-password", "RoleArn": ROLE,
 
 
 @pytest.fixture()
-def mc(aws: str) -> Any:
-    return boto3.client("mediaconnect", region_name=REGION, endpoint_url=aws)
+def wire(aws: str) -> Iterator[WireRecorder]:
+    """Every MediaConnect request and raw response of the test, checked against botocore's model."""
+    recorder = WireRecorder(boto3.session.Session())
+    yield recorder
+    assert recorder.request_problems() == []
+    assert recorder.response_problems() == []
+
+
+@pytest.fixture()
+def mc(aws: str, wire: WireRecorder) -> Any:
+    return wire.session.client("mediaconnect", region_name=REGION, endpoint_url=aws)
 
 
 @pytest.fixture()

@@ -35,10 +35,9 @@ class World:
         return Switcher(self.model, gateway=AwsGateway(sess, waiter_delay=0, sleep=lambda _: None), **kwargs)  # type: ignore[arg-type]
 
     def hub_source(self, role: str) -> dict[str, object]:
+        """The hub flow's source, found by the ARN in the runtime state (names need not be unique)."""
         client = self.session().client("mediaconnect", region_name=self.model.hub.region)
-        arn = next(
-            f["FlowArn"] for f in client.list_flows()["Flows"] if f["Name"] == self.model.flow_name(role)
-        )
+        arn = self.switcher().state.hub_flow(role).flow_arn  # type: ignore[arg-type]
         return client.describe_flow(FlowArn=arn)["Flow"]["Source"]  # type: ignore[no-any-return]
 
 

@@ -27,7 +27,7 @@ from ..errors import (
     UnknownIngestError,
 )
 from ..switching import Switcher
-from .models import Problem, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
+from .models import Problem, StatusResponse, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
 
 logger = Logger(service="streamfabric-api")
 
@@ -82,7 +82,7 @@ def build_app(
              responses=_responses({"type": "object"}))  # fmt: skip
     def get_topology() -> dict[str, Any]:
         sw = switcher()
-        model = sw.topology
+        model = sw.fresh_topology()
         return {
             "name": model.name,
             "hub": model.hub.region,
@@ -95,9 +95,9 @@ def build_app(
         }
 
     @app.get("/status", summary="What is on Live and Preview and each ingest's health (read from AWS)",
-             responses=_responses({"type": "object"}))  # fmt: skip
-    def get_status() -> dict[str, Any]:
-        return switcher().status().to_dict()
+             responses=_responses(StatusResponse))  # fmt: skip
+    def get_status() -> StatusResponse:
+        return StatusResponse.model_validate(switcher().status().to_dict())
 
     @app.post("/switch", summary="Put an ingest on Live or Preview",
               responses=_responses(SwitchResponse, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT,

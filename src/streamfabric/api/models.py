@@ -52,6 +52,37 @@ class TakeResponse(BaseModel):
     elapsed_ms: float
 
 
+class HubStatusModel(BaseModel):
+    role: Literal["live", "preview"]
+    flow_arn: str
+    state: str = Field(description="MediaConnect flow status: ACTIVE, STANDBY, UPDATING, ERROR, ...")
+    ingest: str | None = Field(description="the ingest on air; null when the source is no known ingest")
+    address: str | None
+    port: int | None
+    errors: list[str] = Field(description="the flow's current errors (DescribeFlow Messages.Errors)")
+
+
+class IngestHealthModel(BaseModel):
+    name: str
+    region: str
+    state: str
+    healthy: bool = Field(description="flow ACTIVE, no errors, and every on-air path from it whole")
+    errors: list[str] = Field(description="the flow's current errors (DescribeFlow Messages.Errors)")
+    on_live: bool
+    on_preview: bool
+    path_errors: list[str] = Field(
+        description="why an on-air path from it is broken (hop output missing or off its VPC interface)"
+    )
+
+
+class StatusResponse(BaseModel):
+    topology: str
+    live: HubStatusModel
+    preview: HubStatusModel
+    ingests: list[IngestHealthModel]
+    warnings: list[str] = Field(description="e.g. another flow bearing one of the deployment's flow names")
+
+
 class Problem(BaseModel):
     """An error body: ``error`` is a stable code, ``message`` says what to do."""
 

@@ -36,7 +36,7 @@ from .plan import (
 from .progress import NullReporter, Reporter
 from .remote import describe_flow, describe_stack, find_flows, network_interface_addresses, stack_outputs
 from .values import FlowArn, FlowOutputArn, FlowSourceArn, InterfaceAddress, StackOutput, Value
-from .waiters import wait
+from .waiters import source_expectation, wait
 
 FLOW_DELAY, FLOW_ATTEMPTS = 3.0, 200
 
@@ -241,15 +241,17 @@ class Executor:
             else ("flow_standby" if isinstance(step, StopFlow) else "flow_settled")
         )
         self.reporter.status(step, "waiting for the flow")
-        self._wait_flow(region, arn, waiter)
+        expect = source_expectation(call.params) if call.operation == "update_flow_source" else None
+        self._wait_flow(region, arn, waiter, expect)
         return "done"
 
-    def _wait_flow(self, region: str, arn: str, waiter: str) -> None:
+    def _wait_flow(self, region: str, arn: str, waiter: str, expect: dict[str, Any] | None = None) -> None:
         wait(
             self.gateway,
             "mediaconnect",
             region,
             waiter,
+            expect_source=expect,
             FlowArn=arn,
             delay=FLOW_DELAY,
             max_attempts=FLOW_ATTEMPTS,

@@ -468,7 +468,8 @@
       var h = ingestHealth(name);
       var ok = Boolean(h && h.healthy);
       var flow = h ? h.state || "UNKNOWN" : "UNKNOWN";
-      var errors = (h && h.errors) || [];
+      // the flow's own errors (DescribeFlow Messages) and broken on-air paths from it
+      var errors = ((h && h.path_errors) || []).concat((h && h.errors) || []);
       tile.root.dataset.health = ok ? "ok" : "bad";
       tile.health.textContent = ok ? "✓ " + flow : "⚠ " + flow + (errors.length ? " — " + errors[0] : "");
       tile.health.title = errors.join("\n");

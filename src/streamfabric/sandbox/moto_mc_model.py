@@ -9,6 +9,7 @@ VPC interfaces, refusing to remove a VPC interface in use, deleting only stopped
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -19,6 +20,7 @@ from moto.mediaconnect.models import Flow, MediaConnectBackend, mediaconnect_bac
 from moto.moto_api._internal import mock_random as random
 from moto.utilities.utils import get_partition
 
+from . import moto_mc_async as pending
 from . import moto_mc_network as net
 from .moto_mc_network import BadRequestException
 
@@ -51,12 +53,32 @@ def _arn(backend: MediaConnectBackend, kind: str, name: str) -> str:
 
 
 def get_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
-    """The flow, with any transient state (STARTING/STOPPING/UPDATING) completed."""
+    """The flow, with STARTING/STOPPING completed; UPDATING lasts its window (:mod:`.moto_mc_async`)."""
     flow = backend._flows.get(flow_arn)
     if flow is None:
         raise NotFoundException(message=f"Flow {flow_arn} not found.")
-    flow.resolve_transient_states()
+    if not pending.in_update(flow_arn):
+        flow.resolve_transient_states()
     return flow
+
+
+def read_flow(backend: MediaConnectBackend, flow_arn: str) -> tuple[Flow, tuple[str, ...]]:
+    """DescribeFlow: the flow as a read shows it during an update window, and its Messages.Errors."""
+    flow = get_flow(backend, flow_arn)
+    return shown(flow), pending.flow_errors(flow_arn)
+
+
+def shown(flow: Flow) -> Flow:
+    """What one read shows of ``flow`` (during an update window, maybe the previous source)."""
+    status, sources = pending.read(flow)
+    if status is None or (status == flow.status and sources is None):
+        return flow
+    view = copy.copy(flow)
+    view.status = status
+    if sources is not None:
+        view.sources = sources
+        view.source = sources[0] if sources else {}
+    return view
 
 
 def _find(items: Iterable[dict[str, Any]], key: str, value: str, what: str) -> dict[str, Any]:
@@ -209,9 +231,7 @@ def list_flows(
     backend: MediaConnectBackend, max_results: int | None, next_token: str | None
 ) -> tuple[list[Flow], str | None]:
     """ListFlows, paginated by position."""
-    flows = list(backend._flows.values())
-    for flow in flows:
-        flow.resolve_transient_states()
+    flows = [shown(get_flow(backend, arn)) for arn in list(backend._flows)]
     start = int(next_token or 0)
     end = start + (max_results or 1000)
     return flows[start:end], (str(end) if end < len(flows) else None)
@@ -229,13 +249,18 @@ def delete_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
     for arn in _arns_of(flow):
         backend.tagger.delete_all_tags_for_resource(arn)
     del backend._flows[flow_arn]
+    pending.forget(flow_arn)
     flow.status = "DELETING"
     return flow
 
 
 def set_running(backend: MediaConnectBackend, flow_arn: str, running: bool) -> Flow:
-    """StartFlow/StopFlow: STARTING/STOPPING, completed (ACTIVE/STANDBY) by the next read."""
+    """StartFlow/StopFlow: STARTING/STOPPING, completed (ACTIVE/STANDBY) by the next read.
+
+    Stopping ends an update window (the change applies to the stopped flow)."""
     flow = get_flow(backend, flow_arn)
+    if not running:
+        pending.forget(flow_arn)
     flow.status = "STARTING" if running else "STOPPING"
     return flow
 
@@ -325,10 +350,13 @@ def update_source(
 ) -> dict[str, Any]:
     """UpdateFlowSource: partial update, members left out keep their value.
 
-    An empty ``vpcInterfaceName`` turns a VPC source back into a public one.
+    An empty ``vpcInterfaceName`` turns a VPC source back into a public one. A running flow is
+    UPDATING afterwards, and a second update during that window is refused (:mod:`.moto_mc_async`).
     """
     flow = get_flow(backend, flow_arn)
     source = _find(flow.sources, "sourceArn", source_arn, "Source")
+    pending.refuse_if_updating(flow)
+    pending.begin_update(flow)
     changes = {k: v for k, v in request.items() if k in updatable_members("UpdateFlowSource")}
     _check_vpc_refs([vpc["name"] for vpc in flow.vpc_interfaces], [changes], [])
     _merge(source, changes, ("decryption",))

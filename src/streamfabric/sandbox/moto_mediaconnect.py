@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from moto.mediaconnect import urls as mediaconnect_urls
 from moto.mediaconnect.responses import MediaConnectResponse
 
+from . import moto_mc_async
 from . import moto_mc_model as model
 from .moto_mc_shapes import flow_shape, listed_flow_shape, output_shape, source_shape, vpc_interface_shape
 
@@ -50,8 +51,12 @@ def create_flow(self: MediaConnectResponse) -> Reply:
 
 
 def describe_flow(self: MediaConnectResponse) -> Reply:
-    flow = model.get_flow(_backend(self), _path(self, "FlowArn"))
-    return _reply({"flow": flow_shape(flow)})
+    """DescribeFlow: ``messages`` beside ``flow``, only when the flow has errors (API Reference)."""
+    flow, errors = model.read_flow(_backend(self), _path(self, "FlowArn"))
+    payload: dict[str, Any] = {"flow": flow_shape(flow)}
+    if errors:
+        payload["messages"] = {"errors": list(errors)}
+    return _reply(payload)
 
 
 def list_flows(self: MediaConnectResponse) -> Reply:
@@ -185,8 +190,25 @@ def _widen_url_paths() -> None:
         paths[pattern.replace("[^/.]+", "[^/]+")] = paths.pop(pattern)
 
 
+def _reset_with_moto() -> None:
+    """``POST /moto-api/reset`` also forgets update windows and flow errors (:mod:`.moto_mc_async`)."""
+    from moto.moto_api._internal.models import MotoAPIBackend
+
+    original = MotoAPIBackend.reset
+    if getattr(original, "_streamfabric", False):
+        return
+
+    def reset(self: MotoAPIBackend) -> None:
+        original(self)
+        moto_mc_async.reset()
+
+    reset._streamfabric = True  # type: ignore[attr-defined]
+    MotoAPIBackend.reset = reset  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Install the handlers on moto's MediaConnectResponse (idempotent)."""
     for handler in _HANDLERS:
         setattr(MediaConnectResponse, handler.__name__, handler)
     _widen_url_paths()
+    _reset_with_moto()

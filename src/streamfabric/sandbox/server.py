@@ -11,7 +11,7 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
-from . import moto_ext, presets
+from . import moto_ext, moto_mc_async, presets
 
 
 class Sandbox:
@@ -51,6 +51,16 @@ class Sandbox:
         """A secret by name in ``region``, or with exactly the given ARN; returns its ARN
         (see :func:`.presets.preset_secret`)."""
         return presets.preset_secret(region, arn_or_name, value)
+
+    def set_flow_errors(self, flow_arn: str, errors: list[str]) -> None:
+        """The errors DescribeFlow reports in ``Messages`` for a flow (see :mod:`.moto_mc_async`)."""
+        moto_mc_async.set_flow_errors(flow_arn, errors)
+
+    def set_update_window(
+        self, *, stale_reads: int = 0, updating_reads: int = 1, updating_seconds: float = 0.0
+    ) -> None:
+        """How UpdateFlowSource's asynchronous window looks to readers (see :mod:`.moto_mc_async`)."""
+        moto_mc_async.configure(moto_mc_async.UpdateWindow(stale_reads, updating_reads, updating_seconds))
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -68,13 +68,17 @@ class LocalAuditLog:
         self.path = Path(path)
         self.uri = str(self.path)
 
+    @staticmethod
+    def encode(record: AuditRecord) -> bytes:
+        """The record's line, as appended."""
+        return (json.dumps(record.to_dict(), sort_keys=True) + "\n").encode("utf-8")
+
     def append(self, record: AuditRecord) -> None:
-        line = json.dumps(record.to_dict(), sort_keys=True) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, line.encode("utf-8"))
+            os.write(fd, self.encode(record))
             os.fsync(fd)
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -102,15 +106,19 @@ class S3AuditLog:
         self.bucket, self.prefix, _ = split_s3_uri(self.uri.rstrip("/") + "/x")
         self.prefix = self.prefix[:-1]
 
-    def _key(self, record: AuditRecord) -> str:
-        stamp = record.time.replace("-", "").replace(":", "").replace("+0000", "Z").replace("+00:00", "Z")
-        return f"{self.prefix}{stamp}-{record.request_id}.json"
+    def key_prefix(self, time: str) -> str:
+        """The key prefix of records written at ``time`` (ISO 8601, UTC): keys sort by time."""
+        stamp = time.replace("-", "").replace(":", "").replace("+0000", "Z").replace("+00:00", "Z")
+        return f"{self.prefix}{stamp}"
+
+    def key(self, record: AuditRecord) -> str:
+        return f"{self.key_prefix(record.time)}-{record.request_id}.json"
 
     def append(self, record: AuditRecord) -> None:
         body = json.dumps(record.to_dict(), sort_keys=True).encode("utf-8")
         self.gateway.call(
             "s3", None, "put_object",
-            Bucket=self.bucket, Key=self._key(record), Body=body,
+            Bucket=self.bucket, Key=self.key(record), Body=body,
             ContentType="application/json", IfNoneMatch="*",
         )  # fmt: skip
 

@@ -17,6 +17,7 @@ class HubStatus:
     ingest: str | None  # the ingest on air, None when the source points at no known ingest
     address: str | None
     port: int | None
+    errors: tuple[str, ...] = ()  # the hub flow's Messages.Errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +25,11 @@ class IngestHealth:
     name: str
     region: str
     state: str
-    healthy: bool  # flow ACTIVE and no error messages
-    errors: tuple[str, ...]
+    healthy: bool  # flow ACTIVE, no error messages, every on-air path from it whole
+    errors: tuple[str, ...]  # the flow's Messages.Errors (DescribeFlow)
     on_live: bool
     on_preview: bool
+    path_errors: tuple[str, ...] = ()  # why an on-air path from it is broken (checks.path_problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Status:
     live: HubStatus
     preview: HubStatus
     ingests: tuple[IngestHealth, ...]
+    warnings: tuple[str, ...] = ()  # e.g. another flow with one of our names (checks.duplicate_names)
 
     def hub(self, role: HubRole) -> HubStatus:
         return self.live if role == "live" else self.preview
@@ -53,7 +56,10 @@ def source_endpoint(flow: dict[str, Any]) -> tuple[str | None, int | None]:
     return address, int(port) if port is not None else None
 
 
-def hub_status(role: HubRole, flow: dict[str, Any], state: RuntimeState) -> HubStatus:
+def hub_status(
+    role: HubRole, flow: dict[str, Any], state: RuntimeState, errors: tuple[str, ...] = ()
+) -> HubStatus:
+    """``flow``: DescribeFlow's ``Flow``; ``errors``: its ``Messages`` (:func:`.checks.flow_errors`)."""
     address, port = source_endpoint(flow)
     return HubStatus(
         role=role,
@@ -62,44 +68,52 @@ def hub_status(role: HubRole, flow: dict[str, Any], state: RuntimeState) -> HubS
         ingest=state.ingest_at(address, port),
         address=address,
         port=port,
+        errors=errors,
     )
 
 
 def ingest_health(
-    name: str, region: str, flow: dict[str, Any] | None, live: str | None, preview: str | None
+    name: str,
+    region: str,
+    flow: dict[str, Any] | None,
+    live: str | None,
+    preview: str | None,
+    errors: tuple[str, ...] = (),
+    path_errors: tuple[str, ...] = (),
 ) -> IngestHealth:
+    """``flow``: DescribeFlow's ``Flow`` (None: not found); ``errors``: the response's ``Messages``."""
     if flow is None:
         return IngestHealth(
-            name, region, "MISSING", False, ("flow not found",), name == live, name == preview
+            name, region, "MISSING", False, ("flow not found", *errors), name == live, name == preview
         )
-    errors = tuple(str(e) for e in (flow.get("Messages") or {}).get("Errors", ()) or ())
     state = str(flow.get("Status", "UNKNOWN"))
     return IngestHealth(
         name=name,
         region=region,
         state=state,
-        healthy=state == "ACTIVE" and not errors,
+        healthy=state == "ACTIVE" and not errors and not path_errors,
         errors=errors,
         on_live=name == live,
         on_preview=name == preview,
+        path_errors=path_errors,
     )
 
 
+def _hub_line(label: str, hub: HubStatus) -> str:
+    line = f"{label:<9}{hub.ingest or '(unknown source ' + str(hub.address) + ')':<24} flow {hub.state}"
+    return line + (f" — {'; '.join(hub.errors)}" if hub.errors else "")
+
+
 def format_table(status: Status) -> str:
-    lines = [
-        f"LIVE     {status.live.ingest or '(unknown source ' + str(status.live.address) + ')':<24} "
-        f"flow {status.live.state}",
-        f"PREVIEW  {status.preview.ingest or '(unknown source ' + str(status.preview.address) + ')':<24} "
-        f"flow {status.preview.state}",
-        "",
-    ]
+    lines = [_hub_line("LIVE", status.live), _hub_line("PREVIEW", status.preview), ""]
     rows = [("INGEST", "REGION", "STATE", "HEALTH", "ON AIR")]
     for ing in status.ingests:
         on_air = ", ".join(r for r, on in (("live", ing.on_live), ("preview", ing.on_preview)) if on)
-        health = "ok" if ing.healthy else ("; ".join(ing.errors) or "not active")
+        health = "ok" if ing.healthy else ("; ".join((*ing.path_errors, *ing.errors)) or "not active")
         rows.append((ing.name, ing.region, ing.state, health, on_air or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines.extend(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
+    lines.extend(f"warning: {w}" for w in status.warnings)
     return "\n".join(lines)

@@ -14,6 +14,13 @@ What is on air and each ingest's health are *known* rather than looked up on eve
   panel polls it), else one describe of that ingest's flow.
 A long-lived Switcher (the Lambda's warm container, ``streamfabric serve``, a script) therefore makes
 exactly one MediaConnect call per switch.
+
+It stays fresh (:mod:`.freshness`): the runtime state is re-read when it changed (at most every
+``state_ttl`` seconds, at once when a flow points at an address it does not know or an ingest name is
+unknown), and what is on air is re-read from AWS when another Switcher wrote to the shared audit log
+since this one last knew it — so no Switcher answers "unchanged" to a switch another one made stale,
+or writes a wrong ``from``. A source update may leave the flow UPDATING; the next update of that
+flow waits it out, bounded (:mod:`.updating`).
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,56 +40,17 @@ from ..errors import (
     AwsError,
     ConflictError,
     IngestNotActiveError,
-    StateError,
     SwitchError,
     UnknownIngestError,
 )
 from ..runtime_state import RuntimeState, default_audit_uri
 from ..topology.model import HUB_ROLES, HubRole, Topology
 from .audit import AuditLog, AuditRecord, open_audit_log
+from .checks import duplicate_names, flow_errors, path_problems
+from .freshness import AuditWatch, StateSource
+from .results import SwitchResult, TakeResult
 from .status import HubStatus, Status, hub_status, ingest_health
-
-
-@dataclass(frozen=True, slots=True)
-class SwitchResult:
-    target: HubRole
-    previous: str | None
-    ingest: str
-    changed: bool
-    request_id: str
-    elapsed_ms: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "previous": self.previous,
-            "ingest": self.ingest,
-            "changed": self.changed,
-            "request_id": self.request_id,
-            "elapsed_ms": round(self.elapsed_ms, 3),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class TakeResult:
-    live: str
-    preview: str
-    previous_live: str | None
-    previous_preview: str | None
-    changed: bool
-    request_id: str
-    elapsed_ms: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "live": self.live,
-            "preview": self.preview,
-            "previous_live": self.previous_live,
-            "previous_preview": self.previous_preview,
-            "changed": self.changed,
-            "request_id": self.request_id,
-            "elapsed_ms": round(self.elapsed_ms, 3),
-        }
+from .updating import StillUpdatingError, await_applied, update_source
 
 
 def _now() -> str:
@@ -105,11 +72,18 @@ class Switcher:
         clock: Callable[[], float] = time.monotonic,
         caller: str | None = None,
         status_ttl: float = 0.0,
+        state_ttl: float = 5.0,
+        settle_attempts: int = 20,
     ) -> None:
         self.topology = topology
         self.gateway = gateway or AwsGateway(session)
-        self._state = state
+        self._state = state  # given: fixed; else read from its URI by ``_source``
+        self._source: StateSource | None = None
+        self._state_seen: RuntimeState | None = None
+        self.state_ttl = state_ttl
+        self.settle_attempts = settle_attempts
         self.audit = audit or open_audit_log(default_audit_uri(topology), self.gateway)
+        self._watch = AuditWatch(self.audit, self.gateway)
         self.health_ttl = health_ttl
         self.clock = clock
         self._caller = caller
@@ -120,19 +94,39 @@ class Switcher:
         # (MediaConnect's API allows ~5 requests/s); any switch or take invalidates it.
         self.status_ttl = status_ttl
         self._status: tuple[Status, float] | None = None
+        # role -> (params of this process's last UpdateFlowSource of it, when): a take waits for them
+        self._updates: dict[HubRole, tuple[dict[str, Any], float]] = {}
+        self.settle_window = 30.0
+        self._topology_tried: str | None = None
 
     # -- state --------------------------------------------------------------------------------
     @property
     def state(self) -> RuntimeState:
-        if self._state is None:
-            from ..state_store import read_state, state_uri
+        """The latest deployed runtime state (re-read when it changed, see :mod:`.freshness`)."""
+        if self._state is not None:
+            return self._state
+        if self._source is None:
+            from ..state_store import state_uri
 
-            uri = state_uri(self.topology)
-            text = read_state(self.gateway, uri)
-            if text is None:
-                raise StateError(f"no runtime state at {uri}: run `streamfabric deploy` first")
-            self._state = RuntimeState.from_json(text, uri)
-        return self._state
+            self._source = StateSource(self.gateway, state_uri(self.topology), ttl=self.state_ttl,
+                                       clock=self.clock)  # fmt: skip
+        state = self._source.get()
+        if state is not self._state_seen:
+            with self._lock:  # another deployment: what was known under the old state is not
+                if self._state_seen is not None:
+                    self._on_air.clear()
+                    self._health.clear()
+                    self._status = None
+                self._state_seen = state
+        return state
+
+    def refresh_state(self) -> bool:
+        """Re-read the runtime state now (if it is read from a URI); True when it changed."""
+        if self._state is not None or self._source is None:
+            return False
+        changed = self._source.refresh()
+        self.state  # noqa: B018  (forget what was known under the old state)
+        return changed
 
     def caller(self) -> str:
         if self._caller is None:
@@ -146,32 +140,44 @@ class Switcher:
 
     def _ingest(self, name: str) -> None:
         if name not in self.state.ingests:
+            self.refresh_state()  # deployed since the state was read?
+        if name not in self.state.ingests:
             valid = ", ".join(sorted(self.state.ingests))
             raise UnknownIngestError(f"unknown ingest {name!r} (ingests: {valid})")
 
     # -- observation ---------------------------------------------------------------------------
     def _describe(self, region: str, flow_arn: str) -> dict[str, Any]:
-        flow: dict[str, Any] = self.gateway.call("mediaconnect", region, "describe_flow", FlowArn=flow_arn)[
-            "Flow"
-        ]
-        return flow
+        """DescribeFlow's whole response: ``Flow`` and, when the flow has errors, ``Messages``."""
+        return self.gateway.call("mediaconnect", region, "describe_flow", FlowArn=flow_arn)
+
+    def _hub(self, role: HubRole, response: dict[str, Any]) -> HubStatus:
+        flow = response.get("Flow") or {}
+        observed = hub_status(role, flow, self.state, flow_errors(response))
+        if observed.ingest is None and observed.address and self.refresh_state():
+            observed = hub_status(role, flow, self.state, flow_errors(response))  # deployed since
+        return observed
 
     def _observe_hub(self, role: HubRole) -> HubStatus:
         state = self.state
-        observed = hub_status(role, self._describe(state.hub_region, state.hub_flow(role).flow_arn), state)
+        observed = self._hub(role, self._describe(state.hub_region, state.hub_flow(role).flow_arn))
         self._on_air[role] = observed.ingest
         return observed
 
     def on_air(self, role: HubRole, *, fresh: bool = False) -> str | None:
+        """What is on ``role``: remembered while no other Switcher wrote to the audit log, else read."""
+        if not self._watch.unchanged():  # observed before the describe, so trust() is exact
+            self._on_air.clear()  # someone else switched: what is on either flow must be read
+            self._updates.clear()  # and our last updates may no longer be what a take waits for
         if fresh or role not in self._on_air:
             self._observe_hub(role)
+            self._watch.trust()
         return self._on_air[role]
 
     def _require_active(self, name: str) -> None:
         seen = self._health.get(name)
         if seen is None or self.clock() - seen[1] > self.health_ttl:
             ingest = self.state.ingests[name]
-            flow = self._describe(ingest.region, ingest.flow_arn)
+            flow = self._describe(ingest.region, ingest.flow_arn).get("Flow") or {}
             seen = (str(flow.get("Status", "UNKNOWN")), self.clock())
             self._health[name] = seen
         if seen[0] != "ACTIVE":
@@ -197,12 +203,16 @@ class Switcher:
         state = self.state
         hub = state.hub_flow(role)
         target = state.ingests[ingest]
+        params = {
+            "FlowArn": hub.flow_arn,
+            "SourceArn": hub.source_arn,
+            "SourceListenerAddress": target.private_ip,
+            "SourceListenerPort": target.port(role),
+        }
         try:
-            return self.gateway.call(
-                "mediaconnect", state.hub_region, "update_flow_source",
-                FlowArn=hub.flow_arn, SourceArn=hub.source_arn,
-                SourceListenerAddress=target.private_ip, SourceListenerPort=target.port(role),
-            )  # fmt: skip
+            response = update_source(self.gateway, state.hub_region, params, attempts=self.settle_attempts)
+            self._updates[role] = (params, self.clock())
+            return response
         except AwsError as exc:
             raise SwitchError(
                 f"switching {role} to {ingest!r} failed: {exc} (the flow keeps its previous source)"
@@ -226,6 +236,7 @@ class Switcher:
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )  # fmt: skip
         self.audit.append(record)
+        self._watch.wrote(record)
         return record
 
     def switch(
@@ -343,6 +354,7 @@ class Switcher:
                     live, preview, live, preview, False, request_id, (time.perf_counter() - started) * 1000
                 )
             try:
+                self._settle_recent()
                 if not force:
                     self._require_active(preview)
                     self._require_active(live)
@@ -377,6 +389,43 @@ class Switcher:
                 preview, live, live, preview, True, request_id, (time.perf_counter() - started) * 1000
             )
 
+    def _settle_recent(self) -> None:
+        """Before a take: wait (bounded) for this process's recent updates of Live and Preview to show —
+        both halves must be able to go through, or neither is tried."""
+        for role, (params, when) in list(self._updates.items()):
+            if self.clock() - when > self.settle_window:
+                continue
+            try:
+                await_applied(self.gateway, self.state.hub_region, params, attempts=self.settle_attempts)
+            except StillUpdatingError as exc:
+                raise SwitchError(
+                    f"cannot take: {role} is still UPDATING: {exc}; nothing was changed"
+                ) from exc
+            self._updates.pop(role, None)
+
+    def fresh_topology(self) -> Topology:
+        """The topology of the latest deployed runtime state (reloaded once when a deploy changed it)."""
+        state = self.state
+        wanted = state.topology_sha256
+        if wanted in (self.topology.source.sha256, self._topology_tried) or self.topology.source.uri in (
+            "-",
+            "<string>",
+        ):
+            return self.topology
+        self._topology_tried = wanted
+        from ..errors import StreamfabricError
+        from ..topology.loading import load_topology
+
+        try:
+            loaded = load_topology(
+                self.topology.source.uri.split("?versionId=")[0], session=self.gateway.session
+            )
+        except StreamfabricError:  # keep answering from the one loaded; status and switch use the state
+            return self.topology
+        if loaded.source.sha256 == wanted:
+            self.topology = loaded
+        return self.topology
+
     def _undo_take(self, errors: dict[str, BaseException | None], live: str, preview: str) -> str:
         """One half of a take failed: put the other half back, so Live and Preview stay consistent."""
         failed = ", ".join(f"{role}: {exc}" for role, exc in errors.items())
@@ -400,31 +449,51 @@ class Switcher:
         jobs: dict[str, tuple[str, str]] = {f"hub:{r}": (state.hub_region, state.hub_flow(r).flow_arn)
                                             for r in HUB_ROLES}  # fmt: skip
         jobs.update({name: (ing.region, ing.flow_arn) for name, ing in state.ingests.items()})
+        regions = sorted({state.hub_region, *(ing.region for ing in state.ingests.values())})
 
-        def fetch(item: tuple[str, tuple[str, str]]) -> tuple[str, dict[str, Any] | None]:
+        def fetch(item: tuple[str, tuple[str, str]]) -> tuple[str, dict[str, Any]]:
             key, (region, arn) = item
             try:
                 return key, self._describe(region, arn)
             except AwsError as exc:
                 if key.startswith("hub:"):
                     raise
-                return key, {"Status": "ERROR", "Messages": {"Errors": [str(exc)]}}
+                if exc.code == "NotFoundException":
+                    return key, {}
+                return key, {"Flow": {"Status": "ERROR"}, "Messages": {"Errors": [str(exc)]}}
 
-        with ThreadPoolExecutor(max_workers=min(16, len(jobs))) as pool:
-            flows = dict(pool.map(fetch, jobs.items()))
-        live = hub_status("live", flows["hub:live"] or {}, state)
-        preview = hub_status("preview", flows["hub:preview"] or {}, state)
+        def listed(region: str) -> tuple[str, list[dict[str, Any]]]:
+            try:
+                pages = self.gateway.paginate("mediaconnect", region, "list_flows")
+                return region, [flow for page in pages for flow in page.get("Flows", ())]
+            except AwsError:
+                return region, []  # duplicates are a warning; the describes say what matters
+
+        self._watch.unchanged()  # observe the audit log before reading what is on air
+        with ThreadPoolExecutor(max_workers=min(16, len(jobs) + len(regions))) as pool:
+            listings = pool.map(listed, regions)
+            responses = dict(pool.map(fetch, jobs.items()))
+            warnings = duplicate_names(self.topology, state, dict(listings))
+        live = self._hub("live", responses["hub:live"])
+        preview = self._hub("preview", responses["hub:preview"])
+        state = self.state  # maybe re-read: a hub flow pointed at an address the old one did not know
         now = self.clock()
         with self._lock:
             self._on_air.update({"live": live.ingest, "preview": preview.ingest})
+            self._watch.trust()
             for name in state.ingests:
-                flow = flows.get(name)
+                flow = (responses.get(name) or {}).get("Flow")
                 self._health[name] = (str((flow or {}).get("Status", "MISSING")), now)
-        ingests = tuple(
-            ingest_health(name, ing.region, flows.get(name), live.ingest, preview.ingest)
-            for name, ing in state.ingests.items()
-        )
-        status = Status(self.topology.name, live, preview, ingests)
+        ingests = []
+        for name, ing in state.ingests.items():
+            response = responses.get(name) or {}
+            flow = response.get("Flow")
+            on_air = [r for r, hub in (("live", live), ("preview", preview)) if hub.ingest == name]
+            ingests.append(
+                ingest_health(name, ing.region, flow, live.ingest, preview.ingest, flow_errors(response),
+                              path_problems(name, ing, flow, on_air))  # type: ignore[arg-type]
+            )  # fmt: skip
+        status = Status(self.topology.name, live, preview, tuple(ingests), warnings)
         self._status = (status, now)
         return status
 

@@ -1,0 +1,157 @@
+"""Keeping what a long-lived Switcher knows as fresh as the deployment it controls.
+
+* :class:`StateSource`: the runtime state, re-read when it changed — an S3 object by a conditional
+  GET on its ETag (``IfNoneMatch``: 304 when unchanged; S3 API Reference, GetObject), a local file
+  by its (inode, size, mtime) — at most every ``ttl`` seconds, or at once on :meth:`refresh`
+  (a flow points at an address the state does not know; an ingest name it does not know).
+* :class:`AuditWatch`: whether anyone else appended to the shared audit log since this process
+  last knew what is on air. Every Switcher writes a record per switch, so another Switcher's switch
+  (another Lambda container, a CLI) shows there: a local log by its size, an S3 log by the record
+  keys of the last minutes. Only when someone else wrote is the hub flow described before a
+  switch; otherwise what is on air is known without a MediaConnect call. A switch made outside
+  streamfabric (the console) does not show there; ``status`` reads it from AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ..aws.gateway import AwsGateway
+from ..errors import AwsError, NotFoundError, StateError
+from ..runtime_state import RuntimeState
+from ..topology.loading import split_s3_uri
+from .audit import AuditLog, AuditRecord, LocalAuditLog, S3AuditLog
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    tag: str | tuple[int, int, int]
+
+
+class StateSource:
+    """The runtime state at ``uri``, re-read when it changed (see the module doc)."""
+
+    def __init__(
+        self, gateway: AwsGateway, uri: str, *, ttl: float = 5.0, clock: Callable[[], float]
+    ) -> None:
+        self.gateway = gateway
+        self.uri = uri
+        self.ttl = ttl
+        self.clock = clock
+        self._state: RuntimeState | None = None
+        self._version: _Version | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self.reads = 0  # documents actually read (not 304 / unchanged)
+
+    def get(self) -> RuntimeState:
+        if self._state is None or self.clock() - self._checked >= self.ttl:
+            self.refresh()
+        assert self._state is not None
+        return self._state
+
+    def refresh(self) -> bool:
+        """Re-read the state if it changed; True when it did."""
+        with self._lock:
+            text, version = self._read(self._version)
+            self._checked = self.clock()
+            if text is None:
+                if self._state is None:
+                    raise StateError(f"no runtime state at {self.uri}: run `streamfabric deploy` first")
+                return False
+            state = RuntimeState.from_json(text, self.uri)
+            changed = self._state is not None and state != self._state
+            self._state, self._version = state, version
+            self.reads += 1
+            return changed
+
+    def _read(self, known: _Version | None) -> tuple[str | None, _Version | None]:
+        """(text, version), or (None, known) when unchanged since ``known`` (or absent)."""
+        if self.uri.startswith("s3://"):
+            bucket, key, _ = split_s3_uri(self.uri)
+            params = {"Bucket": bucket, "Key": key}
+            if known is not None and isinstance(known.tag, str):
+                params["IfNoneMatch"] = known.tag
+            try:
+                response = self.gateway.call("s3", None, "get_object", **params)
+            except NotFoundError:
+                return None, known
+            except AwsError as exc:
+                if exc.code in ("304", "NotModified"):
+                    return None, known
+                raise
+            return response["Body"].read().decode("utf-8"), _Version(str(response.get("ETag", "")))
+        try:
+            info = os.stat(self.uri)
+        except FileNotFoundError:
+            return None, known
+        version = _Version((info.st_ino, info.st_size, info.st_mtime_ns))
+        if known == version:
+            return None, known
+        with open(self.uri, encoding="utf-8") as handle:
+            return handle.read(), version
+
+
+class AuditWatch:
+    """Has anyone but this process appended to the audit log since :meth:`trust`? (module doc)"""
+
+    WINDOW = timedelta(minutes=5)
+
+    def __init__(self, audit: AuditLog, gateway: AwsGateway) -> None:
+        self.audit = audit
+        self.gateway = gateway
+        self._mark: frozenset[str] | int | None = None
+        self._seen: frozenset[str] | int | None = None
+
+    def unchanged(self) -> bool:
+        """True when nobody else wrote since :meth:`trust` (one S3 list, or a stat, per call)."""
+        self._seen = self._observe()
+        if self._mark is None or self._seen is None:
+            return False
+        if isinstance(self._mark, int) and isinstance(self._seen, int):
+            return self._seen == self._mark
+        if isinstance(self._mark, frozenset) and isinstance(self._seen, frozenset):
+            return self._seen <= self._mark
+        return False
+
+    def trust(self) -> None:
+        """What is on air was just read from AWS: records up to the last observation are known."""
+        self._mark = self._seen if self._seen is not None else self._observe()
+
+    def forget(self) -> None:
+        self._mark = None
+
+    def wrote(self, record: AuditRecord) -> None:
+        """This process appended ``record`` (call right after ``append``)."""
+        if isinstance(self.audit, LocalAuditLog) and isinstance(self._mark, int):
+            self._mark += len(self.audit.encode(record))
+        elif isinstance(self.audit, S3AuditLog) and isinstance(self._mark, frozenset):
+            self._mark = self._mark | {self.audit.key(record)}
+
+    def _observe(self) -> frozenset[str] | int | None:
+        if isinstance(self.audit, LocalAuditLog):
+            try:
+                return os.stat(self.audit.path).st_size
+            except FileNotFoundError:
+                return 0
+        if isinstance(self.audit, S3AuditLog):
+            since = datetime.now(UTC) - self.WINDOW
+            start = self.audit.key_prefix(since.isoformat(timespec="microseconds"))
+            try:
+                keys: set[str] = set()
+                for page in self.gateway.paginate(
+                    "s3", None, "list_objects_v2", Bucket=self.audit.bucket, Prefix=self.audit.prefix,
+                    StartAfter=start,
+                ):  # fmt: skip
+                    keys.update(str(obj["Key"]) for obj in page.get("Contents", ()))
+                return frozenset(keys)
+            except AwsError:
+                return None
+        return None
+
+
+__all__ = ["AuditWatch", "StateSource"]

@@ -1,0 +1,81 @@
+"""One source update of a hub flow, as MediaConnect does it: asynchronously.
+
+UpdateFlowSource answers 202 Accepted and the flow may be UPDATING afterwards (MediaConnect API
+Reference, UpdateFlowSource and DescribeFlow ``Flow.Status``). AWS does not document what a second
+update during that window does; the emulator refuses it (a BadRequestException), and so may AWS.
+So the hot path stays one call — the update — and only when it is refused is the flow described:
+if it is UPDATING, the previous update is waited out (bounded: ``attempts`` DescribeFlow polls, by
+the ``flow_settled`` waiter; UPDATING was seen, so ACTIVE afterwards means that update is done) and
+the update is made once more. Anything else is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..aws.gateway import AwsGateway
+from ..deploy.waiters import source_expectation, wait
+from ..errors import AwsError
+
+
+class StillUpdatingError(AwsError):
+    """The flow stayed UPDATING through every poll: nothing was changed."""
+
+
+def update_source(
+    gateway: AwsGateway,
+    region: str,
+    params: Mapping[str, Any],
+    *,
+    attempts: int,
+    delay: float = 1.0,
+) -> dict[str, Any]:
+    """UpdateFlowSource with ``params``; waits out an update in progress once (see the module doc)."""
+    try:
+        return gateway.call("mediaconnect", region, "update_flow_source", **params)
+    except AwsError as exc:
+        if exc.code != "BadRequestException" or not _updating(gateway, region, str(params["FlowArn"])):
+            raise
+    try:
+        wait(
+            gateway, "mediaconnect", region, "flow_settled", delay=delay, max_attempts=attempts,
+            FlowArn=params["FlowArn"],
+        )  # fmt: skip
+    except AwsError as exc:
+        raise StillUpdatingError(
+            f"the flow is still UPDATING from a previous switch after {attempts} checks ({exc}); "
+            "nothing was changed, try again in a few seconds",
+            code="StillUpdating",
+            operation="update_flow_source",
+        ) from exc
+    return gateway.call("mediaconnect", region, "update_flow_source", **params)
+
+
+def await_applied(
+    gateway: AwsGateway, region: str, params: Mapping[str, Any], *, attempts: int, delay: float = 1.0
+) -> None:
+    """Wait (bounded) until the update made with ``params`` shows: the flow ACTIVE or STANDBY *and* that
+    source with the requested values (``flow_settled`` with :func:`..deploy.waiters.source_expectation`)."""
+    try:
+        wait(
+            gateway, "mediaconnect", region, "flow_settled", delay=delay, max_attempts=attempts,
+            expect_source=source_expectation(params), FlowArn=params["FlowArn"],
+        )  # fmt: skip
+    except AwsError as exc:
+        raise StillUpdatingError(
+            f"the previous switch of this flow has not settled after {attempts} checks ({exc})",
+            code="StillUpdating",
+            operation="describe_flow",
+        ) from exc
+
+
+def _updating(gateway: AwsGateway, region: str, flow_arn: str) -> bool:
+    try:
+        flow = gateway.call("mediaconnect", region, "describe_flow", FlowArn=flow_arn)["Flow"]
+    except AwsError:
+        return False
+    return str(flow.get("Status")) == "UPDATING"
+
+
+__all__ = ["StillUpdatingError", "await_applied", "update_source"]
