@@ -135,7 +135,7 @@ def test_a_take_while_an_update_does_not_settle_fails_clearly_and_changes_nothin
 
 def test_flow_settled_does_not_take_active_for_done_before_the_update_shows(clean: World) -> None:
     from streamfabric.aws.gateway import AwsGateway
-    from streamfabric.deploy.waiters import source_expectation, wait
+    from streamfabric.aws.waiters import source_expectation, wait
     from wire_shapes import WireRecorder
 
     world = clean

@@ -16,6 +16,7 @@ from concurrent.futures import wait as wait_futures
 from typing import Any
 
 from ..aws.gateway import AwsGateway
+from ..aws.waiters import source_expectation, wait
 from ..errors import AwsError, DeployError, StreamfabricError
 from . import poststeps, stacks, state
 from .plan import (
@@ -36,7 +37,6 @@ from .plan import (
 from .progress import NullReporter, Reporter
 from .remote import describe_flow, describe_stack, find_flows, network_interface_addresses, stack_outputs
 from .values import FlowArn, FlowOutputArn, FlowSourceArn, InterfaceAddress, StackOutput, Value
-from .waiters import source_expectation, wait
 
 FLOW_DELAY, FLOW_ATTEMPTS = 3.0, 200
 

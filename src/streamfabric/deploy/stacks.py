@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from ..aws.gateway import AwsGateway
+from ..aws.waiters import wait
 from ..errors import AwsError, DeployError
 from .plan import DeployStack
 from .remote import CHANGE_SET_PREFIX
-from .waiters import wait
 
 STACK_DELAY, STACK_ATTEMPTS = 5.0, 720  # up to an hour: flows and peering take minutes
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import boto3
 
 from ..aws.gateway import AwsGateway
+from ..aws.waiters import wait
 from ..errors import DeployError
 from ..runtime_state import RuntimeState
 from ..topology.model import Topology
@@ -39,7 +40,6 @@ from .remote import (
     resolve_secrets,
 )
 from .state import build_state, read_state, state_uri, write_state
-from .waiters import wait
 
 NetworkMode = Literal["terraform", "cloudformation"]
 Confirm = Callable[[Plan], bool]

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..aws.gateway import AwsGateway
-from ..deploy.waiters import source_expectation, wait
+from ..aws.waiters import source_expectation, wait
 from ..errors import AwsError
 
 
@@ -56,7 +56,7 @@ def await_applied(
     gateway: AwsGateway, region: str, params: Mapping[str, Any], *, attempts: int, delay: float = 1.0
 ) -> None:
     """Wait (bounded) until the update made with ``params`` shows: the flow ACTIVE or STANDBY *and* that
-    source with the requested values (``flow_settled`` with :func:`..deploy.waiters.source_expectation`)."""
+    source with the requested values (``flow_settled`` with ``aws.waiters.source_expectation``)."""
     try:
         wait(
             gateway, "mediaconnect", region, "flow_settled", delay=delay, max_attempts=attempts,

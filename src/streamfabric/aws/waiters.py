@@ -18,9 +18,9 @@ from typing import Any
 from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
-from ..aws.errors import to_aws_error
-from ..aws.gateway import AwsGateway
 from ..errors import AwsError
+from .errors import to_aws_error
+from .gateway import AwsGateway
 
 _STACK_DONE = (
     "CREATE_COMPLETE",
