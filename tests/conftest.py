@@ -7,19 +7,74 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-# Never let a test reach a real account by accident: fake credentials unless the opt-in
-# real-AWS marker's environment is set.
-if os.environ.get("STREAMFABRIC_REAL_AWS") != "1":
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    os.environ.setdefault("AWS_SESSION_TOKEN", "testing")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    os.environ.pop("AWS_PROFILE", None)
+pytest_plugins = ["pytester"]  # tests/test_hygiene.py runs the session's own set-up in a sub-session
+
+# Never let a test reach a real account by accident: fake credentials, no profile, and no shared
+# config or credentials file, unconditionally. The opt-in real-AWS test gets the environment it was
+# started with back through the ``real_aws_environment`` fixture, and nothing else does.
+AWS_ENVIRONMENT = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+_STARTED_WITH = {name: os.environ.get(name) for name in AWS_ENVIRONMENT}
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",  # never ask an instance's metadata service either
+}
+for _name in AWS_ENVIRONMENT:
+    os.environ.pop(_name, None)
+os.environ.update(FAKE_AWS)
+
+# Hypothesis profiles: `pytest --hypothesis-profile long` for a long fuzzing run; `ci` is the
+# default. Each property states its own share of the profile's budget (`hypothesis_budget.examples`): one
+# example of the render fuzz (cfn-lint) costs as much as a hundred of the loading fuzz.
+# STREAMFABRIC_FUZZ_EXAMPLES=N (the old knob) still works: it sets the profile's max_examples.
+settings.register_profile("ci", max_examples=150, deadline=None, database=None, print_blob=True)
+settings.register_profile("long", max_examples=5000, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=20, deadline=None)
+if os.environ.get("STREAMFABRIC_FUZZ_EXAMPLES"):
+    settings.register_profile(
+        "env",
+        parent=settings.get_profile("ci"),
+        max_examples=max(1, int(os.environ["STREAMFABRIC_FUZZ_EXAMPLES"])),
+    )
+    settings.load_profile("env")
+else:
+    settings.load_profile("ci")  # `--hypothesis-profile NAME` (Hypothesis's own option) overrides it
+
+
+@pytest.fixture()
+def real_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the opt-in real-AWS test only: the AWS environment the test session was started with."""
+    for name in (*AWS_ENVIRONMENT, *FAKE_AWS):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _STARTED_WITH.items():
+        if value is not None:
+            monkeypatch.setenv(name, value)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

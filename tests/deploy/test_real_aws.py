@@ -1,4 +1,5 @@
 """Opt-in: a real AWS account (STREAMFABRIC_REAL_AWS=1 and credentials; costs money while it runs).
+The only test that sees the AWS environment pytest was started with (``real_aws_environment``).
 
 STREAMFABRIC_REAL_AWS_TOPOLOGY names a topology (path or s3://) whose referenced secrets exist in
 the account. The test deploys it with --network cloudformation, checks the flows, deploys again
@@ -20,7 +21,7 @@ from streamfabric.topology.loading import load_topology
 from . import helpers
 from .test_integration import assert_deployed
 
-pytestmark = pytest.mark.real_aws
+pytestmark = [pytest.mark.real_aws, pytest.mark.usefixtures("real_aws_environment")]
 
 
 def test_deploy_twice_then_destroy_on_a_real_account() -> None:

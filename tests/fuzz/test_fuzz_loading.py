@@ -1,22 +1,21 @@
 """Property: loading any document either returns a model or raises TopologyError with paths —
-never any other exception. CI-sized here; a long run:
-``STREAMFABRIC_FUZZ_EXAMPLES=5000 pytest tests/fuzz``."""
+never any other exception. CI-sized here (the profile's examples, 150 in ``ci``); a long run:
+``pytest tests/fuzz --hypothesis-profile long``."""
 
 from __future__ import annotations
 
 import json
-import os
 
 from hypothesis import HealthCheck, given, settings
 
+from hypothesis_budget import examples
 from streamfabric.errors import TopologyError
 from streamfabric.topology.loading import parse_topology
 from streamfabric.topology.model import Topology
 
 from .strategies import mutated_topology, valid_topology
 
-EXAMPLES = int(os.environ.get("STREAMFABRIC_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(1.0), suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
