@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+import streamfabric
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +70,12 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     yield home
 
 
+def archive_metadata(wheel: Path) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        return archive.read(name).decode()
+
+
 def test_wheel_contains_the_data_files(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -86,6 +94,9 @@ def test_wheel_contains_the_data_files(wheel: Path) -> None:
     assert any(n.startswith("streamfabric/_data/templates/terraform/") for n in names)
     assert any(n.startswith("streamfabric/_data/templates/cloudformation/") for n in names)
     assert "streamfabric = streamfabric.cli:main" in scripts
+    assert "streamfabric/py.typed" in names  # PEP 561: type checkers use the package's annotations
+    metadata = archive_metadata(wheel)
+    assert f"Version: {streamfabric.__version__}" in metadata.splitlines()  # one source: __init__.py
     assert not any(n.startswith(("tests/", "examples/")) or "__pycache__" in n for n in names)
 
 
@@ -109,4 +120,4 @@ def test_installed_cli_validates_from_another_directory(venv: Path, tmp_path: Pa
     assert bad.stderr == INVALID.with_suffix(".expected").read_text(encoding="utf-8")
 
     version = _run([cli, "--version"], cwd=tmp_path)
-    assert (version.returncode, version.stdout.strip()) == (0, "streamfabric 0.1.0")
+    assert (version.returncode, version.stdout.strip()) == (0, f"streamfabric {streamfabric.__version__}")

@@ -1,25 +1,47 @@
 """streamfabric: multi-region live-video contribution on AWS Elemental MediaConnect.
 
-The public library surface is re-exported here lazily so that ``import streamfabric``
-stays cheap (the CLI's ``validate`` must start fast and must not import boto3).
+The library surface, re-exported here lazily so that ``import streamfabric`` stays cheap (the CLI's
+``validate`` must start fast and must not import boto3)::
+
+    from streamfabric import load_topology, render, deploy, destroy, switch, take, status, history, Switcher
+
+``render`` and ``deploy`` are also the subpackages ``streamfabric.render`` and
+``streamfabric.deploy``; both packages are callable (``streamfabric._callable_module``), so the
+name means the function whichever was imported first. The library logs through ``logging``
+(logger ``streamfabric`` and its children) and installs only a ``NullHandler``.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
+# The one place the version is written: pyproject.toml reads it ([tool.hatch.version]).
 __version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "StreamfabricError",
+    "Switcher",
     "TopologyError",
     "__version__",
+    "deploy",
+    "destroy",
+    "history",
     "load_topology",
     "parse_topology",
+    "render",
+    "status",
+    "switch",
+    "take",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .deploy import deploy, destroy
     from .errors import StreamfabricError, TopologyError
+    from .render import render
+    from .switching import Switcher, history, status, switch, take
     from .topology.loading import load_topology, parse_topology
 
 _LAZY = {
@@ -27,14 +49,28 @@ _LAZY = {
     "TopologyError": ("streamfabric.errors", "TopologyError"),
     "load_topology": ("streamfabric.topology.loading", "load_topology"),
     "parse_topology": ("streamfabric.topology.loading", "parse_topology"),
+    "destroy": ("streamfabric.deploy", "destroy"),
+    "switch": ("streamfabric.switching", "switch"),
+    "take": ("streamfabric.switching", "take"),
+    "status": ("streamfabric.switching", "status"),
+    "history": ("streamfabric.switching", "history"),
+    "Switcher": ("streamfabric.switching", "Switcher"),
 }
+# Subpackages that are their own (callable) entry point: importing them is the answer.
+_CALLABLE_PACKAGES = ("deploy", "render")
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _CALLABLE_PACKAGES:
+        return importlib.import_module(f"{__name__}.{name}")
     try:
         module_name, attr = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'streamfabric' has no attribute {name!r}") from None
-    import importlib
-
     return getattr(importlib.import_module(module_name), attr)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

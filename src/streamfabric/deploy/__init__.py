@@ -39,3 +39,8 @@ __all__ = [
     "load_terraform_outputs",
     "make_reporter",
 ]
+
+# `from streamfabric import deploy` then `deploy(model)`: the package is callable (see _callable_module).
+from .._callable_module import make_callable
+
+make_callable(__name__, deploy)

@@ -112,3 +112,9 @@ def write_files(out_dir: Path, files: Mapping[str, str]) -> list[str]:
 
 
 __all__ = ["Drift", "NetworkMode", "diff_files", "render", "write_files"]
+
+
+# `from streamfabric import render` then `render(model)`: the package is callable (see _callable_module).
+from .._callable_module import make_callable  # noqa: E402
+
+make_callable(__name__, render)
