@@ -12,9 +12,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "== creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-echo "== installing streamfabric[test] into $VENV"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]' 2>&1 \
+echo "== installing streamfabric[sandbox,api] and the test dependency group into $VENV"
+# Dependency groups (PEP 735, pyproject.toml [dependency-groups]) need pip >= 25.1.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade 'pip>=25.1' >/dev/null
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[sandbox,api]' --group test 2>&1 \
   | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
 # checkov pins an old boto3: it gets a virtualenv of its own (the tests find it there).

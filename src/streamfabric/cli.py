@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__
+from .cli_output import add_output_options, configure_logging, error_details, error_kind, report_error
 
 TOPOLOGY_ENV = "STREAMFABRIC_TOPOLOGY"
 
@@ -283,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Multi-region live-video contribution on AWS Elemental MediaConnect.",
     )
     parser.add_argument("--version", action="version", version=f"streamfabric {__version__}")
+    add_output_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text, configure) in COMMANDS.items():
         if not _available(module):
@@ -291,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
             name, help=help_text, description=help_text[:1].upper() + help_text[1:] + "."
         )
         configure(command)
+        add_output_options(command)
         command.set_defaults(module=module)
     return parser
 
@@ -312,14 +315,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     if getattr(args, "profile", None):
         os.environ["AWS_PROFILE"] = args.profile
-    handler = importlib.import_module(f"streamfabric.commands.{args.module}")
+    configure_logging(args)
     try:
+        handler = importlib.import_module(f"streamfabric.commands.{args.module}")
         with _sandbox_if(args):
             code: int = handler.run(args)
             return code
     except StreamfabricError as exc:
-        print(f"error: {exc}" if not _is_listing(exc) else str(exc), file=sys.stderr)
+        report_error(args, error_kind(exc), str(exc), extra=error_details(exc), listing=_is_listing(exc))
         return exc.exit_code
+    except ModuleNotFoundError as exc:
+        from .cli_output import MISSING_EXTRA_EXIT, missing_extra, missing_extra_message
+
+        extra = missing_extra(exc, args)
+        if extra is None:
+            raise
+        report_error(args, "missing_extra", missing_extra_message(exc, args, extra), extra={"extra": extra})
+        return MISSING_EXTRA_EXIT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
