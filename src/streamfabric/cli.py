@@ -79,7 +79,7 @@ def _render(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--check",
         action="store_true",
-        help="write nothing; exit 1 and list the files that differ from --out (drift check)",
+        help="write nothing; list the files that differ from --out: exit 0 none, 2 drift, 1 error",
     )
     _json_arg(p)
     _aws_args(p)
@@ -97,7 +97,9 @@ def _deploy(p: argparse.ArgumentParser) -> None:
         "--network", choices=["cloudformation"], help="deploy the network as CloudFormation stacks too"
     )
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--yes", "-y", action="store_true", help="do not ask for confirmation (needed without a terminal)"
+    )
     p.add_argument(
         "--api-package",
         metavar="FILE",
@@ -239,6 +241,9 @@ def _diff(p: argparse.ArgumentParser) -> None:
     p.add_argument("--files", action="store_true", help="include unified diffs of the rendered files")
     p.add_argument("--network", choices=["terraform", "cloudformation"], default="terraform")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the topologies differ")
+    p.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes, 1 error (Terraform's)"
+    )
     _json_arg(p)
 
 

@@ -34,6 +34,8 @@ EXTRA_OF_MODULE = {
 # The extra a command needs, when the missing module alone does not say (werkzeug is in both).
 EXTRA_OF_COMMAND = {"demo": "sandbox", "sandbox": "sandbox", "serve": "api"}
 MISSING_EXTRA_EXIT = 2
+# Terraform's --detailed-exitcode: 0 nothing to change, 1 an error, 2 changes (render --check, diff, plan).
+NO_CHANGES_EXIT, CHANGES_EXIT = 0, 2
 
 
 def missing_extra(exc: ModuleNotFoundError, args: argparse.Namespace) -> str | None:
@@ -125,7 +127,9 @@ def configure_logging(args: argparse.Namespace, stream: TextIO | None = None) ->
 
 
 __all__ = [
+    "CHANGES_EXIT",
     "EXTRA_OF_MODULE",
+    "NO_CHANGES_EXIT",
     "add_output_options",
     "configure_logging",
     "error_details",

@@ -7,27 +7,35 @@ import argparse
 import json
 import sys
 
-from ..deploy import NullReporter, deploy, make_reporter
+from ..deploy import Plan, deploy, make_reporter
+from ..errors import UsageError
 from ..topology.loading import load_topology
 
 
 def ask(question: str) -> bool:
-    """Ask on the terminal (the plan has been shown); without a terminal the answer is no."""
+    """Ask on the terminal (the plan has been shown); without a terminal the answer is no. The
+    question goes to stderr, so stdout stays the command's output (--json)."""
     if not sys.stdin.isatty():
         return False
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
     try:
-        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+        return input().strip().lower() in ("y", "yes")
     except EOFError:
         return False
 
 
+def _confirm(plan: Plan) -> bool:
+    """Like ``terraform apply`` without ``-auto-approve``: changes need a yes on a terminal."""
+    if not sys.stdin.isatty():
+        raise UsageError("deploy changes what is in the plan above: confirm on a terminal, or pass --yes")
+    return ask("Deploy these changes?")
+
+
 def run(args: argparse.Namespace) -> int:
     topology = load_topology(args.topology)
-    reporter = NullReporter() if args.json else make_reporter(sys.stdout)
-    interactive = sys.stdin.isatty() and not args.json
-    confirm = (
-        None if (args.yes or args.dry_run or not interactive) else (lambda _: ask("Deploy these changes?"))
-    )
+    # Progress on stderr with --json, so stdout is the JSON document alone.
+    reporter = make_reporter(sys.stderr if args.json else sys.stdout)
+    confirm = None if (args.yes or args.dry_run) else _confirm
     result = deploy(
         topology,
         network="cloudformation" if args.network == "cloudformation" else "terraform",

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ..deploy import NullReporter, Plan, destroy, make_reporter
+from ..deploy import Plan, destroy, make_reporter
 from ..errors import UsageError
 from ..topology.loading import load_topology
 from .deploy import ask
@@ -20,7 +20,8 @@ def _confirm(plan: Plan) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     topology = load_topology(args.topology)
-    reporter = NullReporter() if args.json else make_reporter(sys.stdout)
+    # Progress on stderr with --json, so stdout is the JSON document alone.
+    reporter = make_reporter(sys.stderr if args.json else sys.stdout)
     result = destroy(
         topology,
         dry_run=args.dry_run,

@@ -1,4 +1,6 @@
-"""``streamfabric render TOPOLOGY --out DIR [--network ...] [--check]``."""
+"""``streamfabric render TOPOLOGY --out DIR [--network ...] [--check]``.
+
+``--check`` follows Terraform's ``plan --detailed-exitcode``: 0 up to date, 2 drift, 1 an error."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..cli_output import CHANGES_EXIT, NO_CHANGES_EXIT
 from ..render import diff_files, render, write_files
 from ..topology.loading import load_topology
 
@@ -34,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{out}: rendered output differs from {topology.source.display}:")
             for line in drift.lines():
                 print(f"  {line}")
-        return 0 if drift.clean else 1
+        return NO_CHANGES_EXIT if drift.clean else CHANGES_EXIT  # 1 is left to errors, like Terraform
     touched = write_files(out, files)
     if args.json:
         print(json.dumps({"out": str(out), "files": sorted(files), "written": touched}, indent=2))
