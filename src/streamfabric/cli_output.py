@@ -113,17 +113,28 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def configure_logging(args: argparse.Namespace, stream: TextIO | None = None) -> None:
+    """One stderr handler on streamfabric's loggers (and botocore's with --debug); calling it again
+    (tests run many commands in one process) replaces the handler instead of adding another."""
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if getattr(h, "_streamfabric_cli", False)]:
+            logger.removeHandler(old)
+        logger.setLevel(logging.NOTSET)
     verbose = int(getattr(args, "verbose", 0) or 0)
     debug = bool(getattr(args, "debug", False))
     if not (verbose or debug):
         return
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler._streamfabric_cli = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     level = logging.DEBUG if (debug or verbose > 1) else logging.INFO
-    for name in ("streamfabric", *(("botocore", "boto3", "urllib3") if debug else ())):
+    for name in _LOGGERS if debug else _LOGGERS[:1]:
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.addHandler(handler)
+
+
+_LOGGERS = ("streamfabric", "botocore", "boto3", "urllib3")
 
 
 __all__ = [

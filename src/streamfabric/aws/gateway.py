@@ -9,6 +9,7 @@ in the tests ever waits for real. Domain modules (stacks, post-steps, switching)
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from botocore.parsers import ResponseParserError
 from ..errors import AwsError
 from .errors import to_aws_error
 from .session import client_config, make_client, make_session
+
+log = logging.getLogger(__name__)
 
 
 class AwsGateway:
@@ -49,9 +52,11 @@ class AwsGateway:
     def call(self, service: str, region: str | None, operation: str, **params: Any) -> dict[str, Any]:
         """Call ``operation`` (snake_case) and return its response; AWS errors become AwsError."""
         method = getattr(self.client(service, region), operation)
+        log.info("%s %s.%s", region or "-", service, operation)
         try:
             response: dict[str, Any] = method(**params)
         except ClientError as exc:
+            log.info("%s %s.%s failed: %s", region or "-", service, operation, exc)
             raise to_aws_error(exc, f"{service}.{operation}") from exc
         except (BotoCoreError, ResponseParserError) as exc:  # ResponseParserError is not a BotoCoreError
             raise AwsError(f"{service}.{operation}: {exc}", operation=operation) from exc

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import threading
 import time
@@ -104,6 +106,21 @@ class PlainReporter:
         return None
 
 
+def _terminal_width(stream: TextIO) -> int:
+    """Columns of the terminal ``stream`` writes to (80 when it cannot be asked)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return shutil.get_terminal_size((80, 24)).columns
+
+
+def _fit(line: str, width: int) -> str:
+    """``line`` cut to ``width - 1`` columns with an ellipsis: the block is redrawn by moving the
+    cursor up one row per line, which only works if no line wraps."""
+    limit = max(width - 1, 8)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 class LiveReporter(PlainReporter):
     """A terminal: the running phase as a block of lines, one per step, redrawn in place."""
 
@@ -117,8 +134,9 @@ class LiveReporter(PlainReporter):
         out = []
         if self._drawn:
             out.append(f"\x1b[{self._drawn}F")  # to the start of the block
+        width = _terminal_width(self.stream)
         for line in self._lines.values():
-            out.append(f"\x1b[2K{line}\n")
+            out.append(f"\x1b[2K{_fit(line, width)}\n")  # a wrapped line would break the redraw
         self._drawn = len(self._lines)
         self.stream.write("".join(out))
         self.stream.flush()
