@@ -255,6 +255,12 @@ def _package_api(p: argparse.ArgumentParser) -> None:
     _json_arg(p)
 
 
+def _completion(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "shell", choices=["bash", "zsh", "fish"], help="the shell to print a completion script for"
+    )
+
+
 COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "validate": ("validate", "validate a topology (schema and semantic checks)", _validate),
     "render": ("render", "render Terraform and CloudFormation for a topology", _render),
@@ -276,6 +282,7 @@ COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "cost": ("cost", "estimate the monthly running cost", _cost),
     "graph": ("graph", "draw the topology (Mermaid, DOT or SVG)", _graph),
     "diff": ("diff", "show what changing the topology will change", _diff),
+    "completion": ("completion", "print a shell completion script (bash, zsh or fish)", _completion),
 }
 
 
