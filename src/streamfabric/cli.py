@@ -109,6 +109,18 @@ def _deploy(p: argparse.ArgumentParser) -> None:
     _aws_args(p)
 
 
+def _plan(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    net = p.add_mutually_exclusive_group()
+    net.add_argument("--network-outputs", metavar="FILE", help="`terraform output -json` of the network")
+    net.add_argument("--network", choices=["cloudformation"], help="the network is CloudFormation stacks too")
+    p.add_argument(
+        "--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes, 1 error (Terraform's)"
+    )
+    _json_arg(p)
+    _aws_args(p)
+
+
 def _destroy(p: argparse.ArgumentParser) -> None:
     _topology_arg(p)
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
@@ -264,6 +276,7 @@ def _completion(p: argparse.ArgumentParser) -> None:
 COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "validate": ("validate", "validate a topology (schema and semantic checks)", _validate),
     "render": ("render", "render Terraform and CloudFormation for a topology", _render),
+    "plan": ("plan", "show what deploy would change, as CloudFormation's change sets say", _plan),
     "deploy": ("deploy", "deploy the stacks and run the post-steps", _deploy),
     "destroy": ("destroy", "undo the post-steps and delete the stacks", _destroy),
     "switch": ("switch", "put an ingest on Live (or Preview)", _switch),

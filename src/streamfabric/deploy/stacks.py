@@ -82,6 +82,26 @@ def _delete_change_set(gateway: AwsGateway, region: str, stack: str, name: str) 
             raise
 
 
+def new_change_set_name() -> str:
+    return f"{CHANGE_SET_PREFIX}{uuid.uuid4().hex[:12]}"
+
+
+def change_set_request(
+    step: DeployStack, parameters: Sequence[tuple[str, str]], change_set: str
+) -> dict[str, Any]:
+    """CreateChangeSet's arguments for ``step`` (deploy executes it; ``plan`` only describes it)."""
+    return {
+        "StackName": step.stack,
+        "ChangeSetName": change_set,
+        "ChangeSetType": step.change_set_type,
+        "TemplateBody": step.template_body,
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters],
+        "Capabilities": list(step.capabilities),
+        "Tags": [{"Key": k, "Value": v} for k, v in step.tags],
+        "Description": f"streamfabric: {step.reason}"[:1024] if step.reason else "streamfabric",
+    }
+
+
 def deploy_stack(
     gateway: AwsGateway, step: DeployStack, parameters: Sequence[tuple[str, str]], status: Status
 ) -> str:
@@ -91,19 +111,11 @@ def deploy_stack(
         delete_stack(gateway, region, stack, status)
     for stale in step.stale_change_sets:
         _delete_change_set(gateway, region, stack, stale)
-    change_set = f"{CHANGE_SET_PREFIX}{uuid.uuid4().hex[:12]}"
+    change_set = new_change_set_name()
     status("creating change set")
-    request: dict[str, Any] = {
-        "StackName": stack,
-        "ChangeSetName": change_set,
-        "ChangeSetType": step.change_set_type,
-        "TemplateBody": step.template_body,
-        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters],
-        "Capabilities": list(step.capabilities),
-        "Tags": [{"Key": k, "Value": v} for k, v in step.tags],
-        "Description": f"streamfabric: {step.reason}"[:1024] if step.reason else "streamfabric",
-    }
-    gateway.call("cloudformation", region, "create_change_set", **request)
+    gateway.call(
+        "cloudformation", region, "create_change_set", **change_set_request(step, parameters, change_set)
+    )
     try:
         wait(
             gateway,
@@ -175,4 +187,13 @@ def delete_stack(gateway: AwsGateway, region: str, stack: str, status: Status) -
         ) from exc
 
 
-__all__ = ["StackEvent", "StackFailed", "delete_stack", "deploy_stack", "failure_events"]
+__all__ = [
+    "NO_CHANGES",
+    "StackEvent",
+    "StackFailed",
+    "change_set_request",
+    "delete_stack",
+    "deploy_stack",
+    "failure_events",
+    "new_change_set_name",
+]
