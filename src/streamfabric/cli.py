@@ -267,6 +267,12 @@ def _package_api(p: argparse.ArgumentParser) -> None:
     _json_arg(p)
 
 
+def _doctor(p: argparse.ArgumentParser) -> None:
+    _topology_arg(p)
+    _json_arg(p)
+    _aws_args(p)
+
+
 def _completion(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "shell", choices=["bash", "zsh", "fish"], help="the shell to print a completion script for"
@@ -295,6 +301,7 @@ COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "cost": ("cost", "estimate the monthly running cost", _cost),
     "graph": ("graph", "draw the topology (Mermaid, DOT or SVG)", _graph),
     "diff": ("diff", "show what changing the topology will change", _diff),
+    "doctor": ("doctor", "check the AWS account is ready for the topology (read-only)", _doctor),
     "completion": ("completion", "print a shell completion script (bash, zsh or fish)", _completion),
 }
 
