@@ -20,13 +20,26 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "streamfabric"
 ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
     "resources": frozenset(),
+    "_callable_module": frozenset(),  # lets the render and deploy packages be called as their function
     "aws": frozenset({"errors"}),
     "topology": frozenset({"errors", "resources", "aws"}),
     "runtime_state": frozenset({"errors", "topology"}),
     "state_store": frozenset({"errors", "aws", "topology", "runtime_state"}),
-    "render": frozenset({"errors", "resources", "topology", "runtime_state"}),
+    "render": frozenset({"errors", "resources", "topology", "runtime_state", "_callable_module"}),
     "reports": frozenset({"errors", "resources", "aws", "topology", "render"}),
-    "deploy": frozenset({"errors", "resources", "aws", "topology", "render", "runtime_state", "state_store"}),
+    "deploy": frozenset(
+        {
+            "errors",
+            "resources",
+            "aws",
+            "topology",
+            "render",
+            "runtime_state",
+            "state_store",
+            "_callable_module",
+        }
+    ),
+    "doctor": frozenset({"errors", "aws", "topology", "runtime_state", "state_store"}),
     "switching": frozenset({"errors", "aws", "topology", "runtime_state", "state_store"}),
     "panel": frozenset(),
     "api": frozenset(
@@ -37,7 +50,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "terraform_cli": frozenset({"errors"}),
 }
 # emulator: `streamfabric sandbox serve`, the emulator seeded for a topology (a driver like demo)
-DRIVERS = frozenset({"cli", "commands", "demo", "emulator", "__main__", "__init__"})
+# cli_output: the CLI's shared error and logging options; hooks: the pre-commit hooks' entry points
+DRIVERS = frozenset({"cli", "cli_output", "commands", "demo", "emulator", "hooks", "__main__", "__init__"})
 # Only these talk to AWS themselves (create sessions or clients): aws/ for the product; the emulator
 # and the demo, which seeds the emulator it starts, are drivers of their own endpoint.
 TALKS_TO_AWS = frozenset({"aws", "sandbox", "demo"})

@@ -265,7 +265,7 @@ def check_permissions(
 
 def diagnose(model: Topology, gateway: AwsGateway) -> list[Finding]:
     """Every check, in order; without an identity the other checks are not attempted."""
-    from .deploy.state import state_uri
+    from .state_store import state_uri
 
     identity, caller = check_identity(gateway, model.hub.region)
     findings = [identity]
