@@ -65,6 +65,8 @@ def test_the_functions_are_the_ones_of_their_modules() -> None:
 def test_the_library_logs_through_a_null_handler_only() -> None:
     import logging
 
+    import streamfabric.aws  # noqa: F401  (every module that logs imports it)
+
     handlers = logging.getLogger("streamfabric").handlers
     assert any(isinstance(h, logging.NullHandler) for h in handlers)
     assert not any(type(h) is logging.StreamHandler for h in handlers)

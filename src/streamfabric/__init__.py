@@ -8,18 +8,16 @@ The library surface, re-exported here lazily so that ``import streamfabric`` sta
 ``render`` and ``deploy`` are also the subpackages ``streamfabric.render`` and
 ``streamfabric.deploy``; both packages are callable (``streamfabric._callable_module``), so the
 name means the function whichever was imported first. The library logs through ``logging``
-(logger ``streamfabric`` and its children) and installs only a ``NullHandler``.
+(logger ``streamfabric`` and its children); ``streamfabric.aws``, which every module that logs
+imports, installs a ``NullHandler`` on it (here it would cost ``validate`` the import of logging).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 # The one place the version is written: pyproject.toml reads it ([tool.hatch.version]).
 __version__ = "0.1.0"
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "StreamfabricError",

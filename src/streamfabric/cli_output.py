@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import re
 import sys
 from typing import TextIO
@@ -114,14 +113,19 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def configure_logging(args: argparse.Namespace, stream: TextIO | None = None) -> None:
     """One stderr handler on streamfabric's loggers (and botocore's with --debug); calling it again
-    (tests run many commands in one process) replaces the handler instead of adding another."""
+    (tests run many commands in one process) replaces the handler instead of adding another.
+    Without -v/--debug, logging is not even imported (``validate`` must start fast)."""
+    verbose = int(getattr(args, "verbose", 0) or 0)
+    debug = bool(getattr(args, "debug", False))
+    if not (verbose or debug) and "logging" not in sys.modules:
+        return  # nothing can have been configured: there is nothing to undo
+    import logging
+
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         for old in [h for h in logger.handlers if getattr(h, "_streamfabric_cli", False)]:
             logger.removeHandler(old)
         logger.setLevel(logging.NOTSET)
-    verbose = int(getattr(args, "verbose", 0) or 0)
-    debug = bool(getattr(args, "debug", False))
     if not (verbose or debug):
         return
     handler = logging.StreamHandler(stream or sys.stderr)

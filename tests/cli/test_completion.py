@@ -71,9 +71,9 @@ def test_other_commands_do_not_import_shtab() -> None:
     code = (
         "import sys\nfrom streamfabric.cli import main\n"
         f"code = main(['validate', {str(ROOT / 'examples' / 'minimal.json')!r}])\n"
-        "print('shtab' in sys.modules, 'boto3' in sys.modules, code)"
+        "print('shtab' in sys.modules, 'boto3' in sys.modules, 'logging' in sys.modules, code)"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=60, check=False
     )
-    assert proc.stdout.splitlines()[-1] == "False False 0", proc.stderr
+    assert proc.stdout.splitlines()[-1] == "False False False 0", proc.stderr
