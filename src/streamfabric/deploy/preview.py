@@ -28,6 +28,7 @@ from typing import Any
 import boto3
 
 from ..aws.gateway import AwsGateway
+from ..aws.waiters import wait
 from ..errors import AwsError, DeployError
 from ..topology.model import Topology
 from .executor import Resolver
@@ -37,7 +38,6 @@ from .planner import plan_deploy
 from .remote import parallel
 from .stacks import NO_CHANGES, _delete_change_set, change_set_request, new_change_set_name
 from .state import state_uri
-from .waiters import wait
 from .workflow import NetworkMode, observe, rendered_stacks
 
 SYMBOLS = {
