@@ -309,10 +309,25 @@ def test_manifest_kinds_in_cloudformation_network_mode(festival: Topology) -> No
         "festival-network-sa-east-1",
         "festival-peering-eu-west-1",
     ]
-    assert stacks[0]["capabilities"] == ["CAPABILITY_IAM"]
+    assert stacks[0]["capabilities"] == ["CAPABILITY_NAMED_IAM"]  # the role has a name
     by_name = {s["name"]: s for s in stacks}
-    # flows wait for their network stack only; peering and routes deploy beside them
-    assert by_name["festival-flows-us-east-1"]["depends_on"] == ["festival-network-us-east-1"]
+    # every network stack deploys at once: a spoke's waits for nothing
+    assert [by_name[n]["depends_on"] for n in names[:4]] == [[]] * 4
+    # a spoke's flows wait for their network and the hub's (the role, the hop secret's replica);
+    # peering and routes deploy beside them
+    assert by_name["festival-flows-eu-west-1"]["depends_on"] == ["festival-network-eu-west-1"]
+    assert by_name["festival-flows-us-east-1"]["depends_on"] == [
+        "festival-network-us-east-1",
+        "festival-network-eu-west-1",
+    ]
+    assert (
+        by_name["festival-flows-us-east-1"]["parameter_sources"]["HopSecretArn"]
+        == "festival-network-eu-west-1.UsEast1HopSecretArn"
+    )
+    assert (
+        by_name["festival-flows-eu-west-1"]["parameter_sources"]["HopSecretArn"]
+        == "festival-network-eu-west-1.HopSecretArn"
+    )
     assert by_name["festival-routes-us-east-1"]["depends_on"] == [
         "festival-network-us-east-1",
         "festival-peering-eu-west-1",
@@ -424,6 +439,7 @@ def test_network_stacks_outputs_and_resources(festival: Topology) -> None:
     files = render_cloudformation(festival, "cloudformation")
     for net in festival.networks:
         template = parse(files[f"cloudformation/network-{net.region}.yaml"])
+        replicas = {f"{s.logical}HopSecretArn" for s in festival.spokes} if net.is_hub else set()
         assert set(template["Outputs"]) == {
             "VpcId",
             "SubnetId",
@@ -431,6 +447,7 @@ def test_network_stacks_outputs_and_resources(festival: Topology) -> None:
             "RoleArn",
             "HopSecretArn",
             "RouteTableId",
+            *replicas,
         }
         subnet = resources_of(template, "AWS::EC2::Subnet")["Subnet"]["Properties"]
         assert subnet["CidrBlock"] == net.subnet_cidr
@@ -442,9 +459,17 @@ def test_network_stacks_outputs_and_resources(festival: Topology) -> None:
         secrets = resources_of(template, "AWS::SecretsManager::Secret")
         if net.is_hub:
             assert set(roles) == {"MediaConnectRole"} and set(secrets) == {"HopSecret"}
+            assert roles["MediaConnectRole"]["Properties"]["RoleName"] == "festival-mediaconnect"
         else:
             assert not roles and not secrets
-            assert template["Outputs"]["RoleArn"]["Value"] == ref("RoleArn")
+            # the role's ARN from its name (IAM is global): nothing from the hub's stack
+            assert set(template["Parameters"]) == {"AvailabilityZone"}
+            assert template["Outputs"]["RoleArn"]["Value"] == {
+                "Fn::Sub": [
+                    "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}",
+                    {"Name": "festival-mediaconnect"},
+                ]
+            }
 
 
 def test_role_trust_and_least_privilege(festival: Topology) -> None:
@@ -480,30 +505,34 @@ def test_generated_hop_secret_is_replicated_and_its_replicas_output(festival: To
     assert secret["ReplicaRegions"] == [{"Region": r} for r in ("us-east-1", "ap-southeast-2", "sa-east-1")]
     assert "GenerateSecretString" in secret and "SecretString" not in secret
     assert hub["Outputs"]["HopSecretArn"]["Value"] == ref("HopSecret")
-    spoke = parse(files["cloudformation/network-us-east-1.yaml"])
-    value = spoke["Outputs"]["HopSecretArn"]["Value"]["Fn::Join"]
-    assert value[0] == ":" and value[1][3] == ref("AWS::Region")
-    assert "HubHopSecretArn" in spoke["Parameters"]
+    for net in festival.spokes:
+        value = hub["Outputs"][f"{net.logical}HopSecretArn"]["Value"]["Fn::Join"]
+        assert value[0] == ":" and value[1][3] == net.region
+        spoke = parse(files[f"cloudformation/network-{net.region}.yaml"])
+        assert "HubHopSecretArn" not in spoke["Parameters"]
+        # the spoke's own HopSecretArn is the replica's partial ARN (by name, no random suffix)
+        assert spoke["Outputs"]["HopSecretArn"]["Value"]["Fn::Sub"][1] == {
+            "Name": "festival/internal-hop/srt-passphrase"
+        }
 
 
-def _replica_arn(join: list[Any], primary: str, region: str) -> str:
-    """Evaluate the spoke's Fn::Join/Select/Split output for a given primary ARN."""
+def _replica_arn(join: list[Any], primary: str) -> str:
+    """Evaluate the hub's Fn::Join/Select/Split replica output for a given primary ARN."""
     parts = primary.split(":")
     out = []
     for item in join[1]:
-        if item == ref("AWS::Region"):
-            out.append(region)
-        else:
-            out.append(parts[item["Fn::Select"][0]])
+        out.append(item if isinstance(item, str) else parts[item["Fn::Select"][0]])
+        if not isinstance(item, str):
+            assert item["Fn::Select"][1] == {"Fn::Split": [":", ref("HopSecret")]}
     return join[0].join(out)
 
 
 def test_replica_arn_expression(festival: Topology) -> None:
-    spoke = parse(render_cloudformation(festival, "cloudformation")["cloudformation/network-sa-east-1.yaml"])
+    hub = parse(render_cloudformation(festival, "cloudformation")["cloudformation/network-eu-west-1.yaml"])
     primary = (
         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:festival/internal-hop/srt-passphrase-AbC123"
     )
-    assert _replica_arn(spoke["Outputs"]["HopSecretArn"]["Value"]["Fn::Join"], primary, "sa-east-1") == (
+    assert _replica_arn(hub["Outputs"]["SaEast1HopSecretArn"]["Value"]["Fn::Join"], primary) == (
         "arn:aws:secretsmanager:sa-east-1:123456789012:secret:festival/internal-hop/srt-passphrase-AbC123"
     )
 

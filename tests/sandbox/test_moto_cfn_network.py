@@ -549,8 +549,13 @@ def _assert_network(aws: str, model: Topology, outputs: dict[str, dict[str, str]
     assert value.isalnum()
     for spoke in model.spokes:
         sm = _client("secretsmanager", spoke.region, aws)
-        copy = sm.describe_secret(SecretId=net[spoke.region]["HopSecretArn"])
+        # the hub network stack outputs each replica's ARN; the spoke's own output names the secret
+        # (a partial ARN: the spoke stack takes nothing from the hub's)
+        copy = sm.describe_secret(SecretId=net[hub.region][f"{spoke.logical}HopSecretArn"])
         assert copy["ARN"] == hop["ARN"].replace(f":{hub.region}:", f":{spoke.region}:")
+        assert net[spoke.region]["HopSecretArn"] == (
+            f"arn:aws:secretsmanager:{spoke.region}:{copy['ARN'].split(':')[4]}:secret:{hop['Name']}"
+        )
         assert copy["PrimaryRegion"] == hub.region
         assert sm.get_secret_value(SecretId=copy["ARN"])["SecretString"] == value
 
@@ -559,8 +564,10 @@ def _assert_flows(
     aws: str, model: Topology, outputs: dict[str, dict[str, str]], secrets: dict[str, str]
 ) -> None:
     """Each region's flows use its own copy of the hop secret and the ingests' secrets."""
+    hub_network = outputs[model.stack_name("network", model.hub.region)]
     for region in {i.region for i in model.ingests}:
-        hop = outputs[model.stack_name("network", region)]["HopSecretArn"]
+        net = model.network(region)
+        hop = hub_network["HopSecretArn" if net.is_hub else f"{net.logical}HopSecretArn"]
         mc = _client("mediaconnect", region, aws)
         flows = {f["Name"]: f["FlowArn"] for f in mc.list_flows()["Flows"]}
         for ingest in model.ingests_in(region):
@@ -631,7 +638,12 @@ def test_festival_network_deploys_every_stack_deletes_and_deploys_again(
     _destroy(aws, stacks)
     _assert_nothing_left(aws, model)
 
-    again = _deploy(aws, model, files, stacks)  # same names (the hop secret's too), all new
+    # Once more, the spoke network stacks before the hub's: they take nothing from it (the role's
+    # name is known in advance), so deploy starts every region's network at once.
+    networks = [s for s in stacks if s["kind"] == "network"]
+    assert all(s["depends_on"] == [] for s in networks)
+    reordered = [*networks[1:], networks[0], *(s for s in stacks if s["kind"] != "network")]
+    again = _deploy(aws, model, files, reordered)  # same names (the hop secret's too), all new
     _assert_network(aws, model, again)
     hub_network = model.stack_name("network", model.hub.region)
     assert again[hub_network]["HopSecretArn"] != outputs[hub_network]["HopSecretArn"]

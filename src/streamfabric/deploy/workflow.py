@@ -159,7 +159,7 @@ def deploy(
     dry_run: bool = False,
     reporter: Reporter | None = None,
     files: Mapping[str, str] | None = None,
-    max_workers: int = 8,
+    max_workers: int = 32,
     confirm: Confirm | None = None,
     api_package: str | Path | ApiPackage | None = None,
 ) -> DeployResult:
@@ -168,7 +168,9 @@ def deploy(
     ``network_outputs`` is the Terraform network's ``terraform output -json``.
     ``files``: rendered files to deploy instead of ``render(model)`` (tests). ``api_package``: the
     control API's Lambda package (a zip from ``package-api``), else built or reused from the cache
-    (see :mod:`.api_code`)."""
+    (see :mod:`.api_code`). ``max_workers``: instructions in flight at once; the default lets every
+    region's network stack (16 regions and more) and every flow's post-steps start together instead
+    of queueing behind each other."""
     terraform: NetworkOutputs | None = None
     if network == "terraform":
         if network_outputs is None:

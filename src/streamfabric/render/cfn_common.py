@@ -151,6 +151,19 @@ def hop_secret_name(model: Topology) -> str:
     return hop.name if hop else f"{model.name}/internal-hop/srt-passphrase"
 
 
+def role_name(model: Topology) -> str:
+    """Name of MediaConnect's IAM role (the hub network stack's; the same name as Terraform's): known
+    in advance, so any stack can name its ARN (IAM User Guide, "IAM identifiers": a role's ARN is
+    ``arn:<partition>:iam::<account>:role/<name>``, no random part) without waiting for the hub's."""
+    return f"{model.name}-mediaconnect"
+
+
+def hop_replica_output(region_logical: str, where: str) -> str:
+    """The hub network stack's output with the ARN of the generated hop secret's replica in a region:
+    ``UsEast1`` -> ``UsEast1HopSecretArn``."""
+    return logical_id(f"{region_logical}HopSecretArn", where)
+
+
 # -- paths, escapes and parameters files ---------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from .cfn_common import (
     STANDBY_SOURCE,
     NetworkMode,
     check_string,
+    hop_replica_output,
     logical_id,
     param,
     secret_param,
@@ -109,7 +110,12 @@ def flows_context(model: Topology, region: str, network: NetworkMode = "terrafor
     if network == "cloudformation":
         network_stack = model.stack_name("network", region)
         role_source = f"{network_stack}.RoleArn"
-        hop_source = f"{network_stack}.HopSecretArn" if model.internal_hop.generate_secret else DEPLOY
+        hop_source = DEPLOY  # a given hop secret: deploy resolves its ARN in this region
+        if model.internal_hop.generate_secret:
+            # the generated secret's primary (hub) or this region's replica: hub network stack outputs
+            hub_stack = model.stack_name("network", model.hub.region)
+            key = "HopSecretArn" if net.is_hub else hop_replica_output(net.logical, f"region {region!r}")
+            hop_source = f"{hub_stack}.{key}"
     else:
         role_source, hop_source = f"network.{region}.role_arn", f"network.{region}.hop_secret_arn"
     params = [

@@ -13,9 +13,11 @@ from .cfn_common import (
     TOPOLOGY,
     check_string,
     flow_regions,
+    hop_replica_output,
     hop_secret_name,
     logical_id,
     param,
+    role_name,
     sub,
     tags_list,
     unique_ids,
@@ -84,7 +86,6 @@ def network_context(model: Topology, net: Network) -> dict[str, Any]:
                     }
                 )
     generated = model.internal_hop.generate_secret
-    spokes = [s.region for s in model.spokes]
     params = [
         # A parameter (with the topology's value as default) rather than a literal: the topology pins
         # the zone on purpose (MediaConnect's VPC interface needs a subnet in its flow's zone).
@@ -97,27 +98,13 @@ def network_context(model: Topology, net: Network) -> dict[str, Any]:
             "AWS::EC2::AvailabilityZone::Name",
         ),
     ]
-    if not net.is_hub:
-        hub_stack = model.stack_name("network", hub.region)
-        params.append(
-            param(
-                "RoleArn",
-                "ARN of MediaConnect's IAM role (hub network stack output RoleArn)",
-                ARN_PATTERNS["role"],
-                "",
-                f"{hub_stack}.RoleArn",
-            )
-        )
-        if generated:
-            params.append(
-                param(
-                    "HubHopSecretArn",
-                    "ARN of the hop secret's primary in the hub (hub network stack output HopSecretArn)",
-                    ARN_PATTERNS["secret"],
-                    "",
-                    f"{hub_stack}.HopSecretArn",
-                )
-            )
+    # A spoke network stack takes nothing from the hub's: the role's name is known in advance (IAM is
+    # global, its ARN is arn:<partition>:iam::<account>:role/<name>) and the hop secret is named, so
+    # every region's network stack deploys at once. The hub network stack outputs each replica's ARN.
+    replicas = [
+        {"region": s.region, "output_key": hop_replica_output(s.logical, f"region {s.region!r}")}
+        for s in model.spokes
+    ]
     return {
         "stack": model.stack_name("network", net.region),
         "topology": model.name,
@@ -132,10 +119,12 @@ def network_context(model: Topology, net: Network) -> dict[str, Any]:
         "ingress": ingress,
         "egress": egress,
         "role": _role_context(model) if net.is_hub else None,
+        "role_name": role_name(model),
+        "role_arn": sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Name}", Name=role_name(model)),
         "hop": {
             "generated": generated,
             "name": hop_secret_name(model),
-            "replicas": spokes,
+            "replicas": replicas,
             "partial_arn": sub(
                 "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${Name}",
                 Name=hop_secret_name(model),

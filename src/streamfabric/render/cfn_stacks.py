@@ -124,8 +124,8 @@ def stacks(model: Topology, network: NetworkMode) -> list[_Stack]:
                     "network",
                     f"network-{net.region}",
                     network_context(model, net),
-                    depends_on=() if net.is_hub else (network_stack[hub],),
-                    capabilities=("CAPABILITY_IAM",) if net.is_hub else (),
+                    # every region's network at once: a spoke's takes nothing from the hub's
+                    capabilities=("CAPABILITY_NAMED_IAM",) if net.is_hub else (),  # a named role
                 )
             )
         if model.spokes:
@@ -151,10 +151,14 @@ def stacks(model: Topology, network: NetworkMode) -> list[_Stack]:
                     )
                 )
     for region in flow_regions(model):
-        # A flow stack takes its parameters from its own region's network stack only: it does not
-        # wait for peering and routes, which deploy in parallel with it (the post-steps run after
-        # every stack, so traffic flows over the peering by the time a hub source calls an ingest).
-        depends: tuple[str, ...] = (network_stack[region],) if network == "cloudformation" else ()
+        # A flow stack waits for its own region's network stack and, in a spoke, for the hub's too:
+        # MediaConnect's role and the generated hop secret (whose replica in this region it uses) are
+        # created there. It does not wait for peering and routes, which deploy in parallel with it
+        # (the post-steps run after every stack, so traffic flows over the peering by the time a hub
+        # source calls an ingest).
+        depends: tuple[str, ...] = ()
+        if network == "cloudformation":
+            depends = tuple(dict.fromkeys((network_stack[region], network_stack[hub])))
         stacks.append(
             _stack(
                 model.stack_name("flows", region),

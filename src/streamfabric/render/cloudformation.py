@@ -63,12 +63,18 @@ from .env import render_template
 CONTRACT_NOTES = (
     "network stacks also output RouteTableId (read by the peering and routes stacks)",
     "hub flow stacks also output LiveEgressIp and PreviewEgressIp (downstream srt-listener address)",
-    "spoke network stacks take RoleArn (and HubHopSecretArn when the hop secret is generated) "
-    "from the hub network stack's outputs",
-    "with a hop secret given by name, network stacks output a partial ARN (no random suffix) "
-    "and the flow stacks' HopSecretArn comes from deploy (describe_secret in the flow's region)",
+    "MediaConnect's role is named <topology>-mediaconnect (as in Terraform): spoke network stacks "
+    "take nothing from the hub's and output the role's ARN from its name, so every network stack "
+    "deploys at once",
+    "spoke flow stacks depend on the hub network stack too (the role and the generated hop secret's "
+    "replicas are created there); with a generated hop secret the hub network stack outputs each "
+    "replica's ARN (<Region>HopSecretArn), the spoke flow stacks' HopSecretArn",
+    "network stacks output a partial ARN (no random suffix) as HopSecretArn, except the hub's with a "
+    "generated secret; with a hop secret given by name the flow stacks' HopSecretArn comes from "
+    "deploy (describe_secret in the flow's region)",
     "network stacks take the subnet's AvailabilityZone as a parameter (default: the topology's)",
-    "the manifest's entries also carry capabilities (CAPABILITY_IAM for the hub network stack and api)",
+    "the manifest's entries also carry capabilities (CAPABILITY_NAMED_IAM for the hub network stack, "
+    "CAPABILITY_IAM for the api)",
 )
 
 
