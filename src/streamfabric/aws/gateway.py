@@ -44,7 +44,10 @@ class AwsGateway:
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
-        with self._lock:  # boto3 clients are thread-safe; creating them is not
+        known = self._clients.get(key)  # a dict read: no lock, so calls on existing clients never
+        if known is not None:  # wait behind the creation of another region's client
+            return known
+        with self._lock:  # boto3 clients are thread-safe; creating them (from one session) is not
             if key not in self._clients:
                 self._clients[key] = make_client(self.session, service, region, self._config)
             return self._clients[key]

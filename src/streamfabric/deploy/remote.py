@@ -190,7 +190,7 @@ def flow_state(region: str, raw: Mapping[str, Any]) -> FlowState:
 # -- reads -----------------------------------------------------------------------------------------
 
 
-def parallel(fn: Callable[[T], R], items: Iterable[T], workers: int = 8) -> list[R]:
+def parallel(fn: Callable[[T], R], items: Iterable[T], workers: int = 32) -> list[R]:
     """``[fn(item) for item in items]``, concurrently (reads only), in order."""
     listed = list(items)
     if len(listed) <= 1:

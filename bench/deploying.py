@@ -1,0 +1,170 @@
+"""Deploy benchmarks: 8 regions against 1, and the scale curve (validate, render, deploy) for 1, 4
+and 16 regions. Every deploy is ``deploy(network="cloudformation")`` against the emulator in a child
+process (:mod:`bench.emulator`), with ``LATENCY`` injected before every AWS call (botocore
+``before-send`` hook), so a figure measures how the calls are ordered, not how fast moto is."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.emulator import Emulator
+
+LATENCY = 0.05  # seconds before every AWS call: a round trip to an AWS endpoint
+
+
+@dataclass
+class Deployed:
+    model: Any
+    seconds: float
+    cpu_seconds: float  # this process (the client side) only
+    calls: int
+    path: Path
+
+
+def write_topology(regions: int, ingests: int, tmp: Path, **kwargs: Any) -> Path:
+    from bench.topologies import document
+
+    path = tmp / f"bench-{regions}x{ingests}.json"
+    path.write_text(json.dumps(document(regions, ingests, **kwargs)))
+    return path
+
+
+def session(latency: float = 0.0, calls: list[str] | None = None) -> Any:
+    """A boto3 session on the emulator; ``latency`` before every call; ``calls`` collects the names."""
+    import boto3
+
+    s = boto3.session.Session(region_name="us-east-1")
+    if latency:
+        s.events.register("before-send.*.*", lambda **_: time.sleep(latency))
+    if calls is not None:
+        lock = threading.Lock()
+
+        def count(model: Any, **_: Any) -> None:
+            with lock:
+                calls.append(model.name)
+
+        s.events.register("before-call.*.*", count)
+    return s
+
+
+def deploy_once(
+    emulator: Emulator,
+    regions: int,
+    ingests: int,
+    tmp: Path,
+    latency: float = 0.0,
+    *,
+    update_window: bool = True,
+) -> Deployed:
+    """Reset the emulator, seed it, deploy a synthetic topology of this size; time it."""
+    from streamfabric.aws.gateway import AwsGateway
+    from streamfabric.deploy import deploy
+    from streamfabric.topology.loading import load_topology
+
+    path = write_topology(regions, ingests, tmp)
+    emulator.prepare(str(path), update_window=update_window)
+    model = load_topology(str(path))
+    calls: list[str] = []
+    gateway = AwsGateway(session(latency, calls), waiter_delay=0, sleep=lambda _: None)
+    cpu, start = time.process_time(), time.perf_counter()
+    deploy(model, network="cloudformation", gateway=gateway)
+    return Deployed(model, time.perf_counter() - start, time.process_time() - cpu, len(calls), path)
+
+
+# -- deploy across regions --------------------------------------------------------------------
+
+
+def bench_regions(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
+    """Whole deploys of 1 and 8 regions (one ingest per region), alternated, after an untimed warm-up
+    deploy (imports, the emulator's first requests); the ratio of the medians."""
+    deploy_once(emulator, 1, 1, tmp, LATENCY)  # warm-up, not counted
+    runs: dict[int, list[Deployed]] = {1: [], 8: []}
+    for _ in range(2 if quick else 4):
+        for regions in (1, 8):
+            runs[regions].append(deploy_once(emulator, regions, regions, tmp, LATENCY))
+    one = statistics.median(d.seconds for d in runs[1])
+    eight = statistics.median(d.seconds for d in runs[8])
+    return {
+        "latency_per_call_ms": LATENCY * 1000,
+        "runs": len(runs[1]),
+        "one_region_s": one,
+        "eight_regions_s": eight,
+        "ratio": eight / one,
+        "calls_one_region": runs[1][0].calls,
+        "calls_eight_regions": runs[8][0].calls,
+        "client_cpu_ratio": statistics.median(d.cpu_seconds for d in runs[8])
+        / statistics.median(d.cpu_seconds for d in runs[1]),
+        "target": 1.5,
+    }
+
+
+# -- scale curve --------------------------------------------------------------------------------
+
+
+def _peak(fn: Callable[[], object]) -> int:
+    """Peak bytes Python allocated while ``fn`` ran (tracemalloc; a separate, untimed run)."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def bench_scale(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
+    """validate (load + schema + semantic checks), render (Terraform and CloudFormation network)
+    and deploy for 1, 4 and 16 regions with 4 ingests each: median times and peak memory."""
+    from streamfabric.render import render
+    from streamfabric.topology.loading import load_topology
+
+    repeat = 3 if quick else 7
+    rows = []
+    for regions in (1, 4, 16):
+        ingests = 4 * regions
+        path = str(write_topology(regions, ingests, tmp))
+        model = load_topology(path)
+
+        def validate(p: str = path) -> object:
+            return load_topology(p)
+
+        def rendered(m: Any = model) -> object:
+            return render(m, network="cloudformation")
+
+        validate_s = statistics.median(_timed(validate, repeat))
+        render_s = statistics.median(_timed(rendered, repeat))
+        deployed = deploy_once(emulator, regions, ingests, tmp, LATENCY)
+        deploy_peak = _peak(lambda r=regions, i=ingests: deploy_once(emulator, r, i, tmp, LATENCY))
+        rows.append({
+            "regions": regions, "ingests": ingests,
+            "validate_s": validate_s, "validate_peak_bytes": _peak(validate),
+            "render_s": render_s, "render_peak_bytes": _peak(rendered),
+            "deploy_s": deployed.seconds, "deploy_calls": deployed.calls, "deploy_peak_bytes": deploy_peak,
+        })  # fmt: skip
+    first, last = rows[0], rows[-1]
+    return {
+        "latency_per_call_ms": LATENCY * 1000,
+        "rows": rows,
+        "validate_16_over_1": last["validate_s"] / first["validate_s"],
+        "render_16_over_1": last["render_s"] / first["render_s"],
+        "deploy_16_over_1": last["deploy_s"] / first["deploy_s"],
+        "deploy_calls_16_over_1": last["deploy_calls"] / first["deploy_calls"],
+        "deploy_peak_16_over_1": last["deploy_peak_bytes"] / first["deploy_peak_bytes"],
+    }
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()  # warm-up, not counted
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples

@@ -1,0 +1,172 @@
+"""Switching benchmarks on the emulator (:mod:`bench.emulator`), each after a deploy of a synthetic
+topology and a warm-up (a status poll, one switch or take): ``switch()`` against a bare boto3
+``update_flow_source``, ``take()`` against one ``switch()``, and ``status()`` against one
+``describe_flow``. API calls are counted with a botocore ``before-call`` hook."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.deploying import LATENCY, deploy_once, session
+from bench.emulator import Emulator
+
+READS = ("Describe", "List", "Get")
+
+
+def _switcher(model: Any, latency: float, calls: list[str] | None = None) -> Any:
+    from streamfabric.aws.gateway import AwsGateway
+    from streamfabric.switching import Switcher
+
+    return Switcher(model, gateway=AwsGateway(session(latency, calls)), caller="bench")
+
+
+def _ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+# -- switch -------------------------------------------------------------------------------------
+
+
+def bench_switch(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
+    """Median ``switch()`` vs a bare ``update_flow_source`` with the same arguments (no injected
+    latency: what switch adds on top of the one call), and the calls per switch."""
+    import boto3
+
+    model = deploy_once(emulator, 2, 4, tmp, update_window=False).model
+    calls: list[str] = []
+    switcher = _switcher(model, 0.0, calls)
+    switcher.status()
+    state = switcher.state
+    names = list(state.ingests)
+    n = 20 if quick else 100
+    calls.clear()
+    ours = []
+    for i in range(n):
+        target = names[i % len(names)]
+        if target == switcher.on_air("live"):
+            target = names[(i + 1) % len(names)]
+        start = time.perf_counter()
+        switcher.switch(target, "live")
+        ours.append(time.perf_counter() - start)
+    per_switch = len(calls) / n
+    mutating = sum(1 for c in calls if not c.startswith(READS)) / n
+    client = boto3.session.Session(region_name=state.hub_region).client("mediaconnect")
+    bare = []
+    for i in range(n):
+        target = state.ingests[names[i % len(names)]]
+        start = time.perf_counter()
+        client.update_flow_source(
+            FlowArn=state.live.flow_arn,
+            SourceArn=state.live.source_arn,
+            SourceListenerAddress=target.private_ip,
+            SourceListenerPort=target.live_port,
+        )
+        bare.append(time.perf_counter() - start)
+    return {
+        "switch_median_ms": _ms(ours),
+        "bare_median_ms": _ms(bare),
+        "ratio": _ms(ours) / _ms(bare),
+        "calls_per_switch": per_switch,
+        "mutating_calls_per_switch": mutating,
+        "target_ratio": 1.2,
+        "note": "local audit log (JSON lines) included in switch()",
+    }
+
+
+# -- take -----------------------------------------------------------------------------------------
+
+
+def _take_vs_switch(model: Any, latency: float, n: int) -> dict[str, Any]:
+    """Alternately: two takes (Live and Preview swap, and back) and two switches of Live between two
+    ingests Preview does not carry; medians, and the calls of one take."""
+    calls: list[str] = []
+    switcher = _switcher(model, latency, calls)
+    switcher.status()
+    preview = switcher.on_air("preview")
+    a, b = [name for name in switcher.state.ingests if name != preview][:2]
+    switcher.switch(a, "live")
+    switcher.take()
+    switcher.take()  # warm-up: the thread pool's first use, the audit log's file
+    takes, switches, take_calls = [], [], []
+    for _ in range(n):
+        for _ in range(2):
+            before = len(calls)
+            start = time.perf_counter()
+            result = switcher.take()
+            takes.append(time.perf_counter() - start)
+            take_calls.append(len(calls) - before)
+            assert result.changed, "a take between two different ingests changes both flows"
+        for target in (b, a):
+            start = time.perf_counter()
+            switcher.switch(target, "live")
+            switches.append(time.perf_counter() - start)
+    return {
+        "take_median_ms": _ms(takes),
+        "switch_median_ms": _ms(switches),
+        "ratio": _ms(takes) / _ms(switches),
+        "calls_per_take": statistics.mean(take_calls),
+    }
+
+
+def bench_take(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
+    """``take()`` (two UpdateFlowSource, concurrently) vs one ``switch()`` on the same emulator, with
+    ``LATENCY`` per call (AWS's round trip, which the concurrency overlaps) and with none (the
+    emulator's CPU only: the worst case for overlapping)."""
+    model = deploy_once(emulator, 2, 4, tmp, update_window=False).model
+    n = 10 if quick else 40
+    with_latency = _take_vs_switch(model, LATENCY, n)
+    without = _take_vs_switch(model, 0.0, n)
+    return {
+        **with_latency,
+        "latency_per_call_ms": LATENCY * 1000,
+        "no_latency": without,
+        "target": 1.1,
+    }
+
+
+# -- status ---------------------------------------------------------------------------------------
+
+
+def _status_vs_describe(model: Any, latency: float, n: int) -> dict[str, Any]:
+    calls: list[str] = []
+    switcher = _switcher(model, latency, calls)
+    switcher.status()  # warm-up: clients, the thread pool
+    state = switcher.state
+    client = session(latency).client("mediaconnect", region_name=state.hub_region)
+    client.describe_flow(FlowArn=state.live.flow_arn)
+    statuses, describes, per_status = [], [], []
+    for _ in range(n):
+        before = len(calls)
+        start = time.perf_counter()
+        switcher.status()
+        statuses.append(time.perf_counter() - start)
+        per_status.append(len(calls) - before)
+        start = time.perf_counter()
+        client.describe_flow(FlowArn=state.live.flow_arn)
+        describes.append(time.perf_counter() - start)
+    return {
+        "status_median_ms": _ms(statuses),
+        "describe_flow_median_ms": _ms(describes),
+        "ratio": _ms(statuses) / _ms(describes),
+        "calls_per_status": statistics.mean(per_status),
+    }
+
+
+def bench_status(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
+    """One ``status()`` of 8 regions and 40 ingests vs one ``describe_flow``, with ``LATENCY`` per
+    call and with none; AWS calls per status."""
+    regions, ingests = 8, 40
+    model = deploy_once(emulator, regions, ingests, tmp).model
+    n = 5 if quick else 20
+    with_latency = _status_vs_describe(model, LATENCY, n)
+    return {
+        "regions": regions,
+        "ingests": ingests,
+        "flows": ingests + 2,
+        **with_latency,
+        "latency_per_call_ms": LATENCY * 1000,
+        "no_latency": _status_vs_describe(model, 0.0, n),
+    }
