@@ -18,6 +18,7 @@ from typing import Any
 from bench.emulator import Emulator
 
 LATENCY = 0.05  # seconds before every AWS call: a round trip to an AWS endpoint
+HIGH_LATENCY = 0.25  # the same, where the client's CPU weighs little against the waits
 
 
 @dataclass
@@ -27,6 +28,27 @@ class Deployed:
     cpu_seconds: float  # this process (the client side) only
     calls: int
     path: Path
+    starts: dict[str, float]  # instruction key -> seconds from the deploy's start to its first status
+
+
+def _reporter(started: float, starts: dict[str, float]) -> Any:
+    """A deploy reporter that notes when each instruction reports its first status (its start)."""
+    from streamfabric.deploy.progress import NullReporter
+
+    lock = threading.Lock()
+
+    class Starts(NullReporter):
+        def status(self, step: Any, status: str) -> None:
+            with lock:
+                starts.setdefault(step.key, time.perf_counter() - started)
+
+    return Starts()
+
+
+def spread(starts: dict[str, float], prefix: str) -> float:
+    """Seconds between the first and the last start of the instructions whose key starts so."""
+    times = [t for key, t in starts.items() if key.startswith(prefix)]
+    return max(times) - min(times) if times else 0.0
 
 
 def write_topology(regions: int, ingests: int, tmp: Path, **kwargs: Any) -> Path:
@@ -74,24 +96,54 @@ def deploy_once(
     model = load_topology(str(path))
     calls: list[str] = []
     gateway = AwsGateway(session(latency, calls), waiter_delay=0, sleep=lambda _: None)
+    starts: dict[str, float] = {}
     cpu, start = time.process_time(), time.perf_counter()
-    deploy(model, network="cloudformation", gateway=gateway)
-    return Deployed(model, time.perf_counter() - start, time.process_time() - cpu, len(calls), path)
+    deploy(model, network="cloudformation", gateway=gateway, reporter=_reporter(start, starts))
+    seconds = time.perf_counter() - start
+    return Deployed(model, seconds, time.process_time() - cpu, len(calls), path, starts)
 
 
 # -- deploy across regions --------------------------------------------------------------------
 
 
+def _alternated(emulator: Emulator, tmp: Path, latency: float, pairs: int) -> dict[int, list[Deployed]]:
+    runs: dict[int, list[Deployed]] = {1: [], 8: []}
+    for _ in range(pairs):
+        for regions in (1, 8):
+            runs[regions].append(deploy_once(emulator, regions, regions, tmp, latency))
+    return runs
+
+
+def _median(runs: list[Deployed], key: Callable[[Deployed], float]) -> float:
+    return statistics.median(key(d) for d in runs)
+
+
 def bench_regions(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     """Whole deploys of 1 and 8 regions (one ingest per region), alternated, after an untimed warm-up
-    deploy (imports, the emulator's first requests); the ratio of the medians."""
+    deploy (imports, the emulator's first requests); the ratio of the medians. Also: how far apart
+    the 8 network stacks (and the 8 flow stacks) start, the stacks' longest dependency chain, and
+    the ratio with ``HIGH_LATENCY`` per call, where the client's CPU weighs little."""
+    from streamfabric.deploy.workflow import rendered_stacks
+
     deploy_once(emulator, 1, 1, tmp, LATENCY)  # warm-up, not counted
-    runs: dict[int, list[Deployed]] = {1: [], 8: []}
-    for _ in range(2 if quick else 4):
-        for regions in (1, 8):
-            runs[regions].append(deploy_once(emulator, regions, regions, tmp, LATENCY))
-    one = statistics.median(d.seconds for d in runs[1])
-    eight = statistics.median(d.seconds for d in runs[8])
+    runs = _alternated(emulator, tmp, LATENCY, 3 if quick else 5)
+    high = _alternated(emulator, tmp, HIGH_LATENCY, 2 if quick else 3)
+    one, eight = _median(runs[1], lambda d: d.seconds), _median(runs[8], lambda d: d.seconds)
+
+    def cpu(d: Deployed) -> float:
+        return d.cpu_seconds
+
+    def depth(model: Any) -> int:
+        specs = {s.name: s for s in rendered_stacks(model, "cloudformation", None)}
+        memo: dict[str, int] = {}
+
+        def chain(name: str) -> int:
+            if name not in memo:
+                memo[name] = 1 + max((chain(d) for d in specs[name].depends_on), default=0)
+            return memo[name]
+
+        return max(chain(name) for name in specs)
+
     return {
         "latency_per_call_ms": LATENCY * 1000,
         "runs": len(runs[1]),
@@ -100,10 +152,15 @@ def bench_regions(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
         "ratio": eight / one,
         "calls_one_region": runs[1][0].calls,
         "calls_eight_regions": runs[8][0].calls,
-        "client_cpu_ratio": statistics.median(d.cpu_seconds for d in runs[8])
-        / statistics.median(d.cpu_seconds for d in runs[1]),
+        "client_cpu_ratio": _median(runs[8], cpu) / _median(runs[1], cpu),
+        "network_stacks_start_spread_s": _median(runs[8], lambda d: spread(d.starts, "stack:bench-network-")),
+        "flow_stacks_start_spread_s": _median(runs[8], lambda d: spread(d.starts, "stack:bench-flows-")),
+        "stack_chain_one_region": depth(runs[1][0].model),
+        "stack_chain_eight_regions": depth(runs[8][0].model),
+        "high_latency_per_call_ms": HIGH_LATENCY * 1000,
+        "ratio_high_latency": _median(high[8], lambda d: d.seconds) / _median(high[1], lambda d: d.seconds),
         "target": 1.5,
-    }
+    }  # fmt: skip
 
 
 # -- scale curve --------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def bench_startup(quick: bool) -> dict[str, Any]:
 
 
 def _mib(value: float) -> str:
-    return f"{value / 2**20:.1f} MiB"
+    return f"{value / 2**20:.1f} MiB" if value >= 2**20 else f"{value / 2**10:.0f} KiB"
 
 
 def figures(report: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +94,9 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
         "take.calls": k["calls_per_take"],
         "status.ratio": st["ratio"], "status.ratio_no_latency": st["no_latency"]["ratio"],
         "status.calls": st["calls_per_status"],
-        "regions.ratio": g["ratio"],
+        "regions.ratio": g["ratio"], "regions.ratio_high_latency": g["ratio_high_latency"],
+        "regions.network_stacks_start_spread_s": g["network_stacks_start_spread_s"],
+        "regions.stack_chain": g["stack_chain_eight_regions"],
         **{f"scale.{key}": sc[key] for key in ("validate_16_over_1", "render_16_over_1", "deploy_16_over_1",
                                                "deploy_calls_16_over_1", "deploy_peak_16_over_1")},
         "startup.above_bare_s": u["above_bare_s"],
@@ -135,6 +137,13 @@ def table(report: dict[str, Any]) -> str:
          f"{g['eight_regions_s']:.1f} s / {g['one_region_s']:.1f} s = {g['ratio']:.2f}x "
          f"(median of {g['runs']}; {g['calls_eight_regions']} / {g['calls_one_region']} calls)", "<= 1.5x",
          g["ratio"] <= 1.5),
+        (f"deploy 8 regions / 1 region ({g['high_latency_per_call_ms']:.0f} ms per call)",
+         f"{g['ratio_high_latency']:.2f}x", "-", None),
+        ("deploy 8 regions: first to last start of the network stacks / of the flow stacks",
+         f"{g['network_stacks_start_spread_s'] * 1000:.0f} ms / "
+         f"{g['flow_stacks_start_spread_s'] * 1000:.0f} ms; "
+         f"longest stack chain {g['stack_chain_eight_regions']} (1 region: {g['stack_chain_one_region']})",
+         "-", None),
         *[(f"scale {row['regions']} regions x {row['ingests']} ingests: validate / render / deploy",
            f"{row['validate_s'] * 1000:.0f} ms, {_mib(row['validate_peak_bytes'])} / "
            f"{row['render_s'] * 1000:.0f} ms, {_mib(row['render_peak_bytes'])} / "
