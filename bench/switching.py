@@ -84,6 +84,10 @@ def _take_vs_switch(model: Any, latency: float, n: int) -> dict[str, Any]:
     ingests Preview does not carry; medians, and the calls of one take."""
     calls: list[str] = []
     switcher = _switcher(model, latency, calls)
+    # The figure is take's own call path. Within ``settle_window`` (30 s) of this process's own
+    # updates a take first reads Live and Preview until they show them (two more calls); back-to-back
+    # takes and switches would measure those reads, so the window is off here (as the emulator's).
+    switcher.settle_window = 0.0
     switcher.status()
     preview = switcher.on_air("preview")
     a, b = [name for name in switcher.state.ingests if name != preview][:2]
