@@ -239,6 +239,23 @@ class AwaitFlow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteFlow:
+    """A (stopped) flow of ours that no stack holds any more (orphaned by an earlier failure)."""
+
+    region: str
+    flow: str
+    flow_arn: str
+    after: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"delete-flow:{self.flow_arn}"
+
+    def describe(self) -> str:
+        return f"delete flow {self.flow} ({self.region}, in no stack: {self.flow_arn})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteNetworkInterface:
     """A network interface MediaConnect left behind (NonDeletedNetworkInterfaceIds, or a crash)."""
 
@@ -279,6 +296,7 @@ Instruction = (
     | StartFlow
     | StopFlow
     | AwaitFlow
+    | DeleteFlow
     | DeleteNetworkInterface
     | DeleteRuntimeState
 )
@@ -363,6 +381,7 @@ __all__ = [
     "AddVpcInterface",
     "AttachOutput",
     "AwaitFlow",
+    "DeleteFlow",
     "DeleteNetworkInterface",
     "DeleteRuntimeState",
     "DeleteStack",
