@@ -32,6 +32,10 @@ class DeployStack:
     reason: str = ""
     replace: bool = False  # delete the stack first (a failed creation: ROLLBACK_COMPLETE)
     stale_change_sets: tuple[str, ...] = ()  # never-executed change sets of ours to delete first
+    # The deployed template (or tags) differ: execute the change set even if it lists no resource
+    # change (outputs and resources whose condition is false are not in a change set's Changes),
+    # so that the stack converges instead of being planned again by every deploy.
+    execute_empty: bool = False
     after: tuple[str, ...] = ()
 
     @property

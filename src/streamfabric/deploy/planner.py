@@ -137,6 +137,7 @@ def plan_stacks(
                     change_set_type="UPDATE",
                     reason="; ".join(differences),
                     stale_change_sets=state.pending_change_sets,
+                    execute_empty=bool({"template changed", "tags changed"} & set(differences)),
                 )
         if step is not None:
             steps.append(step)
