@@ -6,6 +6,7 @@ nothing in any region ever used. Everything is checked with the test's own descr
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import boto3
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy import deploy, destroy
+from streamfabric.deploy import PlainReporter, deploy, destroy
 from streamfabric.deploy.guard import OnAirError
 from streamfabric.runtime_state import RuntimeState
 from streamfabric.switching.switcher import Switcher
@@ -192,3 +193,37 @@ def test_removing_an_ingest_that_is_not_on_air_retires_it_without_touching_the_h
     assert sorted(f["Name"] for f in flows_in(session, "us-east-1").values()) == ["festival-nyc-studio"]
     for flow in flows_in(session, "eu-west-1").values():
         assert flow["Status"] == "ACTIVE"
+
+
+def test_a_flow_named_like_ours_is_reported_and_never_used(
+    moto_aws: str, minimal: Topology, session: boto3.session.Session
+) -> None:
+    """Issue 14, flows by ARN: MediaConnect allows several flows with one name; deploy and destroy
+    act on the ARNs of our stacks' outputs and the inventory only."""
+    helpers.create_example_secrets(minimal, moto_aws)
+    deploy(minimal, network="cloudformation", gateway=helpers.gateway(session))
+    client = session.client("mediaconnect", region_name="eu-west-2")
+    stranger = client.create_flow(
+        Name="minimal-camera-one",
+        Source={
+            "Name": "theirs",
+            "Protocol": "srt-listener",
+            "IngestPort": 6000,
+            "WhitelistCidr": "10.99.0.0/16",
+        },
+    )["Flow"]["FlowArn"]
+    counter = helpers.CallCounter(session)
+    out = io.StringIO()
+
+    result = deploy(
+        minimal, network="cloudformation", gateway=helpers.gateway(session), reporter=PlainReporter(out)
+    )
+
+    assert counter.mutating == []
+    assert result.plan.notes == (f"not ours, left alone: flow minimal-camera-one (eu-west-2): {stranger}",)
+    assert "not ours, left alone: flow minimal-camera-one" in out.getvalue()
+    assert result.state is not None and result.state.ingests["camera-one"].flow_arn != stranger
+
+    destroy(minimal, gateway=helpers.gateway(session))
+    assert [f["FlowArn"] for f in client.list_flows()["Flows"]] == [stranger]
+    assert client.describe_flow(FlowArn=stranger)["Flow"]["Source"]["Name"] == "theirs"

@@ -121,11 +121,11 @@ def on_air_verdict(model: Topology, remote: RemoteState, plan: Plan) -> tuple[In
                     Interruption(role, name, f"replace the flow {flow.name} (Availability Zone changed)")
                 )
             for step in steps:
-                if getattr(step, "flow_arn", None) != flow.arn:
-                    continue
-                if isinstance(step, StopFlow) and flow.arn not in remote.retired:
+                if getattr(step, "flow_arn", None) != flow.arn or flow.arn in remote.retired:
+                    continue  # a leaving flow is reported once, as removed
+                if isinstance(step, StopFlow):
                     found.append(Interruption(role, name, f"stop the flow {flow.name}"))
-                elif isinstance(step, RemoveVpcInterface) and flow.arn not in remote.retired:
+                elif isinstance(step, RemoveVpcInterface):
                     found.append(
                         Interruption(role, name, f"remove the VPC interface {step.name} of {flow.name}")
                     )
@@ -152,8 +152,9 @@ def on_air_verdict(model: Topology, remote: RemoteState, plan: Plan) -> tuple[In
                     Interruption(role, name, f"restart the {role} flow {hub.name} ({step.describe()})")
                 )
                 break
-            if isinstance(step, SetCallerSource) and flow is not None:
+            if isinstance(step, SetCallerSource) and flow is not None and flow.arn not in remote.retired:
                 found.append(Interruption(role, name, f"re-point the {role} source ({step.describe()})"))
+                break
     return tuple(dict.fromkeys(found))
 
 

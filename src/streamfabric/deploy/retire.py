@@ -105,7 +105,7 @@ def _move_off(model: Topology, remote: RemoteState, leaving: set[str]) -> list[S
     """A hub flow calling a leaving ingest is pointed at its starting ingest first (when that one
     stays and is reachable): Live and Preview never call a stopped flow. Only reached with
     ``--allow-interruption`` (the on-air guard refuses otherwise)."""
-    from .guard import ingest_name, on_air
+    from .guard import on_air
 
     moves: list[SetCallerSource] = []
     for role, flow in sorted(on_air(model, remote).items()):
@@ -131,7 +131,7 @@ def _move_off(model: Topology, remote: RemoteState, leaving: set[str]) -> list[S
                 flow_arn=hub.arn,
                 source_arn=source.arn,
                 vpc_interface=vpc_interface_name(role),
-                ingest=f"{target} (away from {ingest_name(model, flow.name)}, which is leaving)",
+                ingest=target,
                 address=address,
                 port=model.internal_hop.port(role),
                 min_latency_ms=model.internal_hop.min_latency_ms,

@@ -280,6 +280,8 @@ def deploy(
     remote = observe(gw, model, specs, uri)
     plan = plan_deploy(model, specs, remote, network=terraform)
     verdict = on_air_verdict(model, remote, plan)
+    for note in plan.notes:
+        out.note(note)
     missing = code is not None and not is_uploaded(gw, code)
     if dry_run:
         if code is not None and missing:
