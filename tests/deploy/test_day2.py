@@ -107,6 +107,10 @@ def test_removing_a_region_converges_then_changes_again_then_destroy_leaves_noth
 
     assert flows_in(session, "ap-southeast-2") == {}
     assert stacks_in(session, "ap-southeast-2") == {}
+    replicas = session.client("secretsmanager", region_name="ap-southeast-2").list_secrets()["SecretList"]
+    assert [r["Name"] for r in replicas if "internal-hop" in r["Name"]] == []  # the hop secret's replica
+    ec2 = session.client("ec2", region_name="ap-southeast-2")
+    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")] == []
     hub_net = session.client("cloudformation", region_name="eu-west-1").describe_stacks(
         StackName="festival-network-eu-west-1"
     )["Stacks"][0]
