@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
+from streamfabric.cli import main
 from streamfabric.deploy import PlainReporter, deploy, destroy
 from streamfabric.deploy.guard import OnAirError
 from streamfabric.runtime_state import RuntimeState
@@ -152,7 +153,7 @@ def test_destroy_after_a_removed_region_that_was_never_redeployed_finds_it(
 
 
 def test_removing_the_ingest_on_preview_is_refused_then_allowed_moves_preview_first(
-    deployed: Path, session: boto3.session.Session
+    deployed: Path, session: boto3.session.Session, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Scenario 2: Preview on nyc-studio; removing nyc-studio is refused before any change (and a
     dry run says the same); accepted, Preview goes to its starting ingest before nyc-studio stops."""
@@ -168,6 +169,11 @@ def test_removing_the_ingest_on_preview_is_refused_then_allowed_moves_preview_fi
     dry = deploy(model, network="cloudformation", gateway=helpers.gateway(session), dry_run=True)
     assert [(i.role, i.ingest) for i in dry.interruptions][:1] == [("preview", "nyc-studio")]
     assert counter.mutating == []
+    # the CLI: refused (exit 1, the message on stderr), and --dry-run says the same with exit 1
+    assert main(["deploy", str(deployed), "--network", "cloudformation", "--yes"]) == 1
+    assert "preview is on nyc-studio" in capsys.readouterr().err
+    assert main(["deploy", str(deployed), "--network", "cloudformation", "--dry-run"]) == 1
+    assert "on air: deploy would refuse (exit 1) without --allow-interruption" in capsys.readouterr().out
 
     deploy(model, network="cloudformation", gateway=helpers.gateway(session), allow_interruption=True)
 
