@@ -105,6 +105,11 @@ def _deploy(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the control API's Lambda package (from `streamfabric package-api`); default: build or reuse",
     )
+    p.add_argument(
+        "--allow-interruption",
+        action="store_true",
+        help="deploy even if it interrupts what is on Live or Preview now (deploy refuses otherwise)",
+    )
     _json_arg(p)
     _aws_args(p)
 

@@ -39,6 +39,40 @@ class IngestState:
 
 
 @dataclass(frozen=True, slots=True)
+class Inventory:
+    """Everything streamfabric created for the topology, in any region ever used (deploy and
+    destroy act on it together with what the topology names, so nothing is left behind when a
+    region, ingest or output leaves the topology)."""
+
+    regions: tuple[str, ...] = ()
+    stacks: dict[str, str] = field(default_factory=dict)  # stack name -> region
+    flows: dict[str, str] = field(default_factory=dict)  # flow ARN -> flow name
+
+    @classmethod
+    def from_raw(cls, raw: Any) -> Inventory:
+        if not raw:
+            return cls()
+        return cls(
+            regions=tuple(sorted(str(r) for r in raw.get("regions") or ())),
+            stacks={str(k): str(v) for k, v in (raw.get("stacks") or {}).items()},
+            flows={str(k): str(v) for k, v in (raw.get("flows") or {}).items()},
+        )
+
+    def union(self, other: Inventory) -> Inventory:
+        return Inventory(
+            regions=tuple(sorted(set(self.regions) | set(other.regions))),
+            stacks={**self.stacks, **other.stacks},
+            flows={**self.flows, **other.flows},
+        )
+
+
+def flow_region(arn: str) -> str:
+    """The region of a MediaConnect flow ARN (``arn:aws:mediaconnect:<region>:<account>:flow:...``)."""
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 else ""
+
+
+@dataclass(frozen=True, slots=True)
 class RuntimeState:
     topology: str  # topology name
     topology_sha256: str
@@ -51,6 +85,7 @@ class RuntimeState:
     version: int = STATE_VERSION
     # the control API stack's outputs: "api_url", and "panel_url" when the panel is deployed
     control_api: dict[str, str] = field(default_factory=dict)
+    inventory: Inventory = field(default_factory=Inventory)
 
     def hub_flow(self, role: HubRole) -> HubFlowState:
         return self.live if role == "live" else self.preview
@@ -84,6 +119,7 @@ class RuntimeState:
                 ingests={name: IngestState(**value) for name, value in raw["ingests"].items()},
                 version=raw["version"],
                 control_api={str(k): str(v) for k, v in (raw.get("control_api") or {}).items()},
+                inventory=Inventory.from_raw(raw.get("inventory")),
             )
         except StateError:
             raise

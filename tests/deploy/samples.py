@@ -159,11 +159,11 @@ def deployed(model: Topology, rendered: dict[str, str], network: str = "cloudfor
                     out,
                     f"arn:output:{name}:{out}",
                     "srt-listener",
-                    7000,
+                    model.internal_hop.port(role),  # type: ignore[arg-type]
                     f"{ingest.name}-vpc",
                     ip(ingest.name),
                 )
-                for out in ("to-live", "to-preview")
+                for role, out in (("live", "to-live"), ("preview", "to-preview"))
             ),
             (
                 VpcInterfaceState(

@@ -12,6 +12,7 @@ import pytest
 
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deploy import PlainReporter, deploy, destroy
+from streamfabric.deploy.guard import OnAirError
 from streamfabric.deploy.plan import SetCallerSource
 from streamfabric.runtime_state import RuntimeState
 from streamfabric.topology.model import Topology
@@ -133,7 +134,13 @@ def test_second_deploy_keeps_a_switch(
     # Leave the hub source pointing at the ingest but with another latency: a deploy fixes that only.
     client.update_flow_source(FlowArn=live["FlowArn"], SourceArn=live["Source"]["SourceArn"], MinLatency=1000)
     counter = helpers.CallCounter(session)
-    result = deploy(minimal, network="cloudformation", gateway=helpers.gateway(session))
+    # Fixing the latency re-points what is on air: refused unless the operator accepts it.
+    with pytest.raises(OnAirError, match="live is on camera-one: this deploy would re-point the live source"):
+        deploy(minimal, network="cloudformation", gateway=helpers.gateway(session))
+    assert counter.mutating == []
+    result = deploy(
+        minimal, network="cloudformation", gateway=helpers.gateway(session), allow_interruption=True
+    )
     assert [type(s) for s in result.executed] == [SetCallerSource]
     assert [c for c in counter.mutating] == [("mediaconnect", "UpdateFlowSource")]
     assert result.executed[0].ingest == "camera-one"  # type: ignore[union-attr]

@@ -87,11 +87,14 @@ def test_fresh_deploy_plans_every_stack_and_every_post_step(
 
     iam = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM")
     hub, spoke = "us-east-1", "eu-west-2"
-    ingest_arn = FlowArn(spoke, "minimal-camera-one")
-    live, preview = FlowArn(hub, "minimal-live"), FlowArn(hub, "minimal-preview")
+    # flows are found by the ARNs their flows stacks output, never by name
+    ingest_arn = FlowArn(spoke, "minimal-camera-one", f"minimal-flows-{spoke}", "CameraOneFlowArn")
+    live = FlowArn(hub, "minimal-live", f"minimal-flows-{hub}", "LiveFlowArn")
+    preview = FlowArn(hub, "minimal-preview", f"minimal-flows-{hub}", "PreviewFlowArn")
     address = InterfaceAddress(spoke, "minimal-camera-one", "camera-one-vpc")
     expected = Plan(
         (
+            Phase("retire"),
             Phase(
                 "stacks",
                 (
@@ -212,6 +215,7 @@ def test_fresh_deploy_plans_every_stack_and_every_post_step(
                     ),
                 ),
             ),
+            Phase("clean up"),
         )
     )
     assert plan_deploy(model, stack_specs(rendered), fresh(model), network=None) == expected
@@ -219,7 +223,7 @@ def test_fresh_deploy_plans_every_stack_and_every_post_step(
 
 def test_a_deployed_topology_plans_nothing(model: Topology, rendered: dict[str, str]) -> None:
     plan = plan_deploy(model, stack_specs(rendered), samples.deployed(model, rendered), network=None)
-    assert plan == Plan((Phase("stacks"), Phase("post-steps")))
+    assert plan == Plan((Phase("retire"), Phase("stacks"), Phase("post-steps"), Phase("clean up")))
     assert plan.empty and plan.lines() == ["nothing to change"]
 
 
@@ -407,14 +411,15 @@ def test_destroy_undoes_the_post_steps_then_deletes_stacks_in_reverse(
         *hub_steps,
         DeleteNetworkInterface(region=spoke, network_interface_id="eni-left"),
     )
-    assert plan.phase("stacks").steps == (
+    flows = ("delete-stack:minimal-flows-eu-west-2", "delete-stack:minimal-flows-us-east-1")
+    assert plan.phase("stacks").steps == (  # flows stacks, then the spokes' networks, the hub's last
         DeleteStack(stack="minimal-flows-eu-west-2", region=spoke),
         DeleteStack(stack="minimal-flows-us-east-1", region=hub),
+        DeleteStack(stack="minimal-network-eu-west-2", region=spoke, after=flows),
         DeleteStack(
-            stack="minimal-network-eu-west-2", region=spoke, after=("delete-stack:minimal-flows-eu-west-2",)
-        ),
-        DeleteStack(
-            stack="minimal-network-us-east-1", region=hub, after=("delete-stack:minimal-flows-us-east-1",)
+            stack="minimal-network-us-east-1",
+            region=hub,
+            after=(*flows, "delete-stack:minimal-network-eu-west-2"),
         ),
     )
     assert plan.phase("runtime state").steps == (DeleteRuntimeState(uri="minimal.state.json"),)

@@ -1,5 +1,7 @@
 """``streamfabric deploy TOPOLOGY [--network-outputs FILE | --network cloudformation] [--dry-run]
-[--api-package FILE]``; prints the control API's and the panel's URLs at the end."""
+[--api-package FILE] [--allow-interruption]``; prints the control API's and the panel's URLs at the
+end. Exit 1 when the deploy would interrupt Live or Preview (refused before any change;
+``--dry-run`` says so the same way) unless ``--allow-interruption``."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 import sys
 
 from ..deploy import Plan, deploy, make_reporter
+from ..deploy.guard import summary
 from ..errors import UsageError
 from ..topology.loading import load_topology
 
@@ -44,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
         reporter=reporter,
         confirm=confirm,
         api_package=args.api_package,
+        allow_interruption=bool(getattr(args, "allow_interruption", False)),
     )
+    refused = bool(result.interruptions) and not getattr(args, "allow_interruption", False)
     if args.json:
         print(
             json.dumps(
@@ -59,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
                     "api_package": result.api_code.uri if result.api_code else None,
                     "api_package_uploaded": result.api_uploaded,
                     **(dict(result.api) if result.api else {}),
+                    "interruptions": summary(result.interruptions),
+                    "would_refuse": refused,
                 },
                 indent=2,
             )
@@ -76,4 +83,4 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{label}: {result.api[key]}")
         if result.api_code is None and topology.control_api.enabled:
             print("control API: no function (the Lambda reads the topology from S3: deploy it from s3://...)")
-    return 1 if result.cancelled else 0
+    return 1 if result.cancelled or refused else 0

@@ -6,8 +6,10 @@
 Modules, one concern each: :mod:`.manifest` (the stacks to deploy), :mod:`.network` (network
 outputs), :mod:`.parameters` (stack parameters), :mod:`.remote` (observation),
 :mod:`.plan` (instructions), :mod:`.planner` / :mod:`.poststeps` / :mod:`.destroy` (pure planners),
-:mod:`.executor` (+ display-only), :mod:`.stacks` (change sets), :mod:`.waiters`, :mod:`.state`
-(runtime state document), :mod:`.progress` (reporters), :mod:`.workflow` (deploy / destroy).
+:mod:`.retire` (the retire and clean-up phases), :mod:`.guard` (the on-air guard),
+:mod:`.inventory` (what was made, wherever it is), :mod:`.executor` (+ display-only),
+:mod:`.stacks` (change sets), :mod:`.waiters`, :mod:`.state` (runtime state document),
+:mod:`.progress` (reporters), :mod:`.workflow` (deploy / destroy).
 """
 
 from __future__ import annotations

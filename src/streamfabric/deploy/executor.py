@@ -9,6 +9,7 @@ stack's failure carries its events). :class:`DisplayOnlyExecutor` shows the same
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
@@ -17,11 +18,12 @@ from typing import Any
 
 from ..aws.gateway import AwsGateway
 from ..aws.waiters import source_expectation, wait
-from ..errors import AwsError, DeployError, StreamfabricError
+from ..errors import AwsError, DeployError, NotFoundError, StreamfabricError
 from . import poststeps, stacks, state
 from .plan import (
     FLOW_INSTRUCTIONS,
     AwaitFlow,
+    DeleteFlow,
     DeleteNetworkInterface,
     DeleteRuntimeState,
     DeleteStack,
@@ -50,6 +52,11 @@ class Resolver:
         self._flows: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def remember_flow(self, name: str, arn: str) -> None:
+        """The ARN of flow ``name``, as an instruction on it named it (references to it use it)."""
+        with self._lock:
+            self._flows[name] = arn
+
     def forget_stack(self, stack: str) -> None:
         with self._lock:
             self._outputs.pop(stack, None)
@@ -60,6 +67,11 @@ class Resolver:
         if isinstance(value, StackOutput):
             return self._stack_output(value)
         if isinstance(value, FlowArn):
+            if value.stack:  # the ARN its flows stack gives (never looked up by name)
+                arn = self._stack_output(StackOutput(value.stack, value.region, value.key))
+                with self._lock:
+                    self._flows[value.flow] = arn
+                return arn
             return self._flow_arn(value.region, value.flow)
         flow = describe_flow(self.gateway, value.region, self._flow_arn(value.region, value.flow))
         if flow is None:
@@ -204,6 +216,10 @@ class Executor:
             finally:
                 self._unwatch(step)
             return "deleted"
+        if isinstance(step, DeleteFlow):
+            with contextlib.suppress(NotFoundError):
+                self.gateway.call("mediaconnect", step.region, "delete_flow", FlowArn=step.flow_arn)
+            return "deleted"
         if isinstance(step, DeleteNetworkInterface):
             self._delete_eni(step.region, step.network_interface_id)
             return "deleted"
@@ -226,6 +242,7 @@ class Executor:
 
     def _flow_step(self, step: FlowInstruction) -> str:
         arn, region = self.resolve(step.flow_arn), step.region
+        self.resolve.remember_flow(step.flow, arn)
         if isinstance(step, AwaitFlow):
             self._wait_flow(region, arn, step.waiter)
             return "settled"

@@ -32,6 +32,10 @@ class DeployStack:
     reason: str = ""
     replace: bool = False  # delete the stack first (a failed creation: ROLLBACK_COMPLETE)
     stale_change_sets: tuple[str, ...] = ()  # never-executed change sets of ours to delete first
+    # The deployed template (or tags) differ: execute the change set even if it lists no resource
+    # change (outputs and resources whose condition is false are not in a change set's Changes),
+    # so that the stack converges instead of being planned again by every deploy.
+    execute_empty: bool = False
     after: tuple[str, ...] = ()
 
     @property
@@ -239,6 +243,23 @@ class AwaitFlow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteFlow:
+    """A (stopped) flow of ours that no stack holds any more (orphaned by an earlier failure)."""
+
+    region: str
+    flow: str
+    flow_arn: str
+    after: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"delete-flow:{self.flow_arn}"
+
+    def describe(self) -> str:
+        return f"delete flow {self.flow} ({self.region}, in no stack: {self.flow_arn})"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteNetworkInterface:
     """A network interface MediaConnect left behind (NonDeletedNetworkInterfaceIds, or a crash)."""
 
@@ -279,6 +300,7 @@ Instruction = (
     | StartFlow
     | StopFlow
     | AwaitFlow
+    | DeleteFlow
     | DeleteNetworkInterface
     | DeleteRuntimeState
 )
@@ -363,6 +385,7 @@ __all__ = [
     "AddVpcInterface",
     "AttachOutput",
     "AwaitFlow",
+    "DeleteFlow",
     "DeleteNetworkInterface",
     "DeleteRuntimeState",
     "DeleteStack",

@@ -14,12 +14,14 @@ from dataclasses import replace
 
 from ..errors import DeployError
 from ..topology.model import Topology
+from .inventory import removed_regions
 from .manifest import StackSpec
 from .network import NetworkOutputs, from_network_stacks, with_resolved_hop_secret
 from .parameters import StackOutputs, stack_parameters, template_outputs
 from .plan import DeployStack, Phase, Plan
 from .poststeps import plan_poststeps
 from .remote import RemoteState, StackState
+from .retire import plan_cleanup, plan_retire
 from .values import Value
 
 TOPOLOGY_TAG = "streamfabric:topology"
@@ -135,6 +137,7 @@ def plan_stacks(
                     change_set_type="UPDATE",
                     reason="; ".join(differences),
                     stale_change_sets=state.pending_change_sets,
+                    execute_empty=bool({"template changed", "tags changed"} & set(differences)),
                 )
         if step is not None:
             steps.append(step)
@@ -158,12 +161,25 @@ def network_from_stacks(model: Topology, outputs: Mapping[str, StackOutputs]) ->
 def plan_deploy(
     model: Topology, specs: Sequence[StackSpec], remote: RemoteState, *, network: NetworkOutputs | None
 ) -> Plan:
-    """Stacks, then the post-steps (planned against the flows as they are now: for flows still to be
-    created, every post-step, with references for what is not known yet)."""
+    """Retire (the flows that are leaving, :mod:`.retire`), stacks, then the post-steps (planned
+    against the flows as they are now: for flows still to be created, every post-step, with
+    references for what is not known yet), then the clean-up (orphans, removed regions)."""
+    retire = plan_retire(model, remote)
     stack_steps, outputs = plan_stacks(model, specs, remote, network=network)
     net = network if network is not None else network_from_stacks(model, outputs)
     post = plan_poststeps(model, remote, with_resolved_hop_secret(model, net, remote.secrets))
-    return Plan((Phase("stacks", stack_steps), Phase("post-steps", post)))
+    removed = removed_regions(model, remote.stacks, remote.retired.values())
+    cleanup = plan_cleanup(model, remote, removed)
+    notes = tuple(f"not ours, left alone: flow {found}" for found in remote.duplicates)
+    return Plan(
+        (
+            Phase("retire", retire),
+            Phase("stacks", stack_steps),
+            Phase("post-steps", post),
+            Phase("clean up", cleanup),
+        ),
+        notes,
+    )
 
 
 __all__ = [

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DeployError
-from ..topology.model import HUB_ROLES, HubRole, Topology
+from ..topology.model import HUB_ROLES, HubRole, Topology, pascal
 from .network import NetworkOutputs, RegionNetwork
 from .plan import (
     AddVpcInterface,
@@ -38,6 +38,13 @@ HOP_OUTPUTS: dict[HubRole, str] = {"live": "to-live", "preview": "to-preview"}
 SRT_CALLER = "srt-caller"
 SRT_LISTENER = "srt-listener"
 RUNNING = ("ACTIVE", "STARTING", "UPDATING")
+
+
+def flow_arn_ref(model: Topology, region: str, owner: str) -> FlowArn:
+    """The ARN of flow ``<topology>-<owner>`` as its flows stack outputs it (``<Owner>FlowArn``)."""
+    return FlowArn(
+        region, model.flow_name(owner), model.stack_name("flows", region), f"{pascal(owner)}FlowArn"
+    )
 
 
 def vpc_interface_name(owner: str) -> str:
@@ -147,7 +154,7 @@ def _plan_ingest(model: Topology, name: str, remote: RemoteState, network: Netwo
     chain = FlowChain(
         ingest.region,
         flow_name,
-        flow.arn if flow else FlowArn(ingest.region, flow_name),
+        flow.arn if flow else flow_arn_ref(model, ingest.region, name),
         flow.status if flow else "STANDBY",
     )
     vpc = flow.vpc_interface(vpc_name) if flow else None
@@ -223,7 +230,7 @@ def _plan_hub(
     chain = FlowChain(
         hub.region,
         flow_name,
-        flow.arn if flow else FlowArn(hub.region, flow_name),
+        flow.arn if flow else flow_arn_ref(model, hub.region, role),
         flow.status if flow else "STANDBY",
     )
     source = flow.source if flow else None

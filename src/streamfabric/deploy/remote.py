@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, DeployError, NotFoundError
+from ..runtime_state import Inventory, flow_region
 from ..topology.model import Topology
 
 STABLE_STACK = frozenset(
@@ -95,6 +96,7 @@ class FlowState:
     source: SourceState | None = None
     outputs: tuple[OutputState, ...] = ()
     vpc_interfaces: tuple[VpcInterfaceState, ...] = ()
+    availability_zone: str = ""
 
     def vpc_interface(self, name: str) -> VpcInterfaceState | None:
         return next((v for v in self.vpc_interfaces if v.name == name), None)
@@ -113,6 +115,9 @@ class RemoteState:
     secrets: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (region, name) -> ARN
     orphan_network_interfaces: tuple[tuple[str, str], ...] = ()  # (region, ENI id)
     runtime_state: str | None = None  # the current document, if any
+    retired: Mapping[str, FlowState] = field(default_factory=dict)  # by ARN: ours, not the topology's
+    inventory: Inventory = field(default_factory=Inventory)  # as the runtime state recorded it
+    duplicates: tuple[str, ...] = ()  # flows with one of our names that are not ours (by ARN)
 
     def stack(self, name: str) -> StackState | None:
         return self.stacks.get(name)
@@ -172,6 +177,7 @@ def flow_state(region: str, raw: Mapping[str, Any]) -> FlowState:
         name=str(raw["Name"]),
         arn=str(raw["FlowArn"]),
         status=str(raw.get("Status", "")),
+        availability_zone=str(raw.get("AvailabilityZone", "")),
         source=source_state(source) if source else None,
         outputs=tuple(output_state(o) for o in raw.get("Outputs") or ()),
         vpc_interfaces=tuple(
@@ -273,13 +279,20 @@ def observe_stacks(
 
 
 def find_flows(gateway: AwsGateway, region: str, names: Iterable[str]) -> dict[str, str]:
-    """Flow name -> ARN, for the flows named ``names`` that exist in ``region``."""
+    """Flow name -> ARN, for the flows named ``names`` that exist in ``region``; DeployError when a
+    name is taken by several flows (MediaConnect allows it: which one is ours is not guessed)."""
     wanted = set(names)
     found: dict[str, str] = {}
     for page in gateway.paginate("mediaconnect", region, "list_flows"):
         for listed in page.get("Flows") or ():
-            if listed.get("Name") in wanted:
-                found[str(listed["Name"])] = str(listed["FlowArn"])
+            name = str(listed.get("Name"))
+            if name in wanted:
+                if name in found and found[name] != listed["FlowArn"]:
+                    raise DeployError(
+                        f"several flows are named {name} in {region} ({found[name]}, {listed['FlowArn']}): "
+                        "streamfabric will not pick one; delete or rename the one that is not ours"
+                    )
+                found[name] = str(listed["FlowArn"])
     return found
 
 
@@ -317,25 +330,45 @@ def flow_names(model: Topology) -> dict[str, str]:
     return names
 
 
-def observe_flows(gateway: AwsGateway, model: Topology) -> tuple[dict[str, FlowState], dict[str, str]]:
-    """The topology's flows that exist (by name) and the private IPs of their VPC interfaces' ENIs."""
+def flow_name_of(arn: str) -> str:
+    """The flow name at the end of a flow ARN (``...:flow:<id>:<name>``)."""
+    return arn.rsplit(":", 1)[-1]
+
+
+def observe_flows(gateway: AwsGateway, arns: Iterable[str]) -> tuple[dict[str, FlowState], dict[str, str]]:
+    """The flows with these ARNs that exist (by ARN; never looked up by name: MediaConnect allows
+    several flows with one name) and the private IPs of their VPC interfaces' ENIs."""
     by_region: dict[str, list[str]] = {}
-    for name, region in flow_names(model).items():
-        by_region.setdefault(region, []).append(name)
+    for arn in sorted(set(arns)):
+        by_region.setdefault(flow_region(arn), []).append(arn)
 
     def region_flows(item: tuple[str, list[str]]) -> tuple[list[FlowState], dict[str, str]]:
-        region, names = item
-        arns = find_flows(gateway, region, names)
-        flows = [f for f in (describe_flow(gateway, region, arns[n]) for n in names if n in arns) if f]
+        region, listed = item
+        flows = [f for f in (describe_flow(gateway, region, arn) for arn in listed) if f]
         enis = [eni for f in flows for v in f.vpc_interfaces for eni in v.network_interface_ids]
         return flows, network_interface_addresses(gateway, region, enis)
 
     flows: dict[str, FlowState] = {}
     addresses: dict[str, str] = {}
     for found, ips in parallel(region_flows, sorted(by_region.items())):
-        flows.update({f.name: f for f in found})
+        flows.update({f.arn: f for f in found})
         addresses.update(ips)
     return flows, addresses
+
+
+def foreign_flows(
+    gateway: AwsGateway, regions: Iterable[str], names: Iterable[str], ours: Iterable[str]
+) -> tuple[str, ...]:
+    """Flows named like ours (``names``) whose ARN is not one of ``ours``: reported, never used."""
+    wanted, known = set(names), set(ours)
+    found: list[str] = []
+    for region in sorted(set(regions)):
+        for page in gateway.paginate("mediaconnect", region, "list_flows"):
+            for listed in page.get("Flows") or ():
+                arn = str(listed.get("FlowArn", ""))
+                if listed.get("Name") in wanted and arn not in known:
+                    found.append(f"{listed['Name']} ({region}): {arn}")
+    return tuple(sorted(found))
 
 
 def resolve_secrets(gateway: AwsGateway, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -398,8 +431,10 @@ __all__ = [
     "describe_flow",
     "describe_stack",
     "find_flows",
+    "flow_name_of",
     "flow_names",
     "flow_state",
+    "foreign_flows",
     "network_interface_addresses",
     "observe_flows",
     "observe_stacks",

@@ -142,7 +142,7 @@ def deploy_stack(
         described = gateway.call(
             "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
         )
-        if not described.get("Changes"):
+        if not described.get("Changes") and not step.execute_empty:
             _delete_change_set(gateway, region, stack, change_set)
             status("no changes")
             return "unchanged"

@@ -24,10 +24,13 @@ class StackOutput:
 
 @dataclass(frozen=True, slots=True)
 class FlowArn:
-    """The ARN of the flow named ``flow`` in ``region``."""
+    """The ARN of the flow named ``flow`` in ``region``: the output ``key`` of its flows stack
+    ``stack`` (MediaConnect allows several flows with one name: a flow is never found by name)."""
 
     region: str
     flow: str
+    stack: str = ""
+    key: str = ""
 
     def __str__(self) -> str:
         return f"<{self.flow}>"

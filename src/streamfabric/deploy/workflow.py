@@ -8,7 +8,7 @@ deploy with nothing to do therefore makes no mutating call at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -18,12 +18,22 @@ import boto3
 from ..aws.gateway import AwsGateway
 from ..aws.waiters import wait
 from ..errors import DeployError
-from ..runtime_state import RuntimeState
+from ..runtime_state import Inventory, RuntimeState
 from ..topology.model import Topology
 from .api_code import ApiCode, api_outputs, is_uploaded, resolve_api_code, upload, with_api_code
 from .api_package import ApiPackage
 from .destroy import plan_destroy
 from .executor import DisplayOnlyExecutor, Executor
+from .guard import Interruption, OnAirError, on_air_verdict, verdict_lines
+from .inventory import (
+    flow_arns,
+    inventory_of,
+    recorded,
+    regions,
+    removed_regions,
+    split_flows,
+    stack_candidates,
+)
 from .manifest import StackSpec, stack_specs
 from .network import NetworkOutputs, from_network_stacks, load_terraform_outputs, with_resolved_hop_secret
 from .parameters import secrets_to_resolve
@@ -32,13 +42,18 @@ from .planner import plan_deploy
 from .poststeps import plan_poststeps
 from .progress import NullReporter, Reporter
 from .remote import (
+    FlowState,
     RemoteState,
+    StackState,
+    flow_names,
+    foreign_flows,
     observe_flows,
     observe_stacks,
     orphan_network_interfaces,
     parallel,
     resolve_secrets,
 )
+from .retire import plan_cleanup
 from .state import build_state, read_state, state_uri, write_state
 
 NetworkMode = Literal["terraform", "cloudformation"]
@@ -57,6 +72,7 @@ class DeployResult:
     api_code: ApiCode | None = None  # the Lambda package shipped (None: the stack makes no function)
     api_uploaded: bool = False
     api: Mapping[str, str] | None = None  # the control API stack's URLs (api_url, panel_url)
+    interruptions: tuple[Interruption, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,37 @@ def _settle_stacks(gateway: AwsGateway, stacks: Mapping[str, Any]) -> bool:
     return bool(busy)
 
 
+def _observe_flows(
+    gateway: AwsGateway, model: Topology, stacks: Mapping[str, StackState], inventory: Inventory
+) -> tuple[dict[str, FlowState], dict[str, FlowState], dict[str, str], tuple[str, ...]]:
+    """(topology flows by name, retired flows by ARN, ENI addresses, flows named like ours that are
+    not ours), every flow found by the ARN our stacks' outputs or the inventory give."""
+    arns = flow_arns(model, stacks, inventory)
+    found, addresses = observe_flows(gateway, arns)
+    current, retired = split_flows(model, found, stacks)
+    names = set(flow_names(model)) | set(arns.values())
+    foreign = foreign_flows(gateway, regions(model, inventory), names, arns)
+    return current, retired, addresses, foreign
+
+
+def _observe_all(
+    gateway: AwsGateway,
+    model: Topology,
+    specs: tuple[StackSpec, ...],
+    inventory: Inventory,
+    *,
+    details: bool,
+) -> dict[str, StackState]:
+    """The manifest's stacks (with their templates when ``details``) and every other stack of ours."""
+    wanted = [(spec.region, spec.name) for spec in specs]
+    named = {name for _, name in wanted}
+    others = [item for item in stack_candidates(model, specs, inventory) if item[1] not in named]
+    return {
+        **observe_stacks(gateway, others, details=False),
+        **observe_stacks(gateway, wanted, details=details),
+    }
+
+
 def observe(
     gateway: AwsGateway,
     model: Topology,
@@ -102,40 +149,76 @@ def observe(
     secrets: bool = True,
     details: bool = True,
 ) -> RemoteState:
-    """Everything the planners need (read calls only). ``secrets=False``: no secret is resolved;
-    ``details=False``: the stacks' templates and change sets are not read (destroy needs neither)."""
-    wanted = [(spec.region, spec.name) for spec in specs]
-    stacks = observe_stacks(gateway, wanted, details=details)
+    """Everything the planners need (read calls only): the topology's stacks and flows and those of
+    the runtime state's inventory. ``secrets=False``: no secret is resolved; ``details=False``: the
+    stacks' templates and change sets are not read (destroy needs neither)."""
+    text = read_state(gateway, uri) if uri else None
+    inventory = recorded(text)
+    stacks = _observe_all(gateway, model, specs, inventory, details=details)
     if _settle_stacks(gateway, stacks):
-        stacks = observe_stacks(gateway, wanted, details=details)
-    flows, addresses = observe_flows(gateway, model)
-    updating = [f for f in flows.values() if f.status == "UPDATING"]  # ends ACTIVE or STANDBY: wait and see
-    if updating:
+        stacks = _observe_all(gateway, model, specs, inventory, details=details)
+    flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, inventory)
+    updating = [f for f in [*flows.values(), *retired.values()] if f.status == "UPDATING"]
+    if updating:  # ends ACTIVE or STANDBY: wait and see
         parallel(
             lambda f: wait(
                 gateway, "mediaconnect", f.region, "flow_settled", FlowArn=f.arn, delay=3, max_attempts=200
             ),
             updating,
         )
-        flows, addresses = observe_flows(gateway, model)
+        flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, inventory)
     resolved = resolve_secrets(gateway, secrets_to_resolve(model, specs)) if secrets else {}
-    return RemoteState(
+    remote = RemoteState(
         stacks=stacks,
         flows=flows,
         addresses=addresses,
         secrets=resolved,
-        runtime_state=read_state(gateway, uri) if uri else None,
+        runtime_state=text,
+        retired=retired,
+        inventory=inventory,
+        duplicates=foreign,
     )
+    gone = removed_regions(model, stacks, retired.values())
+    return replace(remote, orphan_network_interfaces=find_orphans(gateway, remote, gone)) if gone else remote
+
+
+def find_orphans(
+    gateway: AwsGateway,
+    remote: RemoteState,
+    regions_: Sequence[str],
+    extra_subnets: Mapping[str, set[str]] | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """MediaConnect ENIs left detached in our subnets of ``regions_`` (read calls only)."""
+    wanted = set(regions_)
+    subnets: dict[str, set[str]] = {r: set(ids) for r, ids in (extra_subnets or {}).items() if r in wanted}
+    for flow in [*remote.flows.values(), *remote.retired.values()]:
+        if flow.region in wanted:
+            subnets.setdefault(flow.region, set()).update(v.subnet_id for v in flow.vpc_interfaces)
+    for state in remote.stacks.values():
+        if state.region in wanted and state.outputs.get("SubnetId"):
+            subnets.setdefault(state.region, set()).add(state.outputs["SubnetId"])
+    ours = [
+        eni
+        for f in [*remote.flows.values(), *remote.retired.values()]
+        for v in f.vpc_interfaces
+        for eni in v.network_interface_ids
+    ]
+    found = parallel(
+        lambda item: [(item[0], eni) for eni in orphan_network_interfaces(gateway, *item, in_use=ours)],
+        sorted((region, tuple(sorted(ids))) for region, ids in subnets.items()),
+    )
+    return tuple(pair for pairs in found for pair in pairs)
 
 
 def refresh(
     gateway: AwsGateway, model: Topology, specs: tuple[StackSpec, ...], remote: RemoteState
 ) -> RemoteState:
-    """After the stacks changed: the flows, and the network stacks' outputs, observed again."""
-    flows, addresses = observe_flows(gateway, model)
-    network = [(spec.region, spec.name) for spec in specs if spec.kind == "network"]
-    stacks = {**remote.stacks, **observe_stacks(gateway, network, details=False)}
-    return replace(remote, flows=flows, addresses=addresses, stacks=stacks)
+    """After the stacks changed: every stack's outputs and the flows, observed again."""
+    stacks = _observe_all(gateway, model, specs, remote.inventory, details=False)
+    flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, remote.inventory)
+    return replace(
+        remote, flows=flows, retired=retired, addresses=addresses, stacks=stacks, duplicates=foreign
+    )
 
 
 def _network(model: Topology, remote: RemoteState, terraform: NetworkOutputs | None) -> NetworkOutputs:
@@ -162,6 +245,7 @@ def deploy(
     max_workers: int = 32,
     confirm: Confirm | None = None,
     api_package: str | Path | ApiPackage | None = None,
+    allow_interruption: bool = False,
 ) -> DeployResult:
     """Deploy ``model``: stacks (change sets, dependency order, regions in parallel), post-steps,
     runtime state. ``network="cloudformation"`` deploys the network stacks too; otherwise
@@ -170,7 +254,11 @@ def deploy(
     control API's Lambda package (a zip from ``package-api``), else built or reused from the cache
     (see :mod:`.api_code`). ``max_workers``: instructions in flight at once; the default lets every
     region's network stack (16 regions and more) and every flow's post-steps start together instead
-    of queueing behind each other."""
+    of queueing behind each other.
+
+    Before any change, :func:`.guard.on_air_verdict`: a plan that would take what is on Live or
+    Preview off air (or restart a hub flow) raises :class:`.guard.OnAirError` unless
+    ``allow_interruption``; ``dry_run`` shows the same verdict."""
     terraform: NetworkOutputs | None = None
     if network == "terraform":
         if network_outputs is None:
@@ -193,40 +281,67 @@ def deploy(
     uri = state_uri(model)
     remote = observe(gw, model, specs, uri)
     plan = plan_deploy(model, specs, remote, network=terraform)
+    verdict = on_air_verdict(model, remote, plan)
+    for note in plan.notes:
+        out.note(note)
     missing = code is not None and not is_uploaded(gw, code)
     if dry_run:
         if code is not None and missing:
             out.note(f"would upload the control API's package ({code.package.size:,} bytes) to {code.uri}")
         DisplayOnlyExecutor(out).execute(plan)
         out.note(f"runtime state: {uri} (written after the post-steps when it changes)")
-        return DeployResult(plan, state_uri=uri, dry_run=True, api_code=code)
+        for line in verdict_lines(verdict, allowed=allow_interruption):
+            out.note(line)
+        return DeployResult(plan, state_uri=uri, dry_run=True, api_code=code, interruptions=verdict)
+    if verdict and not allow_interruption:
+        raise OnAirError(verdict)
     if not plan.empty or missing:
         out.plan(plan)
+        for line in verdict_lines(verdict, allowed=True):
+            out.note(line)
         if confirm is not None and not confirm(plan):
-            return DeployResult(plan, state_uri=uri, cancelled=True, api_code=code)
+            return DeployResult(plan, state_uri=uri, cancelled=True, api_code=code, interruptions=verdict)
     if code is not None and missing:
         upload(gw, code)
         out.note(f"control API package uploaded to {code.uri}")
     executor = Executor(gw, out, max_workers=max_workers)
-    stack_phase = plan.phase("stacks")
+    retire_phase, stack_phase = plan.phase("retire"), plan.phase("stacks")
+    executor.run_phase(retire_phase)
     executor.run_phase(stack_phase)
-    post = plan.phase("post-steps")
-    if stack_phase.steps:
+    post, cleanup = plan.phase("post-steps"), plan.phase("clean up")
+    if stack_phase.steps or retire_phase.steps:
         remote = refresh(gw, model, specs, remote)
         post = Phase("post-steps", plan_poststeps(model, remote, _network(model, remote, terraform)))
     executor.run_phase(post)
-    if post.steps:
-        flows, addresses = observe_flows(gw, model)
-        remote = replace(remote, flows=flows, addresses=addresses)
+    if post.steps and cleanup.steps:
+        remote = refresh(gw, model, specs, remote)
+    if cleanup.steps:
+        gone = removed_regions(model, remote.stacks, remote.retired.values())
+        remote = replace(remote, orphan_network_interfaces=find_orphans(gw, remote, gone))
+        executor.run_phase(Phase("clean up", plan_cleanup(model, remote, gone)))
+    if executor.done:
+        remote = refresh(gw, model, specs, remote)
+    inventory = inventory_of(model, remote.stacks, [*remote.flows.values(), *remote.retired.values()])
     urls = api_outputs(gw, specs)
-    runtime = replace(build_state(model, remote, _network(model, remote, terraform)), control_api=urls)
+    runtime = replace(
+        build_state(model, remote, _network(model, remote, terraform)), control_api=urls, inventory=inventory
+    )
     text = runtime.to_json()
     written = text != remote.runtime_state
     if written:
         write_state(gw, uri, text)
         out.note(f"runtime state written to {uri}")
-    return DeployResult(plan, tuple(executor.done), runtime, uri, written, api_code=code,
-                        api_uploaded=missing, api=urls)  # fmt: skip
+    return DeployResult(
+        plan,
+        tuple(executor.done),
+        runtime,
+        uri,
+        written,
+        api_code=code,
+        api_uploaded=missing,
+        api=urls,
+        interruptions=verdict,
+    )
 
 
 def destroy(
@@ -249,12 +364,7 @@ def destroy(
     specs = rendered_stacks(model, "cloudformation", files)
     uri = state_uri(model)
     remote = observe(gw, model, specs, uri, secrets=False, details=False)
-    subnets: dict[str, set[str]] = {}
-    for flow in remote.flows.values():
-        subnets.setdefault(flow.region, set()).update(v.subnet_id for v in flow.vpc_interfaces)
-    for state in remote.stacks.values():
-        if state.outputs.get("SubnetId"):
-            subnets.setdefault(state.region, set()).add(state.outputs["SubnetId"])
+    extra: dict[str, set[str]] = {}
     if network_outputs is not None:
         known = (
             network_outputs
@@ -262,13 +372,9 @@ def destroy(
             else load_terraform_outputs(network_outputs, model)
         )
         for net in known.regions:
-            subnets.setdefault(net.region, set()).add(str(net.subnet_id))
-    ours = [eni for f in remote.flows.values() for v in f.vpc_interfaces for eni in v.network_interface_ids]
-    orphans = parallel(
-        lambda item: [(item[0], eni) for eni in orphan_network_interfaces(gw, *item, in_use=ours)],
-        sorted((region, tuple(sorted(ids))) for region, ids in subnets.items()),
-    )
-    remote = replace(remote, orphan_network_interfaces=tuple(pair for found in orphans for pair in found))
+            extra.setdefault(net.region, set()).add(str(net.subnet_id))
+    every = regions(model, remote.inventory)
+    remote = replace(remote, orphan_network_interfaces=find_orphans(gw, remote, every, extra))
     plan = plan_destroy(model, specs, remote, state_uri=uri)
     if dry_run:
         DisplayOnlyExecutor(out).execute(plan)

@@ -50,6 +50,8 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from werkzeug.exceptions import HTTPException
 
+from .moto_cfn_updates import PREVIOUS_PARAMETERS, planned_diff, previous_parameters
+
 _MARK = "_streamfabric_patched"
 NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create a change set."
@@ -133,7 +135,7 @@ def _loaded(resource_map: ResourceMap, template: dict[str, Any], parameters: dic
     return loaded
 
 
-def _active(resource_map: ResourceMap, resources: dict[str, Any]) -> set[str]:
+def active_resources(resource_map: ResourceMap, resources: dict[str, Any]) -> set[str]:
     conditions = getattr(resource_map, "lazy_condition_map", {})
     return {
         name
@@ -154,8 +156,8 @@ def resource_diff(
     # no parameters: the current ones, as moto's update keeps them
     new_map = _loaded(resource_map, template, parameters or resource_map.input_parameters)
     old, new = resource_map._resource_json_map, template.get("Resources") or {}
-    created, active = _created(resource_map), _active(new_map, new)
-    before, after = _text(resource_map.resolved_parameters), _text(new_map.resolved_parameters)
+    created, active = _created(resource_map), active_resources(new_map, new)
+    before, after = _text(previous_parameters(resource_map)), _text(new_map.resolved_parameters)
     changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
     return {
         "Add": [name for name in new if name in active and name not in created],
@@ -215,21 +217,6 @@ def _unchanged(stack: Stack, change_set: ChangeSet) -> bool:
 
 
 # --- the patched operations --------------------------------------------------------------------
-
-
-def _update_resource_map(
-    original: Callable[..., None],
-    resource_map: ResourceMap,
-    template: dict[str, Any],
-    *args: Any,
-    **kwargs: Any,
-) -> None:
-    """moto's update, then resources removed because their condition turned false are forgotten
-    (moto deletes them but keeps them in the map: listed, and removed again by every update)."""
-    original(resource_map, template, *args, **kwargs)
-    active = _active(resource_map, resource_map._resource_json_map)
-    for name in set(resource_map._resource_json_map) - active:
-        resource_map._parsed_resources.pop(name, None)
 
 
 def _stack_resources(stack: Stack) -> list[Any]:
@@ -297,13 +284,18 @@ def _execute_update(backend: CloudFormationBackend, stack: Stack, change_set: Ch
     """What ``UpdateStack`` does (empty Tags: the stack's stay, as moto cannot tell empty from absent),
     and the stack's exports follow its new outputs."""
     old_exports = [export.name for export in stack.exports]
-    stack.resource_map.resolved_parameters = {}  # refilled from the new template's parameters
-    stack.update(
-        change_set.template,
-        role_arn=change_set.role_arn or stack.role_arn,
-        parameters=dict(change_set.parameters),
-        tags=dict(change_set.tags) if change_set.tags else None,
-    )
+    resource_map = stack.resource_map
+    resource_map.__dict__[PREVIOUS_PARAMETERS] = dict(resource_map.resolved_parameters)
+    resource_map.resolved_parameters = {}  # refilled from the new template's parameters
+    try:
+        stack.update(
+            change_set.template,
+            role_arn=change_set.role_arn or stack.role_arn,
+            parameters=dict(change_set.parameters),
+            tags=dict(change_set.tags) if change_set.tags else None,
+        )
+    finally:
+        resource_map.__dict__.pop(PREVIOUS_PARAMETERS, None)
     stack.description = stack.template_dict.get("Description")
     if stack.status == "UPDATE_COMPLETE":
         for name in old_exports:
@@ -375,8 +367,11 @@ def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
 
 def install() -> None:
     """Patch moto's change sets (idempotent)."""
-    _patch(ResourceMap, "update", _update_resource_map)
-    _patch(ResourceMap, "build_resource_diff", lambda _original, rm, *a, **k: resource_diff(rm, *a, **k))
+    _patch(
+        ResourceMap,
+        "build_resource_diff",
+        lambda _original, rm, *a, **k: planned_diff(rm) or resource_diff(rm, *a, **k),
+    )
     _patch(ChangeSet, "diff", lambda _original, change_set: change_set_changes(change_set))
     _patch(CloudFormationBackend, "create_change_set", _create_change_set)
     _patch(CloudFormationBackend, "execute_change_set", _execute_change_set)

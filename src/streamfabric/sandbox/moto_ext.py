@@ -11,6 +11,9 @@ does it). It
   (:mod:`.moto_cfn_failures`),
 * runs change sets as CloudFormation does: outputs, parameters and tags after ExecuteChangeSet,
   FAILED change sets without changes, complete ``Changes`` (:mod:`.moto_cfn_changesets`),
+* runs stack updates as CloudFormation does: removals in a clean-up phase whose failures leave the
+  resource orphaned and the stack UPDATE_COMPLETE, no resource lost that the template still has,
+  security group rules updated in place (:mod:`.moto_cfn_updates`),
 * reads YAML ``!GetAtt Flow.Source.IngestIp`` / ``!GetAtt [Flow, Source.IngestIp]`` as
   CloudFormation does (:mod:`.moto_cfn_yaml`), and
 * registers a CloudFormation model for ``AWS::SecretsManager::Secret`` (:mod:`.moto_cfn_secrets`),
@@ -34,6 +37,7 @@ from . import (
     moto_cfn_ec2,
     moto_cfn_failures,
     moto_cfn_secrets,
+    moto_cfn_updates,
     moto_cfn_yaml,
     moto_ec2_dependencies,
     moto_mediaconnect,
@@ -49,6 +53,7 @@ def install() -> None:
         moto_cfn.install()
         moto_cfn_failures.install()
         moto_cfn_changesets.install()
+        moto_cfn_updates.install()
         moto_cfn_yaml.install()
         moto_cfn_secrets.install()
         moto_cfn_ec2.install()

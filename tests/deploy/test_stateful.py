@@ -1,0 +1,329 @@
+"""A model-based test of day two (issue 13): a Hypothesis ``RuleBasedStateMachine`` changes a live
+topology against the emulator (ingests and regions added and removed; ports, latencies and
+allowlists changed; hub outputs added and removed; switch and take; deploy) and after every deploy
+checks AWS with the test's own describe calls, by ARN:
+
+* AWS holds exactly the topology's flows (in every region ever used), all ACTIVE, each ingest's
+  hop outputs on its VPC interface;
+* Live and Preview each call the private IP of one of the topology's ingests;
+* nothing on air changed unless the deploy was allowed to interrupt it (a refused deploy made no
+  mutating call at all);
+* the runtime state matches AWS (flow ARNs, private IPs, the inventory's regions);
+
+and at the end ``destroy`` leaves nothing in any region ever used.
+
+CI runs a bounded number of examples and steps (2 shared cores: each deploy takes seconds):
+``STREAMFABRIC_STATEFUL_EXAMPLES`` (default 5) x ``STREAMFABRIC_STATEFUL_STEPS`` (default 8). A
+long run, e.g. ``STREAMFABRIC_STATEFUL_EXAMPLES=15 STREAMFABRIC_STATEFUL_STEPS=8 pytest -m slow
+tests/deploy/test_stateful.py`` (the issue's 15 x 8: 4 minutes here, 23 deploys).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+
+from streamfabric.deploy import deploy, destroy
+from streamfabric.deploy.guard import OnAirError
+from streamfabric.runtime_state import RuntimeState
+from streamfabric.switching.switcher import Switcher
+from streamfabric.topology.loading import load_topology
+from streamfabric.topology.model import Topology
+
+from . import helpers
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+HUB = "us-east-1"
+SPOKES = {"eu-west-2": 11, "ap-southeast-2": 12, "sa-east-1": 13}
+ROLES = ("live", "preview")
+
+
+def _net(region: str, n: int) -> dict[str, str]:
+    return {
+        "region": region,
+        "vpc_cidr": f"10.{n}.0.0/16",
+        "subnet_cidr": f"10.{n}.1.0/24",
+        "availability_zone": f"{region}a",
+    }
+
+
+def _ingest(name: str, region: str, port: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "region": region,
+        "port": port,
+        "allowlist": ["192.0.2.0/24"],
+        "passphrase_secret": f"day2/{name}",
+    }
+
+
+def _start() -> dict[str, Any]:
+    hub = _net(HUB, 10)
+    return {
+        "name": "day2",
+        "hub": {
+            **hub,
+            "live": {"starts_on": "anchor", "outputs": []},
+            "preview": {"starts_on": "anchor", "outputs": []},
+        },
+        "regions": [_net("eu-west-2", SPOKES["eu-west-2"])],
+        "ingests": [_ingest("anchor", HUB, 5000), _ingest("cam-1", "eu-west-2", 5002)],
+    }
+
+
+def _flows(sess: boto3.session.Session, region: str) -> dict[str, dict[str, Any]]:
+    client = sess.client("mediaconnect", region_name=region)
+    return {
+        f["FlowArn"]: client.describe_flow(FlowArn=f["FlowArn"])["Flow"] for f in client.list_flows()["Flows"]
+    }
+
+
+def _ip(sess: boto3.session.Session, region: str, eni: str) -> str:
+    ec2 = sess.client("ec2", region_name=region)
+    return str(
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddress"]
+    )
+
+
+class Day2(RuleBasedStateMachine):
+    endpoint = ""
+    directory = Path(".")
+    rules_run: list[str] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        from streamfabric.sandbox.server import reset
+
+        reset(self.endpoint)
+        self.session = helpers.session()
+        self.doc = _start()
+        self.path = self.directory / "day2.json"
+        self.counter = 0
+        self.used_regions = {HUB, "eu-west-2"}
+        self.deployed: Topology | None = None
+        self.secrets: set[tuple[str, str]] = set()
+        self.deploy_and_check(allow=False)
+
+    # -- edits of the topology (deployed by the deploy rule) ------------------------------------
+
+    def _port(self) -> int:
+        self.counter += 1
+        return 5002 + 2 * self.counter
+
+    def _names(self, region: str | None = None) -> list[str]:
+        return [i["name"] for i in self.doc["ingests"] if region is None or i["region"] == region]
+
+    def _regions(self) -> list[str]:
+        return [HUB, *(r["region"] for r in self.doc["regions"])]
+
+    @rule(region_index=st.integers(0, 3))
+    def add_ingest(self, region_index: int) -> None:
+        regions = self._regions()
+        region = regions[region_index % len(regions)]
+        self.doc["ingests"].append(_ingest(f"cam-{self._port()}", region, self._port()))
+
+    @precondition(lambda self: len(self._removable()) > 0)
+    @rule(data=st.data())
+    def remove_ingest(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(self._removable()))
+        self.doc["ingests"] = [i for i in self.doc["ingests"] if i["name"] != name]
+
+    def _removable(self) -> list[str]:
+        """Not the anchor, nor the last ingest of a spoke region (a region needs one)."""
+        return [
+            i["name"]
+            for i in self.doc["ingests"]
+            if i["name"] != "anchor" and (i["region"] == HUB or len(self._names(i["region"])) > 1)
+        ]
+
+    @precondition(lambda self: len(self.doc["regions"]) < len(SPOKES))
+    @rule(data=st.data())
+    def add_region(self, data: st.DataObject) -> None:
+        free = sorted(set(SPOKES) - set(self._regions()))
+        region = data.draw(st.sampled_from(free))
+        self.doc["regions"].append(_net(region, SPOKES[region]))
+        self.doc["ingests"].append(_ingest(f"cam-{self._port()}", region, self._port()))
+
+    @precondition(lambda self: len(self.doc["regions"]) > 0)
+    @rule(data=st.data())
+    def remove_region(self, data: st.DataObject) -> None:
+        region = data.draw(st.sampled_from([r["region"] for r in self.doc["regions"]]))
+        self.doc["regions"] = [r for r in self.doc["regions"] if r["region"] != region]
+        self.doc["ingests"] = [i for i in self.doc["ingests"] if i["region"] != region]
+
+    @rule(data=st.data(), what=st.sampled_from(["port", "min_latency_ms", "allowlist"]))
+    def change_ingest(self, data: st.DataObject, what: str) -> None:
+        ingest = data.draw(st.sampled_from(self.doc["ingests"]))
+        if what == "port":
+            ingest["port"] = self._port()
+        elif what == "min_latency_ms":
+            ingest["min_latency_ms"] = data.draw(st.integers(100, 4000))
+        else:
+            ingest["allowlist"] = [
+                data.draw(st.sampled_from(["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/28"]))
+            ]
+
+    @rule(role=st.sampled_from(ROLES))
+    def add_output(self, role: str) -> None:
+        outputs = self.doc["hub"][role]["outputs"]
+        outputs.append(
+            {
+                "name": f"{role}-out-{self._port()}",
+                "protocol": "srt-listener",
+                "port": self._port(),
+                "allowlist": ["198.51.100.0/24"],
+            }
+        )
+
+    @precondition(lambda self: any(self.doc["hub"][r]["outputs"] for r in ROLES))
+    @rule(data=st.data())
+    def remove_output(self, data: st.DataObject) -> None:
+        role = data.draw(st.sampled_from([r for r in ROLES if self.doc["hub"][r]["outputs"]]))
+        outputs = self.doc["hub"][role]["outputs"]
+        outputs.pop(data.draw(st.integers(0, len(outputs) - 1)))
+
+    # -- the show ---------------------------------------------------------------------------------
+
+    @precondition(lambda self: self.deployed is not None)
+    @rule(data=st.data(), role=st.sampled_from(ROLES))
+    def switch(self, data: st.DataObject, role: str) -> None:
+        assert self.deployed is not None
+        ingest = data.draw(st.sampled_from(list(self.deployed.ingest_names)))
+        self._switcher().switch(ingest, role)  # type: ignore[arg-type]
+
+    @precondition(lambda self: self.deployed is not None)
+    @rule()
+    def take(self) -> None:
+        self._switcher().take()
+
+    def _switcher(self) -> Switcher:
+        assert self.deployed is not None
+        return Switcher(self.deployed, gateway=helpers.gateway(self.session))
+
+    @rule(allow=st.booleans())
+    def deploy_rule(self, allow: bool) -> None:
+        self.deploy_and_check(allow)
+
+    # -- deploy and the invariants ----------------------------------------------------------------
+
+    def _load(self) -> Topology:
+        self.path.write_text(json.dumps(self.doc, indent=2))
+        model = load_topology(str(self.path))
+        for ingest in model.ingests:
+            key = (ingest.region, ingest.passphrase_secret.name)
+            if key not in self.secrets:
+                sm = self.session.client("secretsmanager", region_name=ingest.region)
+                sm.create_secret(Name=key[1], SecretString="not-a-real-passphrase")
+                self.secrets.add(key)
+        return model
+
+    def _on_air(self) -> dict[str, str | None]:
+        """role -> the listener address its hub flow calls now (described by the test)."""
+        found: dict[str, str | None] = {}
+        for flow in _flows(self.session, HUB).values():
+            for role in ROLES:
+                if flow["Name"] == f"day2-{role}":
+                    found[role] = flow["Source"].get("Transport", {}).get("SourceListenerAddress")
+        return found
+
+    def deploy_and_check(self, allow: bool) -> None:
+        self.rules_run.append(f"deploy(allow={allow}) {len(self.doc['ingests'])} ingests {self._regions()}")
+        model = self._load()  # Live and Preview start on the anchor, which is never removed
+        before = self._on_air()
+        counter = helpers.CallCounter(self.session)
+        try:
+            deploy(
+                model,
+                network="cloudformation",
+                gateway=helpers.gateway(self.session),
+                allow_interruption=allow,
+            )
+        except OnAirError:
+            assert not allow
+            assert counter.mutating == [], "a refused deploy changed something"
+            assert self._on_air() == before
+            # the operator switches away from what is leaving, then deploys
+            for role in ROLES:
+                self._switcher().switch("anchor", role)  # type: ignore[arg-type]
+            deploy(model, network="cloudformation", gateway=helpers.gateway(self.session))
+        else:
+            if not allow:  # what was on air (a caller to an ingest) is still on air
+                after = self._on_air()
+                for role, address in before.items():
+                    if address:
+                        assert after.get(role) == address, f"{role} changed without --allow-interruption"
+        self.deployed = model
+        self.used_regions |= {net.region for net in model.networks}
+        self.check_aws(model)
+
+    def check_aws(self, model: Topology) -> None:
+        wanted = {model.flow_name(i.name): i.region for i in model.ingests}
+        wanted |= {model.flow_name(r): HUB for r in ROLES}
+        seen: dict[str, dict[str, Any]] = {}
+        for region in sorted(self.used_regions):
+            for flow in _flows(self.session, region).values():
+                assert flow["Name"] not in seen, f"two flows named {flow['Name']}"
+                assert wanted.get(flow["Name"]) == region, f"unexpected flow {flow['Name']} in {region}"
+                assert flow["Status"] == "ACTIVE", f"{flow['Name']} is {flow['Status']}"
+                seen[flow["Name"]] = flow
+        assert sorted(seen) == sorted(wanted)
+        ips: dict[str, str] = {}
+        for ingest in model.ingests:
+            flow = seen[model.flow_name(ingest.name)]
+            (vpc,) = flow["VpcInterfaces"]
+            ips[ingest.name] = _ip(self.session, ingest.region, vpc["NetworkInterfaceIds"][0])
+            hops = {o["Name"]: o for o in flow["Outputs"] if o["Name"] in ("to-live", "to-preview")}
+            assert sorted(hops) == ["to-live", "to-preview"]
+            for out in hops.values():
+                assert out["VpcInterfaceAttachment"]["VpcInterfaceName"] == vpc["Name"]
+        for role in ROLES:
+            source = seen[model.flow_name(role)]["Source"]
+            assert source["Transport"]["SourceListenerAddress"] in ips.values()
+        state = RuntimeState.from_json(Path(self.path.with_name("day2.state.json")).read_text())
+        assert state.live.flow_arn == seen["day2-live"]["FlowArn"]
+        assert state.preview.flow_arn == seen["day2-preview"]["FlowArn"]
+        assert {n: (s.flow_arn, s.private_ip) for n, s in state.ingests.items()} == {
+            i.name: (seen[model.flow_name(i.name)]["FlowArn"], ips[i.name]) for i in model.ingests
+        }
+        assert set(state.inventory.flows) == {f["FlowArn"] for f in seen.values()}
+        assert set(state.inventory.regions) == {net.region for net in model.networks}
+
+    def teardown(self) -> None:
+        if self.deployed is None:
+            return
+        destroy(self._load(), gateway=helpers.gateway(self.session))
+        for region in sorted(self.used_regions):
+            assert _flows(self.session, region) == {}, region
+            stacks = self.session.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
+            assert [s["StackName"] for s in stacks] == [], region
+            ec2 = self.session.client("ec2", region_name=region)
+            assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")] == [], region
+            enis = ec2.describe_network_interfaces()["NetworkInterfaces"]
+            assert [e for e in enis if "mediaconnect" in e.get("Description", "").lower()] == [], region
+
+
+def test_day_two_state_machine(moto_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    Day2.endpoint, Day2.directory = moto_server, tmp_path
+    Day2.rules_run.clear()
+    run_state_machine_as_test(
+        Day2,
+        settings=settings(
+            max_examples=int(os.environ.get("STREAMFABRIC_STATEFUL_EXAMPLES", "5")),
+            stateful_step_count=int(os.environ.get("STREAMFABRIC_STATEFUL_STEPS", "8")),
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    print("\n".join(Day2.rules_run))
+    assert len(Day2.rules_run) >= int(os.environ.get("STREAMFABRIC_STATEFUL_EXAMPLES", "5"))
