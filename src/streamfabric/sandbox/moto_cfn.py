@@ -85,7 +85,7 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
             model.add_vpc_interfaces(backend, flow_arn, [new_vpcs[n] for n in changed])
         flow_changes = {
             key: new_request.get(key) or {}
-            for key in ("sourceFailoverConfig", "maintenance")
+            for key in ("sourceFailoverConfig", "maintenance", "sourceMonitoringConfig")
             if old_request.get(key) != new_request.get(key)
         }
         if flow_changes:

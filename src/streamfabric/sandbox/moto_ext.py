@@ -22,8 +22,11 @@ does it). It
   updated and deleted (:mod:`.moto_cfn_ec2`),
 * registers CloudFormation models for ``AWS::ApiGateway::Stage`` and ``Authorizer`` and
   ``AWS::Cognito::UserPool``, ``UserPoolDomain`` and ``UserPoolClient`` (:mod:`.moto_cfn_apigateway`),
-  so the control API's stack is complete in the emulator, and
-* refuses to delete a subnet that still has network interfaces (:mod:`.moto_ec2_dependencies`).
+  so the control API's stack is complete in the emulator,
+* refuses to delete a subnet that still has network interfaces (:mod:`.moto_ec2_dependencies`), and
+* emulates what each flow's source receives (:mod:`.moto_mc_signal`, changed through
+  ``/moto-api/streamfabric/signal``): DescribeFlowSourceMetadata and DescribeFlowSourceThumbnail
+  (:mod:`.moto_mc_monitor`) and the ``AWS/MediaConnect`` source metrics (:mod:`.moto_mc_metrics`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ from . import (
     moto_cfn_updates,
     moto_cfn_yaml,
     moto_ec2_dependencies,
+    moto_mc_metrics,
+    moto_mc_monitor,
+    moto_mc_signal,
     moto_mediaconnect,
 )
 
@@ -59,3 +65,6 @@ def install() -> None:
         moto_cfn_ec2.install()
         moto_cfn_apigateway.install()
         moto_ec2_dependencies.install()
+        moto_mc_signal.install()
+        moto_mc_monitor.install()
+        moto_mc_metrics.install()

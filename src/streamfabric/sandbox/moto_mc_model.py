@@ -215,6 +215,7 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
     taken = (
         f.egress_ip for b in mediaconnect_backends[backend.account_id].values() for f in b._flows.values()
     )
+    setattr(flow, "source_monitoring_config", dict(request.get("sourceMonitoringConfig") or {}))  # noqa: B010
     flow.egress_ip = net.allocate_public_ip(taken)  # distinct across the account's regions
     flow.vpc_interfaces = _new_vpc_interfaces(backend, name, vpc_requests)
     flow.sources = [_new_source(backend, source) for source in sources]
@@ -367,7 +368,7 @@ def update_source(
 
 
 def update_flow(backend: MediaConnectBackend, flow_arn: str, request: dict[str, Any]) -> Flow:
-    """UpdateFlow: failover config and maintenance window, merged."""
+    """UpdateFlow: failover config, maintenance window and source monitoring, merged."""
     flow = get_flow(backend, flow_arn)
     if "sourceFailoverConfig" in request:
         flow.source_failover_config = {
@@ -376,6 +377,12 @@ def update_flow(backend: MediaConnectBackend, flow_arn: str, request: dict[str, 
         }
     if "maintenance" in request:
         flow.maintenance = {**(flow.maintenance or {}), **request["maintenance"]}
+    if "sourceMonitoringConfig" in request:
+        monitoring = {
+            **(getattr(flow, "source_monitoring_config", None) or {}),
+            **request["sourceMonitoringConfig"],
+        }
+        setattr(flow, "source_monitoring_config", monitoring)  # noqa: B010 (not an attribute of moto's Flow)
     return flow
 
 

@@ -137,6 +137,7 @@ def flow_shape(flow: Any) -> dict[str, Any]:
         ("description", _description(flow)),
         ("sourceFailoverConfig", flow.source_failover_config),
         ("maintenance", flow.maintenance),
+        ("sourceMonitoringConfig", getattr(flow, "source_monitoring_config", None)),
     ):
         if value:
             shape[key] = value

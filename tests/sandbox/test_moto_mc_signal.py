@@ -1,0 +1,202 @@
+"""The sandbox's source monitoring: metadata, thumbnails and AWS/MediaConnect metrics follow the signal."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture()
+def clients(aws: str) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+
+    def capture(http_response: Any = None, operation_name: str = "", **_: Any) -> None:
+        raw[operation_name] = json.loads(http_response.content or b"{}")
+
+    mc = boto3.client("mediaconnect", region_name=REGION, endpoint_url=aws)
+    mc.meta.events.register("after-call.mediaconnect.*", lambda http_response, model, **kw: capture(
+        http_response=http_response, operation_name=model.name))  # fmt: skip
+    cw = boto3.client("cloudwatch", region_name=REGION, endpoint_url=aws)
+    return {"mc": mc, "cw": cw, "raw": raw, "url": aws}
+
+
+def _listener_flow(mc: Any, name: str, thumbnails: bool = True) -> str:
+    kwargs: dict[str, Any] = {}
+    if thumbnails:
+        kwargs["SourceMonitoringConfig"] = {"ThumbnailState": "ENABLED"}
+    flow = mc.create_flow(
+        Name=name,
+        Source={
+            "Name": "encoder",
+            "Protocol": "srt-listener",
+            "IngestPort": 5000,
+            "WhitelistCidr": "0.0.0.0/0",
+        },
+        **kwargs,
+    )["Flow"]
+    arn = str(flow["FlowArn"])
+    mc.start_flow(FlowArn=arn)
+    mc.describe_flow(FlowArn=arn)  # completes STARTING -> ACTIVE
+    return arn
+
+
+def _signal(url: str, **body: Any) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{url}/moto-api/streamfabric/signal", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(json.loads(response.read()))
+
+
+def _members(model_shape: Any) -> set[str]:
+    return {m.serialization.get("name", n) for n, m in model_shape.members.items()}
+
+
+def _assert_wire_keys(mc: Any, operation: str, payload: Any, shape: Any = None) -> None:
+    """Every key the emulator sent is a member of botocore's output shape (recursively)."""
+    shape = shape or mc.meta.service_model.operation_model(operation).output_shape
+    if shape.type_name == "structure":
+        assert isinstance(payload, dict)
+        wire = {m.serialization.get("name", n): m for n, m in shape.members.items()}
+        assert set(payload) <= set(wire), (operation, set(payload) - set(wire))
+        for key, value in payload.items():
+            _assert_wire_keys(mc, operation, value, wire[key])
+    elif shape.type_name == "list":
+        for item in payload:
+            _assert_wire_keys(mc, operation, item, shape.member)
+
+
+def test_metadata_reports_the_stream_and_follows_the_signal(clients: dict[str, Any]) -> None:
+    mc, raw = clients["mc"], clients["raw"]
+    arn = _listener_flow(mc, "t-main-stage")
+    meta = mc.describe_flow_source_metadata(FlowArn=arn)
+    _assert_wire_keys(mc, "DescribeFlowSourceMetadata", raw["DescribeFlowSourceMetadata"])
+    video = meta["TransportMediaInfo"]["Programs"][0]["Streams"][0]
+    assert (video["StreamType"], video["Codec"], video["FrameResolution"]) == (
+        "video", "h264", {"FrameWidth": 1920, "FrameHeight": 1080},
+    )  # fmt: skip
+    _signal(clients["url"], flowArn=arn, width=1280, height=720, codec="hevc")
+    video = mc.describe_flow_source_metadata(FlowArn=arn)["TransportMediaInfo"]["Programs"][0]["Streams"][0]
+    assert (video["Codec"], video["FrameResolution"]["FrameWidth"]) == ("hevc", 1280)
+    _signal(clients["url"], flowArn=arn, connected=False)
+    meta = mc.describe_flow_source_metadata(FlowArn=arn)
+    assert "TransportMediaInfo" not in meta
+    assert meta["Messages"][0]["Code"] == "NO_SOURCE_DATA"
+
+
+def test_a_stopped_flow_receives_nothing(clients: dict[str, Any]) -> None:
+    mc = clients["mc"]
+    arn = _listener_flow(mc, "t-stopped")
+    mc.stop_flow(FlowArn=arn)
+    mc.describe_flow(FlowArn=arn)
+    meta = mc.describe_flow_source_metadata(FlowArn=arn)
+    assert "TransportMediaInfo" not in meta and meta["Messages"][0]["Code"] == "FLOW_NOT_ACTIVE"
+
+
+def test_thumbnail_is_a_jpeg_of_the_source_when_enabled(clients: dict[str, Any]) -> None:
+    from PIL import Image
+
+    mc, raw = clients["mc"], clients["raw"]
+    arn = _listener_flow(mc, "t-tent-stage")
+    details = mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
+    _assert_wire_keys(mc, "DescribeFlowSourceThumbnail", raw["DescribeFlowSourceThumbnail"])
+    image = base64.b64decode(details["Thumbnail"])
+    assert image[:3] == b"\xff\xd8\xff"  # JPEG SOI marker
+    picture = Image.open(io.BytesIO(image))
+    assert picture.format == "JPEG" and picture.size == (320, 180)  # 16:9 like the source
+    assert abs(details["Timestamp"] - datetime.now(UTC)) < timedelta(minutes=1)
+    _signal(clients["url"], flowArn=arn, connected=False)
+    details = mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
+    assert "Thumbnail" not in details and details["ThumbnailMessages"][0]["Code"] == "NO_SOURCE_DATA"
+
+
+def test_no_thumbnail_unless_the_flow_enables_thumbnails(clients: dict[str, Any]) -> None:
+    mc = clients["mc"]
+    arn = _listener_flow(mc, "t-plain", thumbnails=False)
+    details = mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
+    assert "Thumbnail" not in details and details["ThumbnailMessages"][0]["Code"] == "THUMBNAIL_DISABLED"
+    mc.update_flow(FlowArn=arn, SourceMonitoringConfig={"ThumbnailState": "ENABLED"})
+    assert mc.describe_flow(FlowArn=arn)["Flow"]["SourceMonitoringConfig"] == {"ThumbnailState": "ENABLED"}
+    assert "Thumbnail" in mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
+
+
+def test_unknown_flow_is_not_found(clients: dict[str, Any]) -> None:
+    arn = f"arn:aws:mediaconnect:{REGION}:123456789012:flow:0000:nope"
+    with pytest.raises(ClientError) as excinfo:
+        clients["mc"].describe_flow_source_thumbnail(FlowArn=arn)
+    assert excinfo.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def _metric_values(cw: Any, arns: list[str], metric: str, stat: str) -> list[list[float]]:
+    now = datetime.now(UTC)
+    response = cw.get_metric_data(
+        StartTime=now - timedelta(seconds=60), EndTime=now + timedelta(seconds=10),
+        MetricDataQueries=[
+            {"Id": f"q{i}", "MetricStat": {"Metric": {"Namespace": "AWS/MediaConnect", "MetricName": metric,
+             "Dimensions": [{"Name": "FlowARN", "Value": arn}]}, "Period": 10, "Stat": stat}}
+            for i, arn in enumerate(arns)
+        ],
+    )  # fmt: skip
+    by_id = {r["Id"]: r["Values"] for r in response["MetricDataResults"]}
+    return [list(by_id[f"q{i}"]) for i in range(len(arns))]
+
+
+def test_metrics_of_many_flows_in_one_get_metric_data(clients: dict[str, Any]) -> None:
+    mc, cw = clients["mc"], clients["cw"]
+    first, second = _listener_flow(mc, "t-a"), _listener_flow(mc, "t-b")
+    connected = _metric_values(cw, [first, second], "SourceConnected", "Minimum")
+    assert all(values and values[0] == 1.0 for values in connected)
+    bitrate = _metric_values(cw, [first, second], "SourceBitRate", "Average")
+    assert all(values and min(values) > 1_000_000 for values in bitrate)
+    _signal(clients["url"], flowArn=second, connected=False)
+    connected = _metric_values(cw, [first, second], "SourceConnected", "Minimum")
+    assert connected[0][0] == 1.0 and connected[1][0] == 0.0  # newest period first
+    disconnections = _metric_values(cw, [second], "SourceDisconnections", "Sum")[0]
+    assert sum(disconnections) == 1.0
+
+
+def test_a_caller_source_receives_what_the_listener_it_reaches_sends(
+    clients: dict[str, Any], aws: str
+) -> None:
+    mc = clients["mc"]
+    ingest = mc.create_flow(
+        Name="t-ingest",
+        Source={"Name": "encoder", "Protocol": "srt-listener", "IngestPort": 5000,
+                "WhitelistCidr": "0.0.0.0/0"},
+        Outputs=[{"Name": "to-live", "Protocol": "srt-listener", "Port": 7000,
+                  "CidrAllowList": ["0.0.0.0/0"]}],
+    )["Flow"]  # fmt: skip
+    mc.start_flow(FlowArn=ingest["FlowArn"])
+    address = mc.describe_flow(FlowArn=ingest["FlowArn"])["Flow"]["Outputs"][0]["ListenerAddress"]
+    hub = mc.create_flow(
+        Name="t-live", SourceMonitoringConfig={"ThumbnailState": "ENABLED"},
+        Source={"Name": "hop", "Protocol": "srt-caller", "SourceListenerAddress": address,
+                "SourceListenerPort": 7000},
+    )["Flow"]  # fmt: skip
+    mc.start_flow(FlowArn=hub["FlowArn"])
+    mc.describe_flow(FlowArn=hub["FlowArn"])
+    assert "TransportMediaInfo" in mc.describe_flow_source_metadata(FlowArn=hub["FlowArn"])
+    _signal(aws, flowArn=ingest["FlowArn"], connected=False)
+    assert "TransportMediaInfo" not in mc.describe_flow_source_metadata(FlowArn=hub["FlowArn"])
+
+
+def test_control_endpoint_refuses_unknown_flows_and_bad_bodies(clients: dict[str, Any]) -> None:
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        _signal(
+            clients["url"], flowArn=f"arn:aws:mediaconnect:{REGION}:123456789012:flow:0:none", connected=False
+        )
+    assert excinfo.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        _signal(clients["url"], connected=False)
+    assert excinfo.value.code == 400
