@@ -89,6 +89,17 @@ class IngestNotActiveError(SwitchError):
     """The ingest's flow is not ACTIVE (refused unless forced)."""
 
 
+class SignalCheckError(SwitchError):
+    """The ingest has no live picture (``reason`` "no_signal" / "no_bitrate"), or not the video
+    encoding the target carries now ("encoding_mismatch"); refused unless forced. ``seen`` is the
+    evidence: what the check read."""
+
+    def __init__(self, message: str, *, reason: str, seen: dict[str, object]) -> None:
+        self.reason = reason
+        self.seen = seen
+        super().__init__(message)
+
+
 class ConflictError(SwitchError):
     """``expected`` was given and is not what is on air: another operator switched first.
 

@@ -79,3 +79,22 @@ def reset(endpoint_url: str) -> None:
     request = urllib.request.Request(f"{endpoint_url.rstrip('/')}/moto-api/reset", data=b"", method="POST")
     with urllib.request.urlopen(request, timeout=30) as response:
         response.read()
+
+
+def signal(endpoint_url: str, flow_arn: str, **changes: object) -> dict[str, object]:
+    """Change what the flow's source receives in the emulator behind ``endpoint_url``
+    (``connected``, ``width``, ``height``, ``codec``, ``frameRate``; see :mod:`.moto_mc_signal`);
+    returns the flow's signal as the emulator now reports it."""
+    import json
+
+    body = json.dumps({"flowArn": flow_arn, **changes}).encode()
+    request = urllib.request.Request(
+        f"{endpoint_url.rstrip('/')}/moto-api/streamfabric/signal",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        reply: dict[str, object] = json.loads(response.read())
+    signal_now = reply.get("signal")
+    return dict(signal_now) if isinstance(signal_now, dict) else {}

@@ -32,6 +32,7 @@ class AuditRecord:
     outcome: str  # "switched" | "unchanged" | "conflict" | "refused" | "failed"
     message: str = ""
     elapsed_ms: float = 0.0
+    evidence: dict[str, Any] | None = None  # what the signal check saw (switching.signal)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -52,6 +53,7 @@ class AuditRecord:
             outcome=str(data["outcome"]),
             message=str(data.get("message", "")),
             elapsed_ms=float(data.get("elapsed_ms", 0.0)),
+            evidence=data.get("evidence") if isinstance(data.get("evidence"), dict) else None,
         )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..runtime_state import RuntimeState
 from ..topology.model import HubRole
+from .signal import Signal
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,7 @@ class HubStatus:
     address: str | None
     port: int | None
     errors: tuple[str, ...] = ()  # the hub flow's Messages.Errors
+    signal: Signal | None = None  # what the hub flow receives (switching.signal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,7 @@ class IngestHealth:
     on_live: bool
     on_preview: bool
     path_errors: tuple[str, ...] = ()  # why an on-air path from it is broken (checks.path_problems)
+    signal: Signal | None = None  # connected, bitrate, encoding, thumbnail age (switching.signal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +83,19 @@ def ingest_health(
     preview: str | None,
     errors: tuple[str, ...] = (),
     path_errors: tuple[str, ...] = (),
+    signal: Signal | None = None,
 ) -> IngestHealth:
     """``flow``: DescribeFlow's ``Flow`` (None: not found); ``errors``: the response's ``Messages``."""
     if flow is None:
         return IngestHealth(
-            name, region, "MISSING", False, ("flow not found", *errors), name == live, name == preview
+            name,
+            region,
+            "MISSING",
+            False,
+            ("flow not found", *errors),
+            name == live,
+            name == preview,
+            signal=signal,
         )
     state = str(flow.get("Status", "UNKNOWN"))
     return IngestHealth(
@@ -96,7 +107,18 @@ def ingest_health(
         on_live=name == live,
         on_preview=name == preview,
         path_errors=path_errors,
+        signal=signal,
     )
+
+
+def signal_text(signal: Signal | None) -> str:
+    """``8.0 Mb/s 1920x1080 h264 50`` or ``NO SIGNAL (reason)``."""
+    if signal is None:
+        return "-"
+    if not signal.has_signal:
+        return f"NO SIGNAL ({signal.reason})"
+    rate = f"{signal.bitrate_bps / 1e6:.1f} Mb/s" if signal.bitrate_bps is not None else "? Mb/s"
+    return " ".join(str(p) for p in (rate, signal.resolution, signal.codec, signal.frame_rate) if p)
 
 
 def _hub_line(label: str, hub: HubStatus) -> str:
@@ -106,11 +128,11 @@ def _hub_line(label: str, hub: HubStatus) -> str:
 
 def format_table(status: Status) -> str:
     lines = [_hub_line("LIVE", status.live), _hub_line("PREVIEW", status.preview), ""]
-    rows = [("INGEST", "REGION", "STATE", "HEALTH", "ON AIR")]
+    rows = [("INGEST", "REGION", "STATE", "HEALTH", "SIGNAL", "ON AIR")]
     for ing in status.ingests:
         on_air = ", ".join(r for r, on in (("live", ing.on_live), ("preview", ing.on_preview)) if on)
         health = "ok" if ing.healthy else ("; ".join((*ing.path_errors, *ing.errors)) or "not active")
-        rows.append((ing.name, ing.region, ing.state, health, on_air or "-"))
+        rows.append((ing.name, ing.region, ing.state, health, signal_text(ing.signal), on_air or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines.extend(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows

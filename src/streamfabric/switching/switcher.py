@@ -11,7 +11,10 @@ What is on air and each ingest's health are *known* rather than looked up on eve
   update; the window between that read and the update is the only race left, and the audit log
   records both switches);
 - an ingest's ACTIVE check uses health seen within ``health_ttl`` seconds (``status()`` feeds it; the
-  panel polls it), else one describe of that ingest's flow.
+  panel polls it), else one describe of that ingest's flow;
+- an ingest's signal (connected, bitrate, video encoding vs what the target carries:
+  :mod:`.signal`) uses what ``status()`` read within the monitor's TTLs, else one GetMetricData and
+  one DescribeFlowSourceMetadata (and one of the target, when its encoding is not known).
 A long-lived Switcher (the Lambda's warm container, ``streamfabric serve``, a script) therefore makes
 exactly one MediaConnect call per switch.
 
@@ -30,6 +33,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,6 +44,7 @@ from ..errors import (
     AwsError,
     ConflictError,
     IngestNotActiveError,
+    SignalCheckError,
     SwitchError,
     UnknownIngestError,
 )
@@ -49,6 +54,7 @@ from .audit import AuditLog, AuditRecord, open_audit_log
 from .checks import duplicate_names, flow_errors, path_problems
 from .freshness import AuditWatch, StateSource
 from .results import SwitchResult, TakeResult
+from .signal import SignalMonitor
 from .status import HubStatus, Status, hub_status, ingest_health
 from .updating import StillUpdatingError, await_applied, update_source
 
@@ -74,6 +80,7 @@ class Switcher:
         status_ttl: float = 0.0,
         state_ttl: float = 5.0,
         settle_attempts: int = 20,
+        signals: SignalMonitor | None = None,
     ) -> None:
         self.topology = topology
         self.gateway = gateway or AwsGateway(session)
@@ -98,6 +105,7 @@ class Switcher:
         self._updates: dict[HubRole, tuple[dict[str, Any], float]] = {}
         self.settle_window = 30.0
         self._topology_tried: str | None = None
+        self.signals = signals or SignalMonitor(self.gateway, clock=clock)
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -186,6 +194,20 @@ class Switcher:
                 "(use force to switch anyway)"
             )
 
+    def _require_signal(self, name: str, target: HubRole) -> dict[str, object]:
+        """SignalCheckError unless ``name`` has a live picture encoded as ``target`` carries now."""
+        state, ingest = self.state, self.state.ingests[name]
+        hub = state.hub_flow(target)
+        return self.signals.check(
+            name, ingest.region, ingest.flow_arn, target, state.hub_region, hub.flow_arn
+        )
+
+    def _carried(self, role: HubRole, ingest: str) -> None:
+        """After a switch the hub flow carries the ingest's encoding (no read needed next time)."""
+        known = self.signals.fresh_metadata(self.state.ingests[ingest].flow_arn)
+        if known is not None:
+            self.signals.carried(self.state.hub_flow(role).flow_arn, known[0])
+
     def _last_switch(self, target: str) -> dict[str, object] | None:
         """The audit record of the last switch of ``target``: who put what is on air there."""
         try:
@@ -229,11 +251,12 @@ class Switcher:
         started: float,
         message: str = "",
         caller: str | None = None,
+        evidence: dict[str, object] | None = None,
     ) -> AuditRecord:
         record = AuditRecord(
             time=_now(), request_id=request_id, caller=caller or self.caller(), action=action, target=target,
             from_ingest=previous, to_ingest=ingest, outcome=outcome, message=message,
-            elapsed_ms=(time.perf_counter() - started) * 1000,
+            elapsed_ms=(time.perf_counter() - started) * 1000, evidence=evidence,
         )  # fmt: skip
         self.audit.append(record)
         self._watch.wrote(record)
@@ -288,19 +311,25 @@ class Switcher:
                 return SwitchResult(
                     target, previous, ingest, False, request_id, (time.perf_counter() - started) * 1000
                 )
+            evidence: dict[str, object] | None = None
             try:
                 if not force:
                     self._require_active(ingest)
+                    evidence = self._require_signal(ingest, target)
                 response = self._update(target, ingest)
             except SwitchError as exc:
-                outcome = "refused" if isinstance(exc, IngestNotActiveError) else "failed"
-                self._record(
-                    request_id, "switch", target, previous, ingest, outcome, started, str(exc), caller
-                )
+                refused = isinstance(exc, (IngestNotActiveError, SignalCheckError))
+                seen = exc.seen if isinstance(exc, SignalCheckError) else evidence
+                outcome = "refused" if refused else "failed"
+                self._record(request_id, "switch", target, previous, ingest, outcome, started, str(exc),
+                             caller, seen)  # fmt: skip
                 raise
             self._on_air[target] = ingest
+            self._carried(target, ingest)
             aws_id = response.get("ResponseMetadata", {}).get("RequestId") or request_id
-            self._record(str(aws_id), "switch", target, previous, ingest, "switched", started, "", caller)
+            note = "forced: no signal check" if force else ""
+            self._record(str(aws_id), "switch", target, previous, ingest, "switched", started, note, caller,
+                         evidence)  # fmt: skip
             return SwitchResult(
                 target, previous, ingest, True, str(aws_id), (time.perf_counter() - started) * 1000
             )
@@ -353,15 +382,17 @@ class Switcher:
                 return TakeResult(
                     live, preview, live, preview, False, request_id, (time.perf_counter() - started) * 1000
                 )
+            evidence: dict[str, object] | None = None
             try:
                 self._settle_recent()
                 if not force:
                     self._require_active(preview)
                     self._require_active(live)
+                    evidence = self._require_signal(preview, "live")  # the cut: what goes on air
             except SwitchError as exc:
-                self._record(
-                    request_id, "take", "live+preview", live, preview, "refused", started, str(exc), caller
-                )
+                seen = exc.seen if isinstance(exc, SignalCheckError) else None
+                self._record(request_id, "take", "live+preview", live, preview, "refused", started, str(exc),
+                             caller, seen)  # fmt: skip
                 raise
             # Both updates at once: Preview's on a pool thread, Live's on this one (no second
             # thread to start and hand over to: a take costs one switch's time, not two).
@@ -381,17 +412,11 @@ class Switcher:
                 )
                 raise SwitchError(message)
             self._on_air.update({"live": preview, "preview": live})
-            self._record(
-                request_id,
-                "take",
-                "live+preview",
-                live,
-                preview,
-                "switched",
-                started,
-                f"preview now {live}",
-                caller,
-            )
+            self._carried("live", preview)
+            self._carried("preview", live)
+            self._record(request_id, "take", "live+preview", live, preview, "switched", started,
+                         f"preview now {live}" + ("; forced: no signal check" if force else ""), caller,
+                         evidence)  # fmt: skip
             return TakeResult(
                 preview, live, live, preview, True, request_id, (time.perf_counter() - started) * 1000
             )
@@ -477,12 +502,16 @@ class Switcher:
                 return region, []  # duplicates are a warning; the describes say what matters
 
         self._watch.unchanged()  # observe the audit log before reading what is on air
-        with ThreadPoolExecutor(max_workers=min(16, len(jobs) + len(regions))) as pool:
+        with ThreadPoolExecutor(max_workers=min(16, len(jobs) + len(regions) + 1)) as pool:
+            signals = pool.submit(self.signals.refresh, *self._signal_flows())
             listings = pool.map(listed, regions)
             responses = dict(pool.map(fetch, jobs.items()))
             warnings = duplicate_names(self.topology, state, dict(listings))
+            signals.result()
         live = self._hub("live", responses["hub:live"])
         preview = self._hub("preview", responses["hub:preview"])
+        live = replace(live, signal=self.signals.signal(state.live.flow_arn))
+        preview = replace(preview, signal=self.signals.signal(state.preview.flow_arn))
         state = self.state  # maybe re-read: a hub flow pointed at an address the old one did not know
         now = self.clock()
         with self._lock:
@@ -498,11 +527,26 @@ class Switcher:
             on_air = [r for r, hub in (("live", live), ("preview", preview)) if hub.ingest == name]
             ingests.append(
                 ingest_health(name, ing.region, flow, live.ingest, preview.ingest, flow_errors(response),
-                              path_problems(name, ing, flow, on_air))  # type: ignore[arg-type]
+                              path_problems(name, ing, flow, on_air),  # type: ignore[arg-type]
+                              signal=self.signals.signal(ing.flow_arn))
             )  # fmt: skip
         status = Status(self.topology.name, live, preview, tuple(ingests), warnings)
         self._status = (status, now)
         return status
+
+    def _signal_flows(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """Every flow whose signal status() reads: region -> ARNs, and ARN -> region."""
+        state = self.state
+        regions: dict[str, list[str]] = {state.hub_region: [state.hub_flow(r).flow_arn for r in HUB_ROLES]}
+        for ing in state.ingests.values():
+            regions.setdefault(ing.region, []).append(ing.flow_arn)
+        return regions, {arn: region for region, arns in regions.items() for arn in arns}
+
+    def thumbnail(self, ingest: str) -> tuple[bytes | None, datetime | None, tuple[str, ...]]:
+        """The latest thumbnail of ``ingest``'s source (JPEG), when it was taken, and AWS's messages."""
+        self._ingest(ingest)
+        target = self.state.ingests[ingest]
+        return self.signals.read_thumbnail(target.region, target.flow_arn)
 
     def history(self, limit: int | None = None) -> list[AuditRecord]:
         return self.audit.records(limit)
