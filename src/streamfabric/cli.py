@@ -143,7 +143,11 @@ def _switch(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--expected", metavar="NAME", help="refuse (conflict) unless this ingest is on the target now"
     )
-    p.add_argument("--force", action="store_true", help="switch even if the ingest's flow is not ACTIVE")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="switch even if the ingest's flow is not ACTIVE, has no signal, or another encoding",
+    )
     _json_arg(p)
     _aws_args(p)
 
@@ -210,6 +214,10 @@ def _sandbox_serve(p: argparse.ArgumentParser) -> None:
 # sandbox subcommands: name -> (help, configure); handlers in streamfabric.commands.sandbox.HANDLERS
 SANDBOX_COMMANDS: dict[str, tuple[str, Configure]] = {
     "serve": ("run the AWS emulator alone on 127.0.0.1 until interrupted", _sandbox_serve),
+    "signal": (
+        "change what the emulator at AWS_ENDPOINT_URL reports for an ingest's source (rehearse a dead feed)",
+        lambda p: _sandbox_signal(p),
+    ),
 }
 
 
@@ -224,6 +232,19 @@ def _sandbox(p: argparse.ArgumentParser) -> None:
         configure(
             sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
         )
+
+
+def _sandbox_signal(signal: argparse.ArgumentParser) -> None:
+    signal.add_argument("ingest", help="the ingest whose encoder to turn off or on")
+    _topology_arg(signal, optional=True)
+    state = signal.add_mutually_exclusive_group(required=True)
+    state.add_argument("--off", action="store_true", help="the encoder stops sending (no signal)")
+    state.add_argument("--on", action="store_true", help="the encoder sends")
+    signal.add_argument("--resolution", metavar="WxH", help="video resolution, e.g. 1280x720")
+    signal.add_argument("--codec", metavar="NAME", help="video codec, e.g. h264, hevc")
+    signal.add_argument("--frame-rate", metavar="FPS", help="video frame rate, e.g. 50, 29.97")
+    signal.add_argument("--endpoint-url", help="the emulator (default: AWS_ENDPOINT_URL)")
+    _json_arg(signal)
 
 
 def _import_poc(p: argparse.ArgumentParser) -> None:

@@ -2,12 +2,15 @@
 ``streamfabric serve``.
 
 GET /topology, GET /status, POST /switch {ingest, target, expected?, force?}, POST /take,
-GET /history?limit=N. Bad bodies get 400 naming the field, unknown ingests 404, conflicts 409,
-an ingest that is not ACTIVE 422; a bad request never gets a 500.
+GET /history?limit=N, GET /thumbnails/{ingest} (image/jpeg). Bad bodies get 400 naming the field,
+unknown ingests 404, conflicts 409, an ingest that is not ACTIVE, has no signal or another encoding
+than the target carries 422 (``error`` the reason code, ``seen`` what the check read); a bad request
+never gets a 500.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -16,18 +19,19 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from ..errors import (
     ConflictError,
     IngestNotActiveError,
+    SignalCheckError,
     StateError,
     StreamfabricError,
     SwitchError,
     UnknownIngestError,
 )
 from ..switching import Switcher
-from .models import Problem, StatusResponse, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
+from .models import NAME, Problem, StatusResponse, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
 
 logger = Logger(service="streamfabric-api")
 
@@ -130,6 +134,33 @@ def build_app(
     ) -> list[dict[str, Any]]:
         return [r.to_dict() for r in switcher().history(limit)]
 
+    @app.get(
+        "/thumbnails/<ingest>",
+        summary="The latest thumbnail of an ingest's source (JPEG; cache it a few seconds)",
+        responses={
+            **_responses({"type": "object"}, HTTPStatus.NOT_FOUND),
+            200: {"description": "OK", "content": {"image/jpeg": {"schema": {"type": "string",
+                                                                               "format": "binary"}}}},
+        },
+    )  # fmt: skip
+    def get_thumbnail(
+        ingest: Annotated[str, Path(pattern=NAME, description="the ingest")],
+    ) -> Response[str]:
+        image, taken, messages = switcher().thumbnail(ingest)
+        if image is None:
+            why = "; ".join(messages) or "no thumbnail"
+            return _problem(HTTPStatus.NOT_FOUND, "no_thumbnail", f"no thumbnail of {ingest!r} ({why})",
+                            field="ingest")  # fmt: skip
+        headers = {"Cache-Control": "private, max-age=2", "X-Content-Type-Options": "nosniff"}
+        if taken is not None:
+            headers["Last-Modified"] = taken.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        # Already base64 (a str body passes the resolver's validation; bytes would not serialize).
+        response = Response(
+            HTTPStatus.OK.value, "image/jpeg", base64.b64encode(image).decode(), headers=headers
+        )
+        response.base64_encoded = True
+        return response
+
     @app.exception_handler(RequestValidationError)
     def bad_request(exc: RequestValidationError) -> Response[str]:
         errors = exc.errors()
@@ -149,6 +180,10 @@ def build_app(
         return _problem(HTTPStatus.CONFLICT, "conflict", str(exc), target=exc.target or None,
                         on_air=exc.on_air, expected=exc.expected,
                         last_switch=exc.last_switch)  # fmt: skip
+
+    @app.exception_handler(SignalCheckError)
+    def no_signal(exc: SignalCheckError) -> Response[str]:
+        return _problem(HTTPStatus.UNPROCESSABLE_ENTITY, exc.reason, str(exc), seen=exc.seen)
 
     @app.exception_handler(IngestNotActiveError)
     def not_active(exc: IngestNotActiveError) -> Response[str]:

@@ -18,13 +18,18 @@ class SwitchRequest(BaseModel):
     expected: str | None = Field(
         default=None, pattern=NAME, description="refuse with 409 unless this ingest is on the target now"
     )
-    force: bool = Field(default=False, description="switch even if the ingest's flow is not ACTIVE")
+    force: bool = Field(
+        default=False,
+        description="switch even if the ingest's flow is not ACTIVE, has no signal or another encoding",
+    )
 
 
 class TakeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    force: bool = Field(default=False, description="take even if an ingest's flow is not ACTIVE")
+    force: bool = Field(
+        default=False, description="take even if an ingest's flow is not ACTIVE or Preview has no signal"
+    )
     expected_live: str | None = Field(
         default=None, pattern=NAME, description="refuse with 409 unless this ingest is on Live now"
     )
@@ -52,6 +57,23 @@ class TakeResponse(BaseModel):
     elapsed_ms: float
 
 
+class SignalModel(BaseModel):
+    """What a flow's source receives (streamfabric.switching.signal): CloudWatch AWS/MediaConnect
+    metrics of the last minute, DescribeFlowSourceMetadata, DescribeFlowSourceThumbnail."""
+
+    has_signal: bool = Field(description="connected, and a bitrate above 0 in the signal window")
+    reason: str | None = Field(description="null, no_signal or no_bitrate")
+    connected: bool | None = Field(description="newest SourceConnected; null: no datapoint")
+    bitrate_bps: float | None = Field(description="SourceBitRate, average over the last minute")
+    not_recovered_packets: float | None
+    disconnections: float | None
+    codec: str | None
+    resolution: str | None = Field(description="WIDTHxHEIGHT of the video stream")
+    frame_rate: str | None
+    messages: list[str] = Field(description="the source metadata's status messages")
+    thumbnail_age_s: float | None = Field(description="seconds since the latest thumbnail read, if any")
+
+
 class HubStatusModel(BaseModel):
     role: Literal["live", "preview"]
     flow_arn: str
@@ -60,6 +82,7 @@ class HubStatusModel(BaseModel):
     address: str | None
     port: int | None
     errors: list[str] = Field(description="the flow's current errors (DescribeFlow Messages.Errors)")
+    signal: SignalModel | None = Field(default=None, description="what the hub flow receives")
 
 
 class IngestHealthModel(BaseModel):
@@ -72,6 +95,9 @@ class IngestHealthModel(BaseModel):
     on_preview: bool
     path_errors: list[str] = Field(
         description="why an on-air path from it is broken (hop output missing or off its VPC interface)"
+    )
+    signal: SignalModel | None = Field(
+        default=None, description="connected, bitrate, encoding, thumbnail age"
     )
 
 
@@ -93,3 +119,4 @@ class Problem(BaseModel):
     on_air: str | None = None
     expected: str | None = None
     last_switch: dict[str, object] | None = None
+    seen: dict[str, object] | None = None  # 422 no_signal / no_bitrate / encoding_mismatch: what was read

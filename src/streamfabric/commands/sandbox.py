@@ -1,7 +1,9 @@
 """``streamfabric sandbox COMMAND``: the AWS emulator on its own.
 
 ``sandbox serve [--topology T] [--port P]``: the emulator on 127.0.0.1, seeded with what T expects
-to exist (:func:`streamfabric.emulator.serve`), until Ctrl-C. Each subcommand is one function in
+to exist (:func:`streamfabric.emulator.serve`), until Ctrl-C.
+``sandbox signal INGEST --off | --on [...]``: what the emulator at AWS_ENDPOINT_URL reports for an
+ingest's source (:mod:`.sandbox_signal`). Each subcommand is one function in
 ``HANDLERS`` (its arguments are declared in ``cli.SANDBOX_COMMANDS``).
 """
 
@@ -21,7 +23,13 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"serve": serve}
+def signal(args: argparse.Namespace) -> int:
+    from .sandbox_signal import run as run_signal
+
+    return run_signal(args)
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"serve": serve, "signal": signal}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -125,7 +125,7 @@ class SignalMonitor:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] = lambda: datetime.now(UTC),
         window: float = 30.0,
-        metrics_ttl: float = 10.0,
+        metrics_ttl: float = 3.0,  # a switch trusts a status poll this recent (panels poll every 2 s)
         metadata_ttl: float = 30.0,
         thumbnail_ttl: float = 5.0,
     ) -> None:

@@ -1,0 +1,76 @@
+"""The control API's signal: GET /thumbnails/{ingest}, /status carries the signal, 422 with a reason."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from streamfabric.api.local import LocalServer
+from streamfabric.sandbox.server import signal
+
+from .conftest import World
+from .test_api import request
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture()
+def api(on_air_reset: World) -> Iterator[str]:
+    with LocalServer(on_air_reset.switcher(), caller="arn:aws:iam::123456789012:user/carol") as url:
+        yield url
+
+
+def _thumbnails(world: World, ingest: str, state: str) -> None:
+    sw = world.switcher()
+    target = sw.state.ingests[ingest]
+    client = world.session().client("mediaconnect", region_name=target.region)
+    client.update_flow(FlowArn=target.flow_arn, SourceMonitoringConfig={"ThumbnailState": state})
+
+
+def test_thumbnail_is_a_jpeg_with_short_cache_headers(api: str, on_air_reset: World) -> None:
+    from PIL import Image
+
+    _thumbnails(on_air_reset, "main-stage", "ENABLED")
+    try:
+        with urllib.request.urlopen(f"{api}/thumbnails/main-stage", timeout=30) as response:
+            body = response.read()
+            assert response.headers["Content-Type"] == "image/jpeg"
+            assert response.headers["Cache-Control"] == "private, max-age=2"
+            assert response.headers["Last-Modified"].endswith("GMT")
+        assert Image.open(io.BytesIO(body)).format == "JPEG"
+    finally:
+        _thumbnails(on_air_reset, "main-stage", "DISABLED")
+
+
+def test_thumbnail_404s(api: str, on_air_reset: World) -> None:
+    code, problem = request(f"{api}/thumbnails/no-such-stage")
+    assert code == 404 and problem["error"] == "unknown_ingest"
+    code, problem = request(f"{api}/thumbnails/tent-stage")  # thumbnails not enabled on its flow
+    assert code == 404 and problem["error"] == "no_thumbnail" and "THUMBNAIL_DISABLED" in problem["message"]
+
+
+def test_status_carries_the_signal_and_a_dead_ingest_is_422(api: str, on_air_reset: World) -> None:
+    arn = on_air_reset.switcher().state.ingests["sydney-stage"].flow_arn
+    signal(on_air_reset.endpoint, arn, connected=False)
+    try:
+        code, status = request(f"{api}/status")
+        assert code == 200
+        signals = {i["name"]: i["signal"] for i in status["ingests"]}
+        assert signals.pop("sydney-stage")["reason"] == "no_signal"
+        assert all(s["has_signal"] and s["bitrate_bps"] > 1e6 for s in signals.values())
+        code, problem = request(f"{api}/switch", "POST", {"ingest": "sydney-stage", "target": "live"})
+        assert code == 422 and problem["error"] == "no_signal"
+        assert problem["seen"]["connected"] is False and problem["seen"]["ingest"] == "sydney-stage"
+        code, result = request(f"{api}/switch", "POST", {"ingest": "sydney-stage", "force": True})
+        assert code == 200 and result["changed"] is True
+        code, history = request(f"{api}/history?limit=2")
+        assert [r["outcome"] for r in history] == ["refused", "switched"]
+        assert history[0]["evidence"]["connected"] is False
+    finally:
+        signal(on_air_reset.endpoint, arn, connected=True)
+    json.dumps(status)
