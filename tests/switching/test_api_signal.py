@@ -35,23 +35,24 @@ def _thumbnails(world: World, ingest: str, state: str) -> None:
 def test_thumbnail_is_a_jpeg_with_short_cache_headers(api: str, on_air_reset: World) -> None:
     from PIL import Image
 
-    _thumbnails(on_air_reset, "main-stage", "ENABLED")
-    try:
-        with urllib.request.urlopen(f"{api}/thumbnails/main-stage", timeout=30) as response:
-            body = response.read()
-            assert response.headers["Content-Type"] == "image/jpeg"
-            assert response.headers["Cache-Control"] == "private, max-age=2"
-            assert response.headers["Last-Modified"].endswith("GMT")
-        assert Image.open(io.BytesIO(body)).format == "JPEG"
-    finally:
-        _thumbnails(on_air_reset, "main-stage", "DISABLED")
+    # the rendered flows enable thumbnails (SourceMonitoringConfig.ThumbnailState)
+    with urllib.request.urlopen(f"{api}/thumbnails/main-stage", timeout=30) as response:
+        body = response.read()
+        assert response.headers["Content-Type"] == "image/jpeg"
+        assert response.headers["Cache-Control"] == "private, max-age=2"
+        assert response.headers["Last-Modified"].endswith("GMT")
+    assert Image.open(io.BytesIO(body)).format == "JPEG"
 
 
 def test_thumbnail_404s(api: str, on_air_reset: World) -> None:
     code, problem = request(f"{api}/thumbnails/no-such-stage")
     assert code == 404 and problem["error"] == "unknown_ingest"
-    code, problem = request(f"{api}/thumbnails/tent-stage")  # thumbnails not enabled on its flow
-    assert code == 404 and problem["error"] == "no_thumbnail" and "THUMBNAIL_DISABLED" in problem["message"]
+    _thumbnails(on_air_reset, "tent-stage", "DISABLED")
+    try:
+        code, problem = request(f"{api}/thumbnails/tent-stage")
+        assert code == 404 and problem["error"] == "no_thumbnail" and "THUMBNAIL_DISABLED" in problem["message"]
+    finally:
+        _thumbnails(on_air_reset, "tent-stage", "ENABLED")
 
 
 def test_status_carries_the_signal_and_a_dead_ingest_is_422(api: str, on_air_reset: World) -> None:
