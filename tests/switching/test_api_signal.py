@@ -50,7 +50,8 @@ def test_thumbnail_404s(api: str, on_air_reset: World) -> None:
     _thumbnails(on_air_reset, "tent-stage", "DISABLED")
     try:
         code, problem = request(f"{api}/thumbnails/tent-stage")
-        assert code == 404 and problem["error"] == "no_thumbnail" and "THUMBNAIL_DISABLED" in problem["message"]
+        assert code == 404 and problem["error"] == "no_thumbnail"
+        assert "THUMBNAIL_DISABLED" in problem["message"]
     finally:
         _thumbnails(on_air_reset, "tent-stage", "ENABLED")
 
