@@ -58,6 +58,8 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
         assert result.api_url is not None
         with urllib.request.urlopen(f"{result.api_url}/status", timeout=30) as resp:
             seen["api_status"] = json.loads(resp.read())
+        with urllib.request.urlopen(f"{result.api_url}/thumbnails/main-stage", timeout=30) as resp:
+            seen["thumbnail"] = resp.read()
 
     out = io.StringIO()
     result = run_demo(keep=True, port=0, out=out, wait_forever=inspect, api_package=api_package)
@@ -81,7 +83,15 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
         ("switch", "live", "nyc-studio", "switched"),
         ("switch", "preview", "boston-remote", "switched"),
         ("take", "live+preview", "boston-remote", "switched"),
+        ("switch", "live", "main-stage", "refused"),  # its encoder was stopped: no signal
+        ("switch", "live", "main-stage", "switched"),  # --force
+        ("switch", "live", "boston-remote", "switched"),  # back
     ]
+    refused = next(r for r in seen["audit"] if r["outcome"] == "refused")
+    assert refused["evidence"]["connected"] is False
+    assert "refused (no_signal)" in text
+    assert all(i["signal"]["bitrate_bps"] > 1e6 for i in seen["api_status"]["ingests"])
+    assert seen["thumbnail"][:3] == b"\xff\xd8\xff"
     assert seen["api_status"]["live"]["ingest"] == "boston-remote"
     assert seen["functions"] == ["festival-control-api"] == [result.api_function]
     assert "validating s3://streamfabric-demo/festival/festival.json" in text

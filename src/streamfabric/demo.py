@@ -2,8 +2,10 @@
 
 Upload the topology to an emulated S3 bucket, create the secrets it references, validate, render,
 deploy the network and flow stacks (CloudFormation network mode), run the post-steps, switch Live
-to another ingest, put a third on Preview, take, and show status and history. With ``keep``, leave
-the emulator and the control API running on 127.0.0.1 for the other commands to try.
+to another ingest, put a third on Preview, take; then stop a fourth ingest's (emulated) encoder and
+show that a cut to it is refused for want of a signal, then made with ``force``, and put Live back;
+show status and history. With ``keep``, leave the emulator and the control API running on
+127.0.0.1 for the other commands to try.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import StreamfabricError
 from .resources import example_path
 from .sandbox.server import Sandbox, reset
 from .topology.model import Topology
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .switching import Switcher
 
 BUCKET = "streamfabric-demo"
 FAKE_PASSPHRASE = "sandbox-only-not-a-secret"  # lives only in the emulator's memory
@@ -208,6 +213,7 @@ def run_demo(
         take = switcher.take()
         progress.step(f"take: live {take.previous_live} -> {take.live}, preview {take.previous_preview} -> "
                       f"{take.preview}")  # fmt: skip
+        _rehearse_dead_feed(switcher, sandbox, progress)
         status = switcher.status()
         print("\n" + format_table(status) + "\n", file=out)
         for record in switcher.history():
@@ -227,6 +233,7 @@ def run_demo(
                 "AWS_SECRET_ACCESS_KEY=sandbox\n"
                 f"  export STREAMFABRIC_TOPOLOGY={uri}\n"
                 "  streamfabric status; streamfabric switch <ingest>; streamfabric history\n"
+                "  streamfabric sandbox signal <ingest> --off   # rehearse a dead feed; --on to restore\n"
                 f"Control API (and panel): {result.api_url}/\nCtrl-C to stop.",
                 file=out,
                 flush=True,
@@ -271,6 +278,31 @@ def _apply_terraform(out_dir: Path, endpoint_url: str, progress: Progress) -> di
     tf.apply()
     progress.step(f"terraform applied {len(tf.resources())} resources and data sources; reading its outputs")
     return tf.output_json()
+
+
+def _rehearse_dead_feed(switcher: Switcher, sandbox: Sandbox, progress: Progress) -> None:
+    """An ingest's encoder stops: the cut to it is refused, then forced; Live goes back, signal on."""
+    from .errors import SignalCheckError
+    from .sandbox.server import signal
+
+    live = switcher.on_air("live")
+    dead = next(n for n in switcher.state.ingests if n not in (live, switcher.on_air("preview")))
+    arn = switcher.state.ingests[dead].flow_arn
+    signal(sandbox.endpoint_url, arn, connected=False)
+    progress.step(f"{dead}'s encoder stops sending (streamfabric sandbox signal {dead} --off)")
+    try:
+        switcher.switch(dead, "live")
+        raise StreamfabricError(f"the demo expected the cut to {dead} to be refused")
+    except SignalCheckError as exc:
+        progress.step(f"switch live to {dead}: refused ({exc.reason}): {exc}")
+    forced = switcher.switch(dead, "live", force=True)
+    progress.step(
+        f"switch live to {dead} --force: {forced.previous} -> {forced.ingest} (the operator's choice)"
+    )
+    signal(sandbox.endpoint_url, arn, connected=True)
+    if live is not None:
+        back = switcher.switch(live, "live", force=True)
+        progress.step(f"{dead}'s encoder is back; live back to {back.ingest}")
 
 
 def _wait_forever(_: DemoResult) -> None:
