@@ -5,7 +5,8 @@ What is read (all through the gateway):
 * CloudWatch ``GetMetricData``, ONE call per region for all its flows (up to 500 queries a call:
   CloudWatch API Reference, *GetMetricData*): ``AWS/MediaConnect`` ``SourceConnected`` (Minimum),
   ``SourceBitRate`` (Average), ``SourceNotRecoveredPackets`` and ``SourceDisconnections`` (Sum) with
-  the ``FlowARN`` dimension, over the last minute in 10-second periods — MediaConnect's metrics are
+  the ``FlowARN`` dimension, over the last minute in 10-second periods (``SourceConnected`` in
+  1-second periods, so that its newest value is the source's state now) — MediaConnect's metrics are
   high-resolution ("most MediaConnect metrics can be accessed in periods as short as one second",
   MediaConnect User Guide, *Monitoring with Amazon CloudWatch metrics*; the metrics and their
   meaning: *Metrics to monitor source health*,
@@ -36,11 +37,11 @@ from typing import Any
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, SignalCheckError
 
-METRICS = (
-    ("connected", "SourceConnected", "Minimum"),
-    ("bitrate", "SourceBitRate", "Average"),
-    ("not_recovered", "SourceNotRecoveredPackets", "Sum"),
-    ("disconnections", "SourceDisconnections", "Sum"),
+METRICS = (  # key, metric, statistic, period (s): connected per second, so its newest value is now's
+    ("connected", "SourceConnected", "Minimum", 1),
+    ("bitrate", "SourceBitRate", "Average", 10),
+    ("not_recovered", "SourceNotRecoveredPackets", "Sum", 10),
+    ("disconnections", "SourceDisconnections", "Sum", 10),
 )
 PERIOD = 10  # seconds (high-resolution metrics)
 SPAN = 60  # "over the last minute"
@@ -146,8 +147,8 @@ class SignalMonitor:
             {"Id": f"m{i}_{key}", "ReturnData": True,
              "MetricStat": {"Metric": {"Namespace": "AWS/MediaConnect", "MetricName": name,
                                        "Dimensions": [{"Name": "FlowARN", "Value": arn}]},
-                            "Period": PERIOD, "Stat": stat}}
-            for i, arn in enumerate(flow_arns) for key, name, stat in METRICS
+                            "Period": period, "Stat": stat}}
+            for i, arn in enumerate(flow_arns) for key, name, stat, period in METRICS
         ]  # fmt: skip
         series: dict[str, list[tuple[datetime, float]]] = {}
         params: dict[str, Any] = {
@@ -166,7 +167,7 @@ class SignalMonitor:
         out: dict[str, Metrics] = {}
         recent = now - timedelta(seconds=self.window)
         for i, arn in enumerate(flow_arns):
-            points = {key: sorted(series.get(f"m{i}_{key}", []), reverse=True) for key, _, _ in METRICS}
+            points = {key: sorted(series.get(f"m{i}_{key}", []), reverse=True) for key, _, _, _ in METRICS}
             lost, drops = points["not_recovered"], points["disconnections"]
             connected = [v for t, v in points["connected"] if t >= recent]
             bitrates = [v for _, v in points["bitrate"]]
