@@ -219,7 +219,7 @@ def test_the_page_makes_no_request_outside_the_api(panel: str, new_page: PageFac
         url = route.request.url
         requests.append(url)
         host = urllib.parse.urlsplit(url).hostname
-        if host != "127.0.0.1" and not url.startswith("data:"):
+        if host != "127.0.0.1" and not url.startswith(("data:", "blob:")):
             outside.append(url)
             route.abort()
         else:
@@ -231,8 +231,11 @@ def test_the_page_makes_no_request_outside_the_api(panel: str, new_page: PageFac
     expect(page.locator("#preview-ingest")).to_have_text("nyc-studio")
     expect(page.locator("#history-rows tr").first).to_contain_text("nyc-studio")
     assert outside == []
-    paths = {urllib.parse.urlsplit(u).path for u in requests}
-    assert paths <= {"/", "/status", "/topology", "/history", "/switch", "/take"}, paths
+    paths = {urllib.parse.urlsplit(u).path for u in requests if not u.startswith("blob:")}
+    thumbnails = {p for p in paths if p.startswith("/thumbnails/")}
+    assert paths - thumbnails <= {"/", "/status", "/topology", "/history", "/switch", "/take"}, paths
+    tiles = page.locator("li.ingest").evaluate_all("nodes => nodes.map(n => n.dataset.ingest)")
+    assert thumbnails <= {f"/thumbnails/{name}" for name in tiles}, thumbnails
 
 
 # ---------------------------------------------------------------------------------- Cognito sign-in
@@ -402,3 +405,61 @@ def test_a_flow_error_shows_on_the_tile(panel: str, on_air_reset: World, new_pag
         expect(tile(page, "main-stage")).to_have_attribute("data-health", "ok")
     finally:
         moto_mc_async.set_flow_errors(state.ingests["sydney-stage"].flow_arn, [])
+
+
+def test_multiviewer_shows_every_source_and_a_cut_to_no_signal_needs_confirmation(
+    panel: str, on_air_reset: World, new_page: PageFactory
+) -> None:
+    from playwright.sync_api import expect
+
+    from streamfabric.sandbox.server import signal
+
+    arn = on_air_reset.switcher().state.ingests["sydney-stage"].flow_arn
+    signal(on_air_reset.endpoint, arn, connected=False)
+    try:
+        page = new_page()
+        open_panel(page, panel)
+        for name in ("main-stage", "tent-stage", "nyc-studio"):
+            thumb = tile(page, name).locator("img.thumb")
+            expect(thumb).to_be_visible()
+            expect(thumb).to_have_attribute("src", re.compile("^blob:"))
+            assert thumb.evaluate("img => img.naturalWidth") == 320
+            expect(tile(page, name).locator(".badge")).to_have_text(re.compile(r"\d+\.\d Mb/s · 1920x1080"))
+        expect(page.locator("#live-thumb")).to_be_visible()
+        expect(page.locator("#preview-thumb")).to_be_visible()
+        sydney = tile(page, "sydney-stage")
+        expect(sydney).to_have_attribute("data-signal", "none")
+        expect(sydney.locator(".badge")).to_have_text("NO SIGNAL")
+        expect(sydney.locator("img.thumb")).to_be_hidden()
+        screenshot(page, "10-multiviewer")
+
+        # Live… on a dead tile: the confirmation says so; Cancel changes nothing.
+        sydney.locator(".to-live").click()
+        dialog = page.locator("#confirm-live")
+        expect(dialog).to_be_visible()
+        expect(page.locator("#confirm-warning")).to_be_visible()
+        expect(page.locator("#confirm-warning")).to_contain_text("NO SIGNAL")
+        expect(page.locator("#confirm-ok")).to_have_text("Cut to no signal")
+        screenshot(page, "11-confirm-no-signal")
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#live-ingest")).to_have_text("main-stage")
+
+        # Take with a dead Preview: the same confirmation, from the keyboard alone.
+        sydney.locator(".pick").click()  # to Preview: refused (no signal) ...
+        alert = page.locator('.banner[role="alert"][data-kind="warning"]')
+        expect(alert).to_contain_text("Not switched: no signal")
+        alert.get_by_role("button", name="Switch anyway").click()  # ... until the operator insists
+        expect(page.locator("#preview-ingest")).to_have_text("sydney-stage")
+        expect(page.locator("#preview-monitor")).to_have_attribute("data-signal", "none")
+        page.keyboard.press("t")
+        expect(dialog).to_be_visible()
+        expect(page.locator("#confirm-warning-ingest")).to_have_text("sydney-stage")
+        page.locator("#confirm-ok").click()
+        expect(page.locator("#live-ingest")).to_have_text("sydney-stage")
+        expect(page.locator("#live-monitor")).to_have_attribute("data-signal", "none")
+        expect(page.locator("#live-badge")).to_have_text("NO SIGNAL")
+        expect(page.locator("#history-rows tr").first.locator(".result")).to_have_text("switched")
+        screenshot(page, "12-live-no-signal")
+    finally:
+        signal(on_air_reset.endpoint, arn, connected=True)

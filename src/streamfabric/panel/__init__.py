@@ -98,7 +98,7 @@ def page(config: Mapping[str, Any] | None = None) -> tuple[str, dict[str, str]]:
             "default-src 'none'",
             f"script-src {_sha256(js)}",
             f"style-src {_sha256(css)}",
-            "img-src 'self' data:",
+            "img-src 'self' data: blob:",  # thumbnails: fetched with the token, shown as blob: URLs
             f"connect-src {' '.join(connect)}",
             "base-uri 'none'",
             "form-action 'none'",

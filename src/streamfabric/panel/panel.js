@@ -7,6 +7,7 @@
   "use strict";
 
   var POLL_MS = 2000;
+  var THUMB_MS = 5000; // thumbnails: the API caches them 2 s, MediaConnect refreshes them every few seconds
   var STALE_MS = 6000;
   var HISTORY_MS = 10000;
   var HISTORY_LIMIT = 12;
@@ -398,6 +399,15 @@
       pick.appendChild(el("kbd", "key", String(index)));
       pick.setAttribute("aria-keyshortcuts", String(index));
     }
+    var monitor = el("span", "monitor");
+    monitor.dataset.signal = "unknown";
+    var thumb = el("img", "thumb");
+    thumb.alt = "";
+    thumb.hidden = true;
+    monitor.appendChild(thumb);
+    var badge = el("span", "badge", "…");
+    monitor.appendChild(badge);
+    pick.appendChild(monitor);
     pick.appendChild(el("span", "name", name));
     var desc = el("span", "desc", describe(name));
     pick.appendChild(desc);
@@ -417,7 +427,10 @@
     });
     root.appendChild(pick);
     root.appendChild(live);
-    state.tiles[name] = { root: root, pick: pick, live: live, health: health, tag: tag, desc: desc };
+    state.tiles[name] = { root: root, pick: pick, live: live, health: health, tag: tag, desc: desc,
+                          monitor: monitor, thumb: thumb, badge: badge };
+    paintThumb(thumb, name);
+    loadThumb(name);
     return root;
   }
 
@@ -448,6 +461,103 @@
     detail.textContent = parts.join(" · ");
     box.classList.toggle("degraded", Boolean(flowState) && flowState !== "ACTIVE");
     box.dataset.ingest = name || "";
+    var sig = name ? signalOf(name) : hub.signal || null;
+    $(role + "-monitor").dataset.signal = signalState(sig);
+    $(role + "-badge").textContent = signalText(sig);
+    paintThumb($(role + "-thumb"), name);
+  }
+
+  // ---------------------------------------------------------------- signal and thumbnails
+  function signalOf(name) {
+    var h = ingestHealth(name);
+    return (h && h.signal) || null;
+  }
+
+  function signalState(sig) {
+    return !sig ? "unknown" : sig.has_signal ? "ok" : "none";
+  }
+
+  function signalText(sig) {
+    if (!sig) return "…";
+    if (!sig.has_signal) return "NO SIGNAL";
+    var parts = [];
+    if (typeof sig.bitrate_bps === "number") parts.push((sig.bitrate_bps / 1e6).toFixed(1) + " Mb/s");
+    if (sig.resolution) parts.push(sig.resolution);
+    return parts.join(" · ") || "signal";
+  }
+
+  function noSignal(name) {
+    var sig = signalOf(name);
+    return Boolean(sig && !sig.has_signal);
+  }
+
+  var thumbs = {}; // ingest -> object URL of its latest decoded thumbnail
+
+  // Show the ingest's latest thumbnail; the <img> keeps its picture until a new one is decoded
+  // (no flicker), and hides when there is none (no signal: the monitor is black with its badge).
+  function paintThumb(img, name) {
+    var url = (name && thumbs[name]) || "";
+    if (!url || noSignal(name)) {
+      img.hidden = true;
+      return;
+    }
+    if (img.getAttribute("src") !== url) img.src = url;
+    img.hidden = false;
+  }
+
+  function paintThumbs(name) {
+    var tile = state.tiles[name];
+    if (tile) paintThumb(tile.thumb, name);
+    ["live", "preview"].forEach(function (role) {
+      if (onAir(role) === name) paintThumb($(role + "-thumb"), name);
+    });
+  }
+
+  // Not counted in html[data-inflight]: thumbnails never change what an action expects.
+  function fetchThumb(name) {
+    return auth
+      .token()
+      .then(function (token) {
+        var headers = { Accept: "image/jpeg" };
+        if (token) headers.Authorization = "Bearer " + token;
+        return fetch(base + "thumbnails/" + encodeURIComponent(name), { headers: headers, credentials: "same-origin" });
+      })
+      .then(function (resp) {
+        return resp.ok ? resp.blob() : null;
+      });
+  }
+
+  function loadThumb(name) {
+    return fetchThumb(name).then(
+      function (blob) {
+        var old = thumbs[name];
+        if (!blob) {
+          delete thumbs[name];
+          paintThumbs(name);
+          if (old) URL.revokeObjectURL(old);
+          return;
+        }
+        var url = URL.createObjectURL(blob);
+        var probe = new Image();
+        probe.src = url;
+        return (probe.decode ? probe.decode() : Promise.resolve()).then(
+          function () {
+            thumbs[name] = url;
+            paintThumbs(name);
+            if (old) URL.revokeObjectURL(old);
+          },
+          function () {
+            URL.revokeObjectURL(url);
+          }
+        );
+      },
+      function () {} // the status poll reports a lost API
+    );
+  }
+
+  function refreshThumbs() {
+    if (!document.hidden && !$("panel").hidden) Object.keys(state.tiles).forEach(loadThumb);
+    setTimeout(refreshThumbs, THUMB_MS);
   }
 
   function ingestHealth(name) {
@@ -480,6 +590,12 @@
       if (!tile.desc.textContent) tile.desc.textContent = describe(name);
       var where = onLive && onPreview ? "on Live and Preview" : onLive ? "on Live" : onPreview ? "on Preview" : "off air";
       tile.pick.setAttribute("aria-label", name + ", " + where + ", flow " + flow + (ok ? "" : ", not healthy") + ". Put on Preview");
+      var sig = signalOf(name);
+      tile.root.dataset.signal = signalState(sig);
+      tile.monitor.dataset.signal = signalState(sig);
+      tile.badge.textContent = signalText(sig);
+      paintThumb(tile.thumb, name);
+      if (sig && !sig.has_signal) tile.pick.setAttribute("aria-label", tile.pick.getAttribute("aria-label") + " (no signal)");
       tile.pick.setAttribute("aria-pressed", onPreview ? "true" : "false");
       tile.pick.disabled = state.busy;
       tile.live.disabled = state.busy || onLive;
@@ -627,7 +743,12 @@
     if (err.status === 409 || body.error === "conflict") {
       showConflict(body, target);
     } else if (err.status === 422 || body.error === "ingest_not_active") {
-      banner("warning", "Not switched: the ingest is not ready", body.message || err.message, {
+      var title = {
+        no_signal: "Not switched: no signal",
+        no_bitrate: "Not switched: no signal",
+        encoding_mismatch: "Not switched: another encoding",
+      }[body.error] || "Not switched: the ingest is not ready";
+      banner("warning", title, body.message || err.message, {
         key: "action",
         actions: retry ? [{ label: "Switch anyway", run: retry }] : [],
       });
@@ -695,10 +816,25 @@
   function take() {
     var button = $("take");
     if (state.busy || button.disabled) return;
+    var preview = onAir("preview");
+    if (preview && noSignal(preview)) {
+      // A cut to a dead picture: the same explicit confirmation as a direct Live switch.
+      askLive(preview, "Take cuts Preview to air.", function () {
+        doTake(true);
+      });
+      return;
+    }
+    doTake(false);
+  }
+
+  function doTake(force) {
+    var button = $("take");
     button.classList.add("pressed");
     setBusy(true, null);
     // Compare-and-set: the cut only happens if Live and Preview still carry what this page shows.
-    api("POST", "take", { expected_live: onAir("live"), expected_preview: onAir("preview") }).then(
+    var body = { expected_live: onAir("live"), expected_preview: onAir("preview") };
+    if (force) body.force = true;
+    api("POST", "take", body).then(
       function (result) {
         button.classList.remove("pressed");
         dismiss("action");
@@ -724,24 +860,44 @@
   }
 
   var pendingLive = null;
+  var pendingRun = null;
+  var pendingFocus = null;
   function confirmLive(name) {
     if (state.busy) return;
+    var dead = noSignal(name);
+    askLive(name, "This cuts straight to air, without going through Preview.", function () {
+      doSwitch(name, "live", dead); // confirmed knowing it has no signal: force
+    });
+    pendingFocus = state.tiles[name] ? state.tiles[name].live : null;
+  }
+
+  function askLive(name, how, run) {
     pendingLive = name;
+    pendingRun = run;
+    pendingFocus = $("take");
     $("confirm-ingest").textContent = name;
     $("confirm-current").textContent = onAir("live") || "an unknown source";
+    $("confirm-how").textContent = how;
+    var sig = signalOf(name);
+    var dead = Boolean(sig && !sig.has_signal);
+    $("confirm-warning").hidden = !dead;
+    $("confirm-warning-ingest").textContent = name;
+    $("confirm-warning-why").textContent = dead ? String(sig.reason || "no signal").replace("_", " ") : "";
+    $("confirm-ok").textContent = dead ? "Cut to no signal" : "Switch Live";
     var dialog = $("confirm-live");
+    dialog.dataset.nosignal = dead ? "true" : "false";
     dialog.showModal();
     $("confirm-cancel").focus();
   }
 
   function closeConfirm(ok) {
     var dialog = $("confirm-live");
-    var name = pendingLive;
-    pendingLive = null;
+    var run = pendingRun;
+    var focus = pendingFocus;
+    pendingLive = pendingRun = pendingFocus = null;
     if (dialog.open) dialog.close();
-    var tile = name && state.tiles[name];
-    if (tile) tile.live.focus();
-    if (ok && name) doSwitch(name, "live", false);
+    if (focus && !focus.disabled) focus.focus();
+    if (ok && run) run();
   }
 
   // ---------------------------------------------------------------- keyboard
@@ -772,6 +928,7 @@
     loadTopology().then(function () {
       poll();
       loadHistory();
+      refreshThumbs();
     });
     setInterval(renderConnection, 1000);
   }
