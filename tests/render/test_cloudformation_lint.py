@@ -14,7 +14,7 @@ import pytest
 from cfnlint.api import ManualArgs, lint
 
 from streamfabric.render.cloudformation import render_cloudformation
-from streamfabric.topology.model import InternalHop, SecretRef, Topology
+from streamfabric.topology.model import InternalHop, Monitoring, SecretRef, Topology
 
 CASES = [(example, mode) for example in ("festival", "minimal") for mode in ("terraform", "cloudformation")]
 
@@ -27,6 +27,7 @@ def _variants(model: Topology) -> dict[str, Topology]:
         "hop-by-name": dataclasses.replace(
             model, internal_hop=InternalHop(passphrase_secret=SecretRef("shared/hop"))
         ),
+        "monitored": dataclasses.replace(model, monitoring=Monitoring("show-alerts", content_quality=True)),
     }
 
 

@@ -200,3 +200,45 @@ def test_control_endpoint_refuses_unknown_flows_and_bad_bodies(clients: dict[str
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         _signal(clients["url"], connected=False)
     assert excinfo.value.code == 400
+
+
+def test_a_stack_creates_updates_and_deletes_a_cloudwatch_alarm(clients: dict[str, Any]) -> None:
+    import time
+
+    cfn = boto3.client("cloudformation", region_name=REGION, endpoint_url=clients["url"])
+    cw = clients["cw"]
+
+    def template(threshold: int) -> str:
+        return json.dumps({"Resources": {"Quiet": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmName": "t-no-signal", "Namespace": "AWS/MediaConnect", "MetricName": "SourceConnected",
+            "Dimensions": [{"Name": "FlowARN", "Value": f"arn:aws:mediaconnect:{REGION}:123456789012:flow:1:f"}],
+            "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": 1, "Threshold": threshold,
+            "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching"}}},
+            "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Quiet", "Arn"]}}}})  # fmt: skip
+
+    def wait(status: str) -> dict[str, Any]:
+        for _ in range(100):
+            stack = cfn.describe_stacks(StackName="alarms")["Stacks"][0]
+            if stack["StackStatus"] == status:
+                return dict(stack)
+            time.sleep(0.05)
+        raise AssertionError(stack["StackStatus"])
+
+    cfn.create_stack(StackName="alarms", TemplateBody=template(1))
+    stack = wait("CREATE_COMPLETE")
+    (alarm,) = cw.describe_alarms(AlarmNames=["t-no-signal"])["MetricAlarms"]
+    assert (alarm["MetricName"], alarm["Threshold"], alarm["Dimensions"][0]["Name"]) == (
+        "SourceConnected",
+        1,
+        "FlowARN",
+    )
+    assert stack["Outputs"][0]["OutputValue"] == alarm["AlarmArn"]
+    cfn.update_stack(StackName="alarms", TemplateBody=template(2))
+    wait("UPDATE_COMPLETE")
+    assert cw.describe_alarms(AlarmNames=["t-no-signal"])["MetricAlarms"][0]["Threshold"] == 2
+    cfn.delete_stack(StackName="alarms")
+    for _ in range(100):
+        if not cw.describe_alarms(AlarmNames=["t-no-signal"])["MetricAlarms"]:
+            break
+        time.sleep(0.05)
+    assert cw.describe_alarms(AlarmNames=["t-no-signal"])["MetricAlarms"] == []

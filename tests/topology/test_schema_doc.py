@@ -73,7 +73,7 @@ def test_every_field_of_the_schema_has_a_row() -> None:
     counted = len(schema["properties"]) + sum(
         len(defs[name]["properties"]) for name in ("ingest", "hub_flow", "output")
     )
-    for section in ("hub", "internal_hop", "dns", "control_api", "state"):
+    for section in ("hub", "internal_hop", "dns", "control_api", "monitoring", "state"):
         counted += len(schema["properties"][section]["properties"])
     counted += len(schema["properties"]["regions"]["items"]["properties"])
     counted += len(schema["properties"]["internal_hop"]["properties"]["port_range"]["properties"])

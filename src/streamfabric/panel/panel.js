@@ -882,7 +882,8 @@
     var dead = Boolean(sig && !sig.has_signal);
     $("confirm-warning").hidden = !dead;
     $("confirm-warning-ingest").textContent = name;
-    $("confirm-warning-why").textContent = dead ? String(sig.reason || "no signal").replace("_", " ") : "";
+    var why = { no_signal: sig && sig.connected === false ? "source not connected" : "no data", no_bitrate: "no bitrate" };
+    $("confirm-warning-why").textContent = dead ? why[sig.reason] || String(sig.reason) : "";
     $("confirm-ok").textContent = dead ? "Cut to no signal" : "Switch Live";
     var dialog = $("confirm-live");
     dialog.dataset.nosignal = dead ? "true" : "false";

@@ -152,6 +152,10 @@ def flows_context(model: Topology, region: str, network: NetworkMode = "terrafor
         resources += [flow["dns"]["logical"]] if flow["dns"] else []
         outputs += [f"{flow['logical']}{key}" for key in ("FlowArn", "SourceArn", "EgressIp")]
         outputs += [o["output_key"] for o in flow["outputs"]]
+    alarms = _alarms(model, ingests, hub)
+    resources += [a["logical"] for a in alarms]
+    dashboard = _dashboard(model) if net.is_hub else None
+    resources += [dashboard["logical"]] if dashboard else []
     where = f"flows stack in {region}"
     unique_ids(resources + [p["key"] for p in params], where)
     unique_ids(outputs, where)
@@ -167,4 +171,66 @@ def flows_context(model: Topology, region: str, network: NetworkMode = "terrafor
         "hub_flows": hub,
         "dns": {"zone": model.dns.hosted_zone_id, "ttl": str(model.dns.ttl)} if model.dns else None,
         "tags": tags_list(model),
+        "monitoring": {
+            "content_quality": model.monitoring.content_quality,
+            "alarm_topic": model.monitoring.alarm_topic,
+        },
+        "alarms": alarms,
+        "dashboard": dashboard,
+    }
+
+
+def _alarms(
+    model: Topology, ingests: list[dict[str, Any]], hub: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """CloudWatch alarms (MediaConnect User Guide, *Metrics to monitor source health* / *output
+    health*): an ingest whose ``SourceConnected`` minimum is below 1 for a minute (missing data is
+    no signal), and each Live output whose ``OutputConnected`` is (SRT and Zixi outputs only)."""
+    alarms: list[dict[str, Any]] = []
+    for ing in ingests:
+        alarms.append({
+            "logical": f"{ing['logical']}NoSignalAlarm", "name": f"{ing['name']}-no-signal",
+            "description": f"streamfabric {model.name}: ingest {ing['source_name']} has had no signal "
+                           "for a minute",
+            "metric": "SourceConnected", "dimension": "FlowARN", "of": [ing["flow"], "FlowArn"],
+        })  # fmt: skip
+    for flow in hub:
+        if flow["role"] != "live":
+            continue
+        for out in flow["outputs"]:
+            if not str(out["protocol"]).startswith(("srt", "zixi")):
+                continue
+            alarms.append({
+                "logical": f"{out['logical']}DisconnectedAlarm",
+                "name": f"{flow['name']}-{out['name']}-disconnected",
+                "description": f"streamfabric {model.name}: Live output {out['name']} has been "
+                               "disconnected for a minute",
+                "metric": "OutputConnected", "dimension": "OutputARN", "of": [out["logical"], "OutputArn"],
+            })  # fmt: skip
+    return alarms
+
+
+def _dashboard(model: Topology) -> dict[str, Any]:
+    """One dashboard of the topology in the hub: per region, every flow's SourceBitRate and
+    SourceConnected, found with a metrics SEARCH on the flow names (FlowARN ends with the name), so
+    the hub stack needs no ARN of another region (CloudWatch User Guide, *Search expression syntax*)."""
+    import json
+
+    widgets: list[dict[str, Any]] = []
+    for index, net in enumerate(model.networks):
+        for column, (metric, stat, title) in enumerate(
+            (("SourceBitRate", "Average", "bitrate (b/s)"), ("SourceConnected", "Minimum", "connected"))
+        ):
+            query = (
+                f"SEARCH('{{AWS/MediaConnect,FlowARN}} MetricName=\"{metric}\" {model.name}-', '{stat}', 60)"
+            )
+            widgets.append({
+                "type": "metric", "x": column * 12, "y": index * 6, "width": 12, "height": 6,
+                "properties": {"region": net.region, "title": f"{net.region}: {title}", "view": "timeSeries",
+                               "metrics": [[{"expression": query, "id": f"e{index}{column}"}]]},
+            })  # fmt: skip
+    return {
+        "logical": "SignalDashboard",
+        "name": f"{model.name}-signal",
+        "body": json.dumps({"widgets": widgets}, sort_keys=True, separators=(",", ":")),
     }

@@ -23,6 +23,7 @@ does it). It
 * registers CloudFormation models for ``AWS::ApiGateway::Stage`` and ``Authorizer`` and
   ``AWS::Cognito::UserPool``, ``UserPoolDomain`` and ``UserPoolClient`` (:mod:`.moto_cfn_apigateway`),
   so the control API's stack is complete in the emulator,
+* registers a CloudFormation model for ``AWS::CloudWatch::Alarm`` (:mod:`.moto_cfn_cloudwatch`),
 * refuses to delete a subnet that still has network interfaces (:mod:`.moto_ec2_dependencies`), and
 * emulates what each flow's source receives (:mod:`.moto_mc_signal`, changed through
   ``/moto-api/streamfabric/signal``): DescribeFlowSourceMetadata and DescribeFlowSourceThumbnail
@@ -37,6 +38,7 @@ from . import (
     moto_cfn,
     moto_cfn_apigateway,
     moto_cfn_changesets,
+    moto_cfn_cloudwatch,
     moto_cfn_ec2,
     moto_cfn_failures,
     moto_cfn_secrets,
@@ -64,6 +66,7 @@ def install() -> None:
         moto_cfn_secrets.install()
         moto_cfn_ec2.install()
         moto_cfn_apigateway.install()
+        moto_cfn_cloudwatch.install()
         moto_ec2_dependencies.install()
         moto_mc_signal.install()
         moto_mc_monitor.install()

@@ -26,6 +26,7 @@ from .model import (
     HubRole,
     Ingest,
     InternalHop,
+    Monitoring,
     Network,
     Output,
     SecretRef,
@@ -312,6 +313,10 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
         ),
         state=StateLocations(
             runtime_state=state_doc.get("runtime_state"), audit_log=state_doc.get("audit_log")
+        ),
+        monitoring=Monitoring(
+            alarm_topic=doc.get("monitoring", {}).get("alarm_topic"),
+            content_quality=doc.get("monitoring", {}).get("content_quality", False),
         ),
     )
 

@@ -224,6 +224,15 @@ class ControlApi:
 
 
 @dataclass(frozen=True, slots=True)
+class Monitoring:
+    """Alarms notify ``alarm_topic`` (an SNS topic name, in each region) when set; content-quality
+    analysis on every flow's source when ``content_quality``."""
+
+    alarm_topic: str | None = None
+    content_quality: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class StateLocations:
     """Explicit locations from the topology; ``None`` means "next to the topology"."""
 
@@ -243,6 +252,7 @@ class Topology:
     dns: Dns | None = None
     control_api: ControlApi = field(default_factory=ControlApi)
     state: StateLocations = field(default_factory=StateLocations)
+    monitoring: Monitoring = field(default_factory=Monitoring)
 
     # -- navigation -------------------------------------------------------------------------
     @property
