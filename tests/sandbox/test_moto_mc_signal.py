@@ -208,10 +208,12 @@ def test_a_stack_creates_updates_and_deletes_a_cloudwatch_alarm(clients: dict[st
     cfn = boto3.client("cloudformation", region_name=REGION, endpoint_url=clients["url"])
     cw = clients["cw"]
 
+    flow = f"arn:aws:mediaconnect:{REGION}:123456789012:flow:1:f"
+
     def template(threshold: int) -> str:
         return json.dumps({"Resources": {"Quiet": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
             "AlarmName": "t-no-signal", "Namespace": "AWS/MediaConnect", "MetricName": "SourceConnected",
-            "Dimensions": [{"Name": "FlowARN", "Value": f"arn:aws:mediaconnect:{REGION}:123456789012:flow:1:f"}],
+            "Dimensions": [{"Name": "FlowARN", "Value": flow}],
             "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": 1, "Threshold": threshold,
             "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching"}}},
             "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Quiet", "Arn"]}}}})  # fmt: skip
