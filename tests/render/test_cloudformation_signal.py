@@ -73,3 +73,12 @@ def test_alarms_notify_the_named_topic_in_their_own_region(festival: Topology) -
     alarm = _of(_resources(monitored, "ap-southeast-2"), "AWS::CloudWatch::Alarm")["SydneyStageNoSignalAlarm"]
     topic = {"Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:show-alerts"}
     assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic]
+
+
+def test_the_api_passes_thumbnails_as_binary(festival: Topology) -> None:
+    from streamfabric.render import render
+
+    files = render(festival, network="cloudformation")
+    api = yaml.load(files[f"cloudformation/api-{festival.hub.region}.yaml"], Loader=_Loader)["Resources"]
+    rest_apis = _of(api, "AWS::ApiGateway::RestApi")
+    assert rest_apis and all(p["BinaryMediaTypes"] == ["image/jpeg"] for p in rest_apis.values())
