@@ -36,6 +36,8 @@ from typing import Any
 
 from moto.mediaconnect.models import Flow, mediaconnect_backends
 
+from . import moto_mc_async
+
 _CALLER_PROTOCOLS = ("srt-caller",)
 
 
@@ -116,7 +118,8 @@ def _listener_flow(account_id: str, address: str | None, port: Any) -> Flow | No
 def received(account_id: str, flow: Flow, at: float | None = None, depth: int = 0) -> Signal | None:
     """What ``flow``'s (first) source receives at ``at`` (default now); None: no signal at all."""
     when = time.time() if at is None else at
-    flow.resolve_transient_states()  # STARTING becomes ACTIVE whether or not anyone describes the flow
+    if not moto_mc_async.in_update(flow.flow_arn):  # UPDATING lasts its window (.moto_mc_async)
+        flow.resolve_transient_states()  # STARTING becomes ACTIVE whether or not anyone describes it
     if flow.status != "ACTIVE" or not flow.sources or depth > 4:
         return None
     source = flow.sources[0]
