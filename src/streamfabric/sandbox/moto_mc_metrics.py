@@ -49,7 +49,7 @@ def flow_metrics(account_id: str, region: str, now: float | None = None) -> list
         return []
     data: list[MetricDatum] = []
     for flow in list(mediaconnect_backends[account_id][region]._flows.values()):
-        if flow.status != "ACTIVE" or not flow.sources:
+        if flow.status not in ("ACTIVE", "UPDATING") or not flow.sources:
             continue
         source_arn = str(flow.sources[0].get("sourceArn", ""))
         dimension_sets = [

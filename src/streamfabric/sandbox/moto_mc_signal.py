@@ -12,7 +12,8 @@ and the ``AWS/MediaConnect`` CloudWatch metrics (:mod:`.moto_mc_metrics`) report
 * a flow whose source *calls* (``srt-caller``) receives what the flow it reaches sends: the flow in
   the same account with a listener output at ``sourceListenerAddress``:``sourceListenerPort`` (a
   VPC-interface address, across regions as VPC peering allows), if that flow is ACTIVE;
-* a flow that is not ACTIVE receives nothing ("Source health ... The flow is inactive", MediaConnect
+* a flow that is not ACTIVE (or UPDATING: running, its source being changed) receives nothing
+  ("Source health ... The flow is inactive", MediaConnect
   User Guide, *Monitoring a source's health*:
   https://docs.aws.amazon.com/mediaconnect/latest/ug/monitor-source-health.html).
 
@@ -120,7 +121,7 @@ def received(account_id: str, flow: Flow, at: float | None = None, depth: int = 
     when = time.time() if at is None else at
     if not moto_mc_async.in_update(flow.flow_arn):  # UPDATING lasts its window (.moto_mc_async)
         flow.resolve_transient_states()  # STARTING becomes ACTIVE whether or not anyone describes it
-    if flow.status != "ACTIVE" or not flow.sources or depth > 4:
+    if flow.status not in ("ACTIVE", "UPDATING") or not flow.sources or depth > 4:  # UPDATING runs
         return None
     source = flow.sources[0]
     if source.get("protocol") in _CALLER_PROTOCOLS:
