@@ -91,6 +91,8 @@ def test_the_function_may_switch_only_the_two_hub_flows(festival: Topology) -> N
     assert flows == [
         "arn:${AWS::Partition}:mediaconnect:eu-west-1:${AWS::AccountId}:flow:*:festival-live",
         "arn:${AWS::Partition}:mediaconnect:eu-west-1:${AWS::AccountId}:flow:*:festival-preview",
+        # UpdateFlowSource also authorizes against the source (tests/render/test_iam_policies.py)
+        "arn:${AWS::Partition}:mediaconnect:eu-west-1:${AWS::AccountId}:source:*:standby",
     ]
     actions = [
         a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])

@@ -114,7 +114,7 @@ def render_api(model: Topology) -> dict[str, str]:
     """The control API's CloudFormation template (empty when ``control_api.enabled`` is false)."""
     if not model.control_api.enabled:
         return {}
-    from .cfn_common import safe_source  # the same escaped header as the other stacks
+    from .cfn_common import STANDBY_SOURCE, safe_source  # the same header; the hub's source name
 
     hub = model.hub.region
     tags = [{"key": k, "value": v} for k, v in model.tags if k not in ("streamfabric:topology",)]
@@ -125,6 +125,7 @@ def render_api(model: Topology) -> dict[str, str]:
         topology=model.name,
         hub_region=hub,
         hub_flows=[model.flow_name(role) for role in HUB_ROLES],
+        hub_source=STANDBY_SOURCE,
         regions=sorted({n.region for n in model.networks}),
         function_name=function_name(model),
         runtime=LAMBDA_RUNTIME,

@@ -155,16 +155,13 @@ resource "aws_iam_role" "flow_logs" {
 data "aws_iam_policy_document" "flow_logs" {
   provider = aws.eu_west_1
 
+  # DescribeLogGroups supports no resource-level permissions (Service Authorization Reference,
+  # "Actions defined by Amazon CloudWatch Logs"): it can only be granted on "*".
   statement {
-    sid     = "DescribeLogGroups"
-    effect  = "Allow"
-    actions = ["logs:DescribeLogGroups"]
-    resources = [
-      "arn:${local.partition}:logs:eu-west-1:${local.account_id}:log-group:*",
-      "arn:${local.partition}:logs:us-east-1:${local.account_id}:log-group:*",
-      "arn:${local.partition}:logs:ap-southeast-2:${local.account_id}:log-group:*",
-      "arn:${local.partition}:logs:sa-east-1:${local.account_id}:log-group:*",
-    ]
+    sid       = "DescribeLogGroups"
+    effect    = "Allow"
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["*"]
   }
 
   statement {
