@@ -16,9 +16,18 @@ NAME = st.from_regex(r"\A[a-z][a-z0-9]{1,8}\Z")
 
 
 @st.composite
-def valid_topology(draw: st.DrawFn, max_regions: int = 4, max_ingests: int = 8) -> dict[str, Any]:
-    """A document that passes every check: distinct regions with disjoint /16 VPCs, unique names."""
+def valid_topology(
+    draw: st.DrawFn, max_regions: int = 4, max_ingests: int = 8, include: str | None = None
+) -> dict[str, Any]:
+    """A document that passes every check: distinct regions with disjoint /16 VPCs, unique names.
+
+    Regions are sampled from every MediaConnect region, and every drawn region gets at least one
+    ingest (so it has a flows stack: a region-specific template problem shows wherever it is drawn).
+    ``include``: that region is among them, as the hub or as an ingest region (drawn)."""
     regions = draw(st.lists(st.sampled_from(REGIONS), min_size=1, max_size=max_regions, unique=True))
+    if include is not None:
+        regions = [r for r in regions if r != include][: max_regions - 1]
+        regions.insert(draw(st.integers(0, len(regions))), include)
     hub, spokes = regions[0], regions[1:]
 
     def net(i: int, region: str) -> dict[str, str]:
@@ -29,11 +38,11 @@ def valid_topology(draw: st.DrawFn, max_regions: int = 4, max_ingests: int = 8) 
             "availability_zone": f"{region}a",
         }
 
-    names = draw(st.lists(NAME, min_size=1, max_size=max_ingests, unique=True))
+    names = draw(st.lists(NAME, min_size=len(regions), max_size=max(max_ingests, len(regions)), unique=True))
     ingests = []
     per_region: dict[str, int] = {}
     for n, name in enumerate(names):
-        region = draw(st.sampled_from(regions))
+        region = regions[n] if n < len(regions) else draw(st.sampled_from(regions))
         if per_region.get(region, 0) >= 15:
             region = hub if per_region.get(hub, 0) < 15 else region
         per_region[region] = per_region.get(region, 0) + 1

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..errors import SourceError, TopologyError
+from ..topology.advisories import topology_advisories
 from ..topology.loading import load_topology
 
 
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
         raise
+    advisories = topology_advisories(topology)
     summary = {
         "valid": True,
         "name": topology.name,
@@ -46,10 +48,13 @@ def run(args: argparse.Namespace) -> int:
         "hub": topology.hub.region,
         "regions": [n.region for n in topology.networks],
         "ingests": list(topology.ingest_names),
+        "warnings": [a.as_dict() for a in advisories],
     }
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
+        for advisory in advisories:
+            print(advisory, file=sys.stderr)
         print(
             f"{topology.source.display}: valid — topology {topology.name!r}: hub {topology.hub.region}, "
             f"{len(topology.networks)} region(s), {len(topology.ingests)} ingest(s)"

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import RenderError
 from ..topology.model import HUB_ROLES, Ingest, Output, Topology, pascal
+from ..topology.region_support import supports
 from .cfn_common import (
     ARN_PATTERNS,
     DEPLOY,
@@ -177,6 +178,11 @@ def flows_context(model: Topology, region: str, network: NetworkMode = "terrafor
         },
         "alarms": alarms,
         "dashboard": dashboard,
+        # CloudFormation lacks Tags on MediaConnect resources in some regions (topology/region_support.py)
+        "mc_tags": {
+            "flow": supports(region, "AWS::MediaConnect::Flow", "Tags"),
+            "output": supports(region, "AWS::MediaConnect::FlowOutput", "Tags"),
+        },
     }
 
 

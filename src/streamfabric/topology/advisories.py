@@ -1,0 +1,72 @@
+"""Warnings about a valid topology: what it asks for that AWS will do differently (exit 0).
+
+``validate`` prints each as ``warning: <source>: <JSON path>: <message>``; ``--json`` lists them under
+``"warnings"``. Pure: the model in, a sorted list out. Region facts come from the precomputed
+:mod:`.region_support` table (no cfn-lint import at run time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Topology
+from .region_support import unsupported_properties
+
+# MediaConnect resources the flows stacks set Tags on (every stack also passes the tags as stack tags).
+TAGGED_MEDIACONNECT_TYPES = ("AWS::MediaConnect::Flow", "AWS::MediaConnect::FlowOutput")
+
+
+@dataclass(frozen=True, order=True)
+class Advisory:
+    path: str
+    message: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        return f"warning: {self.source}: {self.path}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"source": self.source, "path": self.path, "message": self.message}
+
+
+def _region_paths(model: Topology) -> dict[str, str]:
+    paths = {model.hub.region: "$.hub.region"}
+    for i, net in enumerate(model.regions):
+        paths[net.region] = f"$.regions[{i}].region"
+    return paths
+
+
+def _flow_regions(model: Topology) -> list[str]:
+    return [model.hub.region] + [n.region for n in model.regions if model.ingests_in(n.region)]
+
+
+def region_advisories(model: Topology) -> list[Advisory]:
+    """Tags the topology gives (and the ``streamfabric:topology`` tag every resource carries) that
+    CloudFormation cannot set on MediaConnect resources in a region with flows."""
+    out: list[Advisory] = []
+    paths = _region_paths(model)
+    for region in _flow_regions(model):
+        lacking = [
+            t.rsplit("::", 1)[1]
+            for t in TAGGED_MEDIACONNECT_TYPES
+            if "Tags" in unsupported_properties(region, t)
+        ]
+        if lacking:
+            asked = "the topology's tags and " if model.tags else ""
+            out.append(
+                Advisory(
+                    "$.tags" if model.tags else paths[region],
+                    f"{region}: CloudFormation has no Tags on AWS::MediaConnect::{', '.join(lacking)} there: "
+                    f"{asked}the streamfabric:topology tag are not set on that region's flows and outputs "
+                    "(found by their stack, not by tag)",
+                    model.source.display,
+                )
+            )
+    return out
+
+
+def topology_advisories(model: Topology) -> list[Advisory]:
+    return sorted(region_advisories(model))
+
+
+__all__ = ["Advisory", "topology_advisories"]
