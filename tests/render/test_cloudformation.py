@@ -405,34 +405,43 @@ def _all_strings(node: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("example", ["festival", "minimal"])
-def test_security_groups_open_only_the_hop_ports_between_peers(
+def test_security_groups_follow_aws_vpc_interface_guidance(
     example: str, request: pytest.FixtureRequest
 ) -> None:
+    """MediaConnect User Guide, "Security group considerations for VPC interfaces": a VPC source (the
+    hub flows' callers) needs inbound from the sender's private IP (the ingest subnets); a VPC output
+    (the ingest flows' hop listeners) outbound allowed (to the hub VPC, all UDP ports). Plus the hop:
+    the hub's callers reach the listeners on the hop ports. Nothing else, nothing open to the world."""
     model: Topology = request.getfixturevalue(example)
     hop = model.internal_hop
+    hop_ports, all_ports = ("udp", hop.port_from, hop.port_to), ("udp", 0, 65535)
+    hub = model.hub.network
     files = render_cloudformation(model, "cloudformation")
     for path, template in templates(files).items():
         assert "0.0.0.0/0" not in _all_strings(template), path
-    ingest_cidrs = [n.vpc_cidr for n in model.networks if model.ingests_in(n.region)]
+    with_ingests = [n for n in model.networks if model.ingests_in(n.region)]
     for net in model.networks:
         template = parse(files[f"cloudformation/network-{net.region}.yaml"])
         (group,) = resources_of(template, "AWS::EC2::SecurityGroup").values()
-        ingress = group["Properties"].get("SecurityGroupIngress", [])
-        egress = group["Properties"]["SecurityGroupEgress"]
-        for rule in ingress + [r for r in egress if r["IpProtocol"] != "-1"]:
-            assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == (
-                "udp",
-                hop.port_from,
-                hop.port_to,
-            )
+        props = group["Properties"]
+        ingress = {
+            (r["IpProtocol"], r.get("FromPort"), r.get("ToPort"), r["CidrIp"])
+            for r in props.get("SecurityGroupIngress", [])
+        }
+        egress = {
+            (r["IpProtocol"], r.get("FromPort"), r.get("ToPort"), r["CidrIp"])
+            for r in props["SecurityGroupEgress"]
+        }
+        want_in: set[tuple[object, ...]] = set()
+        want_out: set[tuple[object, ...]] = set()
         if model.ingests_in(net.region):
-            assert [r["CidrIp"] for r in ingress] == [model.hub.network.vpc_cidr]
-        else:
-            assert ingress == []
+            want_in.add((*hop_ports, hub.vpc_cidr))
+            want_out.add((*all_ports, hub.vpc_cidr))
         if net.is_hub:
-            assert [r["CidrIp"] for r in egress] == ingest_cidrs
-        else:
-            assert [(r["IpProtocol"], r["CidrIp"]) for r in egress] == [("-1", "127.0.0.1/32")]
+            want_in |= {(*all_ports, n.subnet_cidr) for n in with_ingests}
+            want_out |= {(*hop_ports, n.vpc_cidr) for n in with_ingests if n.region != hub.region}
+        assert ingress == want_in, net.region
+        assert egress == (want_out or {("-1", None, None, "127.0.0.1/32")}), net.region
 
 
 def test_network_stacks_outputs_and_resources(festival: Topology) -> None:

@@ -215,22 +215,29 @@ def check_security_groups(tf: Tf, model: Topology) -> None:
         assert "ingress" not in sg and "egress" not in sg, f"inline rules in security group {name}"
     hub = model.hub.network
     hop = model.internal_hop
-    expected: set[tuple[str, str, str]] = set()
+    hop_ports, all_ports = (hop.port_from, hop.port_to), (0, 65535)
+    # MediaConnect User Guide, "Security group considerations for VPC interfaces": VPC sources (hub)
+    # inbound from the senders (ingest subnets); VPC outputs (ingest flows) outbound (to the hub VPC).
+    expected: set[tuple[str, str, str, tuple[int, int]]] = set()
     for spoke in model.spokes:
-        expected.add((spoke.id, "ingress", hub.vpc_cidr))
-        expected.add((hub.id, "egress", spoke.vpc_cidr))
+        expected.add((spoke.id, "ingress", hub.vpc_cidr, hop_ports))
+        expected.add((hub.id, "egress", spoke.vpc_cidr, hop_ports))
     if model.ingests_in(hub.region):
-        expected |= {(hub.id, "ingress", hub.vpc_cidr), (hub.id, "egress", hub.vpc_cidr)}
-    actual: set[tuple[str, str, str]] = set()
+        expected.add((hub.id, "ingress", hub.vpc_cidr, hop_ports))
+    for net in model.networks:
+        if model.ingests_in(net.region):
+            expected.add((hub.id, "ingress", net.subnet_cidr, all_ports))
+            expected.add((net.id, "egress", hub.vpc_cidr, all_ports))
+    actual: set[tuple[str, str, str, tuple[int, int]]] = set()
     for direction in ("ingress", "egress"):
         for name, rule in tf.of_type(f"aws_vpc_security_group_{direction}_rule").items():
             assert literal(rule["ip_protocol"]) == "udp", f"{name}: not UDP"
-            assert (rule["from_port"], rule["to_port"]) == (hop.port_from, hop.port_to), name
             assert literal(rule["description"]), name
             sg = expr(rule["security_group_id"])
             region_id = sg.split(".")[1]
             assert expr(rule["provider"]) == f"aws.{region_id}"
-            actual.add((region_id, direction, literal(rule["cidr_ipv4"])))
+            ports = (rule["from_port"], rule["to_port"])
+            actual.add((region_id, direction, literal(rule["cidr_ipv4"]), ports))
     assert actual == expected
 
 
@@ -429,8 +436,10 @@ def test_resource_counts_for_festival_succeeds(festival_tf: Tf) -> None:
         "aws_route_table": 4,
         "aws_route_table_association": 4,
         "aws_security_group": 4,
-        "aws_vpc_security_group_ingress_rule": 4,  # 3 spokes from the hub + the hub's own ingests
-        "aws_vpc_security_group_egress_rule": 4,  # the hub to 3 spokes + to its own ingests
+        # 3 spokes from the hub + the hub's own ingests (hop ports); the hub from 4 ingest subnets (media)
+        "aws_vpc_security_group_ingress_rule": 8,
+        # the hub to 3 spokes (hop ports); each of the 4 regions with ingests to the hub VPC (media)
+        "aws_vpc_security_group_egress_rule": 7,
         "aws_vpc_peering_connection": 3,
         "aws_vpc_peering_connection_accepter": 3,
         "aws_route": 6,

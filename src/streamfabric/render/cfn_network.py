@@ -65,6 +65,13 @@ def network_context(model: Topology, net: Network) -> dict[str, Any]:
     hop = model.internal_hop
     hub = model.hub.network
     ports = {"from": hop.port_from, "to": hop.port_to}
+    # Security groups per "Security group considerations for VPC interfaces" (MediaConnect User
+    # Guide, https://docs.aws.amazon.com/mediaconnect/latest/ug/vpc-interface-security-groups.html):
+    # a VPC source needs an inbound rule from the sender's private IP; a VPC output an outbound rule
+    # (AWS: "allows all outbound traffic"; here all UDP ports, to the one VPC that receives: the
+    # hub's). On top, the SRT listener outputs of the ingest flows accept the hub's callers on the
+    # hop ports, and the hub's callers may reach them.
+    all_ports = {"from": 0, "to": 65535}
     ingress = []
     if model.ingests_in(net.region):
         ingress.append(
@@ -75,16 +82,33 @@ def network_context(model: Topology, net: Network) -> dict[str, Any]:
             }
         )
     egress = []
+    if model.ingests_in(net.region):
+        egress.append(
+            {
+                "cidr": hub.vpc_cidr,
+                **all_ports,
+                "description": "VPC outputs (ingest flows): media out to the hub flows' VPC interfaces",
+            }
+        )
     if net.is_hub:
         for other in model.networks:
             if model.ingests_in(other.region):
-                egress.append(
+                ingress.append(
                     {
-                        "cidr": other.vpc_cidr,
-                        **ports,
-                        "description": f"internal SRT hop: call the ingest listeners in {other.region}",
+                        "cidr": other.subnet_cidr,
+                        **all_ports,
+                        "description": "VPC sources (hub flows): media from the ingest VPC interfaces in "
+                        f"{other.region}",
                     }
                 )
+                if other.region != net.region:  # the hub's own ingests: all ports already, above
+                    egress.append(
+                        {
+                            "cidr": other.vpc_cidr,
+                            **ports,
+                            "description": f"internal SRT hop: call the ingest listeners in {other.region}",
+                        }
+                    )
     generated = model.internal_hop.generate_secret
     params = [
         # A parameter (with the topology's value as default) rather than a literal: the topology pins

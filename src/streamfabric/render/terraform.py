@@ -77,12 +77,13 @@ ACCOUNT = Ref("local.account_id")
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One security-group rule of the internal hop (UDP, the hop's port range, one CIDR)."""
+    """One security-group rule of the VPC interfaces (UDP, the hop's port range or given ports, one CIDR)."""
 
     address: str
     direction: str  # "ingress" | "egress"
     cidr: str
     description: str
+    ports: tuple[int, int] | None = None  # None: the hop's port range
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +100,14 @@ class RegionView:
 
 
 def _region_view(model: Topology, net: Network) -> RegionView:
+    """The region's security-group rules, per "Security group considerations for VPC interfaces"
+    (MediaConnect User Guide, https://docs.aws.amazon.com/mediaconnect/latest/ug/vpc-interface-security-groups.html):
+    a VPC source (the hub flows' srt-caller sources) needs inbound from the sender's private IP (the
+    ingest subnets); a VPC output (the ingest flows' hop outputs) outbound traffic allowed (all UDP
+    ports, to the hub VPC, the one receiver). The hop rules: the hub's callers reach the listeners."""
     rid = ident(net.id)
     hub = model.hub.network
+    every_port = (0, 65535)
     rules: list[Rule] = []
     if net.region == hub.region:
         if model.ingests_in(hub.region):
@@ -112,14 +119,17 @@ def _region_view(model: Topology, net: Network) -> RegionView:
                     "SRT internal hop: hub flows to this region's ingest flows",
                 )
             )
-            rules.append(
-                Rule(
-                    f"{rid}_hop_to_{rid}",
-                    "egress",
-                    hub.vpc_cidr,
-                    "SRT internal hop: hub flows to this region's ingest flows",
+        for other in model.networks:
+            if model.ingests_in(other.region):
+                rules.append(
+                    Rule(
+                        f"{rid}_media_from_{ident(other.id)}",
+                        "ingress",
+                        other.subnet_cidr,
+                        f"VPC sources (hub flows): media from the ingest VPC interfaces in {other.region}",
+                        every_port,
+                    )
                 )
-            )
         for spoke in model.spokes:
             rules.append(
                 Rule(
@@ -136,6 +146,16 @@ def _region_view(model: Topology, net: Network) -> RegionView:
                 "ingress",
                 hub.vpc_cidr,
                 f"SRT internal hop: the hub flows in {hub.region} to this region's ingest flows",
+            )
+        )
+    if model.ingests_in(net.region):
+        rules.append(
+            Rule(
+                f"{rid}_media_to_{ident(hub.id)}",
+                "egress",
+                hub.vpc_cidr,
+                "VPC outputs (ingest flows): media out to the hub flows' VPC interfaces",
+                every_port,
             )
         )
     return RegionView(net, rid, f"aws.{rid}", tuple(rules), f"{model.name}-{net.region}")

@@ -97,14 +97,44 @@ resource "aws_vpc_security_group_ingress_rule" "eu_west_1_hop_from_eu_west_1" {
   cidr_ipv4         = "10.0.0.0/16"
 }
 
-resource "aws_vpc_security_group_egress_rule" "eu_west_1_hop_to_eu_west_1" {
+resource "aws_vpc_security_group_ingress_rule" "eu_west_1_media_from_eu_west_1" {
   provider          = aws.eu_west_1
   security_group_id = aws_security_group.eu_west_1.id
-  description       = "SRT internal hop: hub flows to this region's ingest flows"
+  description       = "VPC sources (hub flows): media from the ingest VPC interfaces in eu-west-1"
   ip_protocol       = "udp"
-  from_port         = 7000
-  to_port           = 7001
-  cidr_ipv4         = "10.0.0.0/16"
+  from_port         = 0
+  to_port           = 65535
+  cidr_ipv4         = "10.0.1.0/24"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "eu_west_1_media_from_us_east_1" {
+  provider          = aws.eu_west_1
+  security_group_id = aws_security_group.eu_west_1.id
+  description       = "VPC sources (hub flows): media from the ingest VPC interfaces in us-east-1"
+  ip_protocol       = "udp"
+  from_port         = 0
+  to_port           = 65535
+  cidr_ipv4         = "10.1.1.0/24"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "eu_west_1_media_from_ap_southeast_2" {
+  provider          = aws.eu_west_1
+  security_group_id = aws_security_group.eu_west_1.id
+  description       = "VPC sources (hub flows): media from the ingest VPC interfaces in ap-southeast-2"
+  ip_protocol       = "udp"
+  from_port         = 0
+  to_port           = 65535
+  cidr_ipv4         = "10.2.1.0/24"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "eu_west_1_media_from_sa_east_1" {
+  provider          = aws.eu_west_1
+  security_group_id = aws_security_group.eu_west_1.id
+  description       = "VPC sources (hub flows): media from the ingest VPC interfaces in sa-east-1"
+  ip_protocol       = "udp"
+  from_port         = 0
+  to_port           = 65535
+  cidr_ipv4         = "10.3.1.0/24"
 }
 
 resource "aws_vpc_security_group_egress_rule" "eu_west_1_hop_to_us_east_1" {
@@ -135,4 +165,14 @@ resource "aws_vpc_security_group_egress_rule" "eu_west_1_hop_to_sa_east_1" {
   from_port         = 7000
   to_port           = 7001
   cidr_ipv4         = "10.3.0.0/16"
+}
+
+resource "aws_vpc_security_group_egress_rule" "eu_west_1_media_to_eu_west_1" {
+  provider          = aws.eu_west_1
+  security_group_id = aws_security_group.eu_west_1.id
+  description       = "VPC outputs (ingest flows): media out to the hub flows' VPC interfaces"
+  ip_protocol       = "udp"
+  from_port         = 0
+  to_port           = 65535
+  cidr_ipv4         = "10.0.0.0/16"
 }

@@ -96,3 +96,13 @@ resource "aws_vpc_security_group_ingress_rule" "sa_east_1_hop_from_eu_west_1" {
   to_port           = 7001
   cidr_ipv4         = "10.0.0.0/16"
 }
+
+resource "aws_vpc_security_group_egress_rule" "sa_east_1_media_to_eu_west_1" {
+  provider          = aws.sa_east_1
+  security_group_id = aws_security_group.sa_east_1.id
+  description       = "VPC outputs (ingest flows): media out to the hub flows' VPC interfaces"
+  ip_protocol       = "udp"
+  from_port         = 0
+  to_port           = 65535
+  cidr_ipv4         = "10.0.0.0/16"
+}
