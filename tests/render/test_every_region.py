@@ -35,7 +35,8 @@ def _net(region: str, n: int) -> dict[str, Any]:
 
 
 def small_topology(hub: str, spoke: str) -> dict[str, Any]:
-    """A hub with an ingest and a tagged, encrypted output; a spoke region with an ingest; the API."""
+    """A hub with an ingest and a tagged, encrypted output; a spoke region with an ingest; the API;
+    a maintenance window (every flow's ``Maintenance``)."""
     return {
         "name": "every-region",
         "tags": {"project": "lint"},
@@ -73,6 +74,7 @@ def small_topology(hub: str, spoke: str) -> dict[str, Any]:
             },
         ],
         "control_api": {"auth": "iam", "panel": True},
+        "maintenance": {"day": "Tuesday", "start_hour": 4},
     }
 
 

@@ -504,3 +504,42 @@ def test_stack_update_of_tags_succeeds(cfn: Any, mc: Any) -> None:
     assert tags["a"] == "9"
     assert "b" not in tags
     assert tags["aws:cloudformation:logical-id"] == "Flow"
+
+
+def test_stack_with_a_maintenance_window_succeeds_and_updates_in_place(
+    cfn: Any, mc: Any, subnet: str
+) -> None:
+    """AWS::MediaConnect::Flow Maintenance (MaintenanceDay, MaintenanceStartHour "HH:00") reaches the
+    flow, and a change updates it in place ("Update requires: No interruption")."""
+    template = _template()
+    flow = template["Resources"]["LiveFlow"]["Properties"]
+    flow["Maintenance"] = {"MaintenanceDay": "Tuesday", "MaintenanceStartHour": "04:00"}
+    _create(cfn, template, Parameters=_parameters(subnet))
+    _wait(cfn, "stack_create_complete")
+    before = _only_flow(mc)
+    assert before["Maintenance"] == {"MaintenanceDay": "Tuesday", "MaintenanceStartHour": "04:00"}
+    flow["Maintenance"] = {"MaintenanceDay": "Sunday", "MaintenanceStartHour": "23:00"}
+    cfn.update_stack(
+        StackName="demo-flows-us-east-1", TemplateBody=json.dumps(template), Parameters=_parameters(subnet)
+    )
+    _wait(cfn, "stack_update_complete")
+    after = _only_flow(mc)
+    assert after["FlowArn"] == before["FlowArn"]
+    assert after["Maintenance"] == {"MaintenanceDay": "Sunday", "MaintenanceStartHour": "23:00"}
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"MaintenanceDay": "Someday", "MaintenanceStartHour": "04:00"},
+        {"MaintenanceDay": "Monday", "MaintenanceStartHour": "04:30"},
+        {"MaintenanceDay": "Monday", "MaintenanceStartHour": "24:00"},
+    ],
+)
+def test_stack_with_a_bad_maintenance_window_fails(cfn: Any, mc: Any, subnet: str, window: Any) -> None:
+    template = _template()
+    template["Resources"]["LiveFlow"]["Properties"]["Maintenance"] = window
+    _create(cfn, template, Parameters=_parameters(subnet))
+    with pytest.raises(WaiterError):
+        _wait(cfn, "stack_create_complete")
+    assert mc.list_flows()["Flows"] == []

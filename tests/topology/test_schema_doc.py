@@ -66,12 +66,14 @@ def test_every_field_of_the_schema_has_a_row() -> None:
         "control_api.auth",
         "state.audit_log",
         "tags.<key>",
+        "maintenance",
+        "regions[].maintenance",
     }
     assert expected <= set(rows)
     schema = _schema()
     defs = schema["$defs"]
     counted = len(schema["properties"]) + sum(
-        len(defs[name]["properties"]) for name in ("ingest", "hub_flow", "output")
+        len(defs[name]["properties"]) for name in ("ingest", "hub_flow", "output", "maintenance")
     )
     for section in ("hub", "internal_hop", "dns", "control_api", "monitoring", "state"):
         counted += len(schema["properties"][section]["properties"])

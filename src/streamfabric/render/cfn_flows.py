@@ -104,6 +104,15 @@ def _hub_context(model: Topology) -> list[dict[str, Any]]:
     return flows
 
 
+def _maintenance(model: Topology, region: str) -> dict[str, str] | None:
+    """``AWS::MediaConnect::Flow`` ``Maintenance``: MaintenanceDay, MaintenanceStartHour as ``HH:00``
+    (CloudFormation template reference, "AWS::MediaConnect::Flow Maintenance")."""
+    window = model.maintenance_for(region)
+    if window is None or not supports(region, "AWS::MediaConnect::Flow", "Maintenance"):
+        return None
+    return {"day": window.day, "start": window.start}
+
+
 def flows_context(model: Topology, region: str, network: NetworkMode = "terraform") -> dict[str, Any]:
     net = model.network(region)
     ingests = [_ingest_context(model, ingest) for ingest in model.ingests_in(region)]
@@ -178,6 +187,8 @@ def flows_context(model: Topology, region: str, network: NetworkMode = "terrafor
         },
         "alarms": alarms,
         "dashboard": dashboard,
+        # Every flow's window (the region's, else the topology's; absent: AWS picks one, validate warns).
+        "maintenance": _maintenance(model, region),
         # CloudFormation lacks Tags on MediaConnect resources in some regions (topology/region_support.py)
         "mc_tags": {
             "flow": supports(region, "AWS::MediaConnect::Flow", "Tags"),

@@ -5,9 +5,12 @@ moto's CloudFormation finds resource types among the direct subclasses of ``Clou
 warning and the stack "succeeds" without a flow. The models call :mod:`.moto_mc_model`, i.e. the
 same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from one
 made by ``create_flow``. Create-only properties follow the resource schemas; ``Ref`` returns the
-ARN (for a VPC interface, the ARN of its flow). A flow is deleted only after the resources of its
-stack that live on it (moto deletes in no particular order; CloudFormation deletes dependents
-first), so a VPC interface still used by a source makes the stack DELETE_FAILED, as AWS warns.
+ARN (for a VPC interface, the ARN of its flow). A flow's ``Maintenance`` (CloudFormation template
+reference, "AWS::MediaConnect::Flow Maintenance": MaintenanceDay, MaintenanceStartHour "HH:MM" with
+minutes 00) goes to CreateFlow as ``maintenance`` and, when it changes, to UpdateFlow ("Update
+requires: No interruption"). A flow is deleted only after the resources of its stack that live on
+it (moto deletes in no particular order; CloudFormation deletes dependents first), so a VPC
+interface still used by a source makes the stack DELETE_FAILED, as AWS warns.
 """
 
 from __future__ import annotations

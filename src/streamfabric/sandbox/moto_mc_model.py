@@ -210,7 +210,7 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
         source_failover_config=dict(request.get("sourceFailoverConfig") or {}),
         sources=[],
         vpc_interfaces=[],
-        maintenance=dict(request.get("maintenance") or {}),
+        maintenance=_maintenance(request.get("maintenance")),
     )
     taken = (
         f.egress_ip for b in mediaconnect_backends[backend.account_id].values() for f in b._flows.values()
@@ -376,7 +376,7 @@ def update_flow(backend: MediaConnectBackend, flow_arn: str, request: dict[str, 
             **request["sourceFailoverConfig"],
         }
     if "maintenance" in request:
-        flow.maintenance = {**(flow.maintenance or {}), **request["maintenance"]}
+        flow.maintenance = _maintenance({**(flow.maintenance or {}), **(request["maintenance"] or {})})
     if "sourceMonitoringConfig" in request:
         monitoring = {
             **(getattr(flow, "source_monitoring_config", None) or {}),
@@ -384,6 +384,29 @@ def update_flow(backend: MediaConnectBackend, flow_arn: str, request: dict[str, 
         }
         setattr(flow, "source_monitoring_config", monitoring)  # noqa: B010 (not an attribute of moto's Flow)
     return flow
+
+
+MAINTENANCE_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _maintenance(window: dict[str, Any] | None) -> dict[str, Any]:
+    """A flow's maintenance window, checked as the MediaConnect API Reference describes it
+    (AddMaintenance / UpdateMaintenance): ``maintenanceDay`` one of Monday..Sunday,
+    ``maintenanceStartHour`` "UTC time ... 24-hour HH:MM format. Minutes must be 00". AWS documents
+    no error for a bad value: the conservative choice is to refuse it (400), not to store it."""
+    if not window:
+        return {}
+    day, hour = window.get("maintenanceDay"), window.get("maintenanceStartHour")
+    if day not in MAINTENANCE_DAYS:
+        raise BadRequestException(
+            f"maintenanceDay must be one of {', '.join(MAINTENANCE_DAYS)}; got {day!r}."
+        )
+    text = str(hour or "")
+    if not (
+        len(text) == 5 and text[2] == ":" and text[:2].isdigit() and int(text[:2]) < 24 and text[3:] == "00"
+    ):
+        raise BadRequestException(f"maintenanceStartHour must be HH:00 (24-hour, UTC); got {hour!r}.")
+    return dict(window)
 
 
 def add_vpc_interfaces(

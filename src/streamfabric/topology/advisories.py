@@ -65,8 +65,49 @@ def region_advisories(model: Topology) -> list[Advisory]:
     return out
 
 
+def maintenance_advisories(model: Topology) -> list[Advisory]:
+    """Flows without a maintenance window: MediaConnect picks one itself and restarts the flow then,
+    interrupting every output (CloudFormation template reference, "AWS::MediaConnect::Flow
+    Maintenance": the start defaults to 02:00)."""
+    out: list[Advisory] = []
+    paths = _region_paths(model)
+    missing = [r for r in _flow_regions(model) if model.maintenance_for(r) is None]
+    if missing and model.maintenance is None and len(missing) == len(_flow_regions(model)):
+        out.append(
+            Advisory(
+                "$.maintenance",
+                "no maintenance window: MediaConnect picks one itself and restarts each flow then, "
+                "interrupting its outputs; set a default (day, start_hour UTC) and per-region overrides",
+                model.source.display,
+            )
+        )
+    else:
+        for region in missing:
+            out.append(
+                Advisory(
+                    paths[region].removesuffix(".region") + ".maintenance",
+                    f"{region}: no maintenance window for its flows (no default either): "
+                    "MediaConnect picks one",
+                    model.source.display,
+                )
+            )
+    for region in _flow_regions(model):
+        if model.maintenance_for(region) and "Maintenance" in unsupported_properties(
+            region, "AWS::MediaConnect::Flow"
+        ):
+            out.append(
+                Advisory(
+                    paths[region].removesuffix(".region") + ".maintenance",
+                    f"{region}: CloudFormation has no Maintenance on AWS::MediaConnect::Flow there: "
+                    "the window is not set; MediaConnect picks one",
+                    model.source.display,
+                )
+            )
+    return out
+
+
 def topology_advisories(model: Topology) -> list[Advisory]:
-    return sorted(region_advisories(model))
+    return sorted(region_advisories(model) + maintenance_advisories(model))
 
 
 __all__ = ["Advisory", "topology_advisories"]

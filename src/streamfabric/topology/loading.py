@@ -26,6 +26,7 @@ from .model import (
     HubRole,
     Ingest,
     InternalHop,
+    Maintenance,
     Monitoring,
     Network,
     Output,
@@ -232,6 +233,10 @@ def _hub_flow(role: HubRole, doc: dict[str, Any]) -> HubFlow:
     return HubFlow(role=role, starts_on=doc["starts_on"], outputs=tuple(_output(o) for o in doc["outputs"]))
 
 
+def _maintenance(doc: dict[str, Any] | None) -> Maintenance | None:
+    return Maintenance(day=doc["day"], start_hour=doc["start_hour"]) if doc else None
+
+
 def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
     """Build the frozen model from a document that passed validation."""
     hub_doc = doc["hub"]
@@ -242,6 +247,7 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
             subnet_cidr=hub_doc["subnet_cidr"],
             availability_zone=hub_doc["availability_zone"],
             is_hub=True,
+            maintenance=_maintenance(hub_doc.get("maintenance")),
         ),
         live=_hub_flow("live", hub_doc["live"]),
         preview=_hub_flow("preview", hub_doc["preview"]),
@@ -252,6 +258,7 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
             vpc_cidr=r["vpc_cidr"],
             subnet_cidr=r["subnet_cidr"],
             availability_zone=r["availability_zone"],
+            maintenance=_maintenance(r.get("maintenance")),
         )
         for r in doc.get("regions", ())
     )
@@ -298,6 +305,7 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
         tags=tuple(sorted(doc.get("tags", {}).items())),
         internal_hop=hop,
         dns=dns,
+        maintenance=_maintenance(doc.get("maintenance")),
         control_api=ControlApi(
             enabled=api_doc.get("enabled", True),
             auth=api_doc.get("auth", "iam"),

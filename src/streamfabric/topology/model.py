@@ -84,6 +84,19 @@ class SecretRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Maintenance:
+    """A weekly maintenance window, UTC (MediaConnect API Reference, AddMaintenance: the day, and the
+    start as 24-hour ``HH:MM`` with minutes ``00``)."""
+
+    day: str  # Monday .. Sunday
+    start_hour: int  # 0..23
+
+    @property
+    def start(self) -> str:
+        return f"{self.start_hour:02d}:00"
+
+
+@dataclass(frozen=True, slots=True)
 class Network:
     """One region's VPC: the hub's or an ingest region's."""
 
@@ -92,6 +105,7 @@ class Network:
     subnet_cidr: str
     availability_zone: str
     is_hub: bool = False
+    maintenance: Maintenance | None = None  # this region's override of the topology's default
 
     @property
     def id(self) -> str:
@@ -253,6 +267,7 @@ class Topology:
     control_api: ControlApi = field(default_factory=ControlApi)
     state: StateLocations = field(default_factory=StateLocations)
     monitoring: Monitoring = field(default_factory=Monitoring)
+    maintenance: Maintenance | None = None  # the default window of every flow
 
     # -- navigation -------------------------------------------------------------------------
     @property
@@ -270,6 +285,10 @@ class Topology:
             if net.region == region:
                 return net
         raise KeyError(region)
+
+    def maintenance_for(self, region: str) -> Maintenance | None:
+        """The flows' window in ``region``: the region's own, else the topology's default."""
+        return self.network(region).maintenance or self.maintenance
 
     def ingest(self, name: str) -> Ingest:
         for ingest in self.ingests:

@@ -456,6 +456,22 @@ def check_state(doc: dict[str, Any]) -> Iterator[Found]:
                 yield ["state", key], f"{uri!r} is not an s3://bucket/key URI"
 
 
+def check_maintenance(doc: dict[str, Any]) -> Iterator[Found]:
+    """A region's maintenance window applies to its flows: a region without ingests has none (only
+    the hub always has flows), so a window there is a mistake (meant for another region?)."""
+    used = {_str(_obj(i).get("region")) for _, i in _items(doc.get("ingests"))}
+    for i, region in _items(doc.get("regions")):
+        name = _str(region.get("region"))
+        if "maintenance" in region and name not in used:
+            yield (
+                ["regions", i, "maintenance"],
+                (
+                    f"no flows in {name} (no ingest uses the region): "
+                    "this maintenance window applies to nothing"
+                ),
+            )
+
+
 CHECKS: tuple[Check, ...] = (
     check_unique_names,
     check_regions,
@@ -468,6 +484,7 @@ CHECKS: tuple[Check, ...] = (
     check_secrets,
     check_protocols,
     check_state,
+    check_maintenance,
 )
 
 
