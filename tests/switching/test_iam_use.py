@@ -103,8 +103,8 @@ def deployed(moto_server: str) -> Iterator[Deployed]:
     mp.setenv("AWS_ENDPOINT_URL", moto_server)
     try:
         sess = helpers.session()
-        s3 = sess.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
+        s3 = sess.client("s3", region_name="eu-west-1")  # the hub's region: the API's code is there too
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         s3.put_object(
             Bucket=BUCKET, Key="festival/festival.json", Body=(EXAMPLES / "festival.json").read_bytes()
