@@ -67,7 +67,11 @@ def test_valid_topologies_render_to_files_the_real_tools_accept(doc: dict[str, A
 
 @pytest.mark.parametrize("region", REGIONS)
 @settings(
-    max_examples=1, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    max_examples=1,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
 )
 @given(data=st.data())
 def test_a_drawn_topology_in_every_region(region: str, data: st.DataObject) -> None:
