@@ -19,11 +19,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, NotFoundError, StateError
 from ..runtime_state import RuntimeState
 from ..topology.loading import split_s3_uri
+from ..topology.model import Topology
 from .audit import AuditLog, AuditRecord, LocalAuditLog, S3AuditLog
 
 
@@ -154,4 +156,20 @@ class AuditWatch:
         return None
 
 
-__all__ = ["AuditWatch", "StateSource"]
+def deployed_topology(current: Topology, wanted_sha256: str, session: Any) -> Topology:
+    """``current``, or the topology re-read from its source when that now has ``wanted_sha256`` (the
+    deployed one). A topology read from stdin or a string cannot be re-read; a read that fails keeps
+    answering from ``current`` (status and switch work from the runtime state anyway)."""
+    if current.source.uri in ("-", "<string>"):
+        return current
+    from ..errors import StreamfabricError
+    from ..topology.loading import load_topology
+
+    try:
+        loaded = load_topology(current.source.uri.split("?versionId=")[0], session=session)
+    except StreamfabricError:
+        return current
+    return loaded if loaded.source.sha256 == wanted_sha256 else current
+
+
+__all__ = ["AuditWatch", "StateSource", "deployed_topology"]

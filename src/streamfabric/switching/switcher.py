@@ -51,8 +51,9 @@ from ..errors import (
 from ..runtime_state import RuntimeState, default_audit_uri
 from ..topology.model import HUB_ROLES, HubRole, Topology
 from .audit import AuditLog, AuditRecord, open_audit_log
-from .checks import duplicate_names, flow_errors, path_problems
-from .freshness import AuditWatch, StateSource
+from .checks import flow_errors, path_problems
+from .freshness import AuditWatch, StateSource, deployed_topology
+from .observe import observe_flows
 from .results import SwitchResult, TakeResult
 from .signal import SignalMonitor
 from .status import HubStatus, Status, hub_status, ingest_health
@@ -437,25 +438,10 @@ class Switcher:
 
     def fresh_topology(self) -> Topology:
         """The topology of the latest deployed runtime state (reloaded once when a deploy changed it)."""
-        state = self.state
-        wanted = state.topology_sha256
-        if wanted in (self.topology.source.sha256, self._topology_tried) or self.topology.source.uri in (
-            "-",
-            "<string>",
-        ):
-            return self.topology
-        self._topology_tried = wanted
-        from ..errors import StreamfabricError
-        from ..topology.loading import load_topology
-
-        try:
-            loaded = load_topology(
-                self.topology.source.uri.split("?versionId=")[0], session=self.gateway.session
-            )
-        except StreamfabricError:  # keep answering from the one loaded; status and switch use the state
-            return self.topology
-        if loaded.source.sha256 == wanted:
-            self.topology = loaded
+        wanted = self.state.topology_sha256
+        if wanted not in (self.topology.source.sha256, self._topology_tried):
+            self._topology_tried = wanted
+            self.topology = deployed_topology(self.topology, wanted, self.gateway.session)
         return self.topology
 
     def _undo_take(self, errors: dict[str, BaseException | None], live: str, preview: str) -> str:
@@ -478,36 +464,8 @@ class Switcher:
         if cached is not None and self.status_ttl > 0 and self.clock() - cached[1] <= self.status_ttl:
             return cached[0]
         state = self.state
-        jobs: dict[str, tuple[str, str]] = {f"hub:{r}": (state.hub_region, state.hub_flow(r).flow_arn)
-                                            for r in HUB_ROLES}  # fmt: skip
-        jobs.update({name: (ing.region, ing.flow_arn) for name, ing in state.ingests.items()})
-        regions = sorted({state.hub_region, *(ing.region for ing in state.ingests.values())})
-
-        def fetch(item: tuple[str, tuple[str, str]]) -> tuple[str, dict[str, Any]]:
-            key, (region, arn) = item
-            try:
-                return key, self._describe(region, arn)
-            except AwsError as exc:
-                if key.startswith("hub:"):
-                    raise
-                if exc.code == "NotFoundException":
-                    return key, {}
-                return key, {"Flow": {"Status": "ERROR"}, "Messages": {"Errors": [str(exc)]}}
-
-        def listed(region: str) -> tuple[str, list[dict[str, Any]]]:
-            try:
-                pages = self.gateway.paginate("mediaconnect", region, "list_flows")
-                return region, [flow for page in pages for flow in page.get("Flows", ())]
-            except AwsError:
-                return region, []  # duplicates are a warning; the describes say what matters
-
         self._watch.unchanged()  # observe the audit log before reading what is on air
-        with ThreadPoolExecutor(max_workers=min(16, len(jobs) + len(regions) + 1)) as pool:
-            signals = pool.submit(self.signals.refresh, *self._signal_flows())
-            listings = pool.map(listed, regions)
-            responses = dict(pool.map(fetch, jobs.items()))
-            warnings = duplicate_names(self.topology, state, dict(listings))
-            signals.result()
+        responses, warnings = observe_flows(self.gateway, self.topology, state, self.signals)
         live = self._hub("live", responses["hub:live"])
         preview = self._hub("preview", responses["hub:preview"])
         live = replace(live, signal=self.signals.signal(state.live.flow_arn))
@@ -533,14 +491,6 @@ class Switcher:
         status = Status(self.topology.name, live, preview, tuple(ingests), warnings)
         self._status = (status, now)
         return status
-
-    def _signal_flows(self) -> tuple[dict[str, list[str]], dict[str, str]]:
-        """Every flow whose signal status() reads: region -> ARNs, and ARN -> region."""
-        state = self.state
-        regions: dict[str, list[str]] = {state.hub_region: [state.hub_flow(r).flow_arn for r in HUB_ROLES]}
-        for ing in state.ingests.values():
-            regions.setdefault(ing.region, []).append(ing.flow_arn)
-        return regions, {arn: region for region, arns in regions.items() for arn in arns}
 
     def thumbnail(self, ingest: str) -> tuple[bytes | None, datetime | None, tuple[str, ...]]:
         """The latest thumbnail of ``ingest``'s source (JPEG), when it was taken, and AWS's messages."""
