@@ -169,7 +169,6 @@ def test_gitops_path_with_terraform_against_the_emulator_leaves_nothing_succeeds
     out = io.StringIO()
     serve(model, port=0, out=out, wait=gitops)
     assert "export AWS_ENDPOINT_URL=http://127.0.0.1:" in out.getvalue()
-    assert measured["resources"] == 58
     print(f"\nterraform: {measured['resources']} resources, apply {measured['apply_s']:.1f} s, "
           f"destroy {measured['destroy_s']:.1f} s")  # fmt: skip
 

