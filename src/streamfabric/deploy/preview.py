@@ -28,15 +28,14 @@ from typing import Any
 import boto3
 
 from ..aws.gateway import AwsGateway
-from ..aws.waiters import wait
-from ..errors import AwsError, DeployError
+from ..errors import DeployError
 from ..topology.model import Topology
 from .executor import Resolver
 from .network import NetworkOutputs, load_terraform_outputs
 from .plan import DeployStack, Plan
 from .planner import plan_deploy
 from .remote import parallel
-from .stacks import NO_CHANGES, _delete_change_set, change_set_request, new_change_set_name
+from .stacks import _delete_change_set, create_change_set, has_no_changes, new_change_set_name
 from .state import state_uri
 from .workflow import NetworkMode, observe, rendered_stacks
 
@@ -208,27 +207,12 @@ def preview_stack(
         return parameters
     region, stack = step.region, step.stack
     name = new_change_set_name()
-    gateway.call("cloudformation", region, "create_change_set", **change_set_request(step, parameters, name))
+    reason = create_change_set(gateway, step, parameters, name)
     try:
-        try:
-            wait(
-                gateway,
-                "cloudformation",
-                region,
-                "change_set_create_complete",
-                StackName=stack,
-                ChangeSetName=name,
-                delay=2,
-                max_attempts=300,
-            )
-        except AwsError as exc:
-            described = gateway.call(
-                "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=name
-            )
-            reason = str(described.get("StatusReason") or exc)
-            if any(marker in reason for marker in NO_CHANGES):
+        if reason is not None:
+            if has_no_changes(reason):
                 return StackPreview(stack, region, step.change_set_type, note="no changes")
-            raise DeployError(f"stack {stack}: CloudFormation rejected the change set: {reason}") from exc
+            raise DeployError(f"stack {stack}: CloudFormation rejected the change set: {reason}")
         changes = _resource_changes(_describe_all(gateway, region, stack, name))
         return StackPreview(
             stack, region, step.change_set_type, changes, note="" if changes else "no changes"

@@ -102,6 +102,39 @@ def change_set_request(
     }
 
 
+def create_change_set(
+    gateway: AwsGateway, step: DeployStack, parameters: Sequence[tuple[str, str]], name: str
+) -> str | None:
+    """Create change set ``name`` for ``step`` and wait until CloudFormation has computed it: ``None``
+    when it is ready to execute, else CloudFormation's reason it failed (:func:`has_no_changes` tells
+    "nothing to change" apart). Deploy and ``streamfabric plan`` share it, so plan asks exactly what
+    deploy would."""
+    region, stack = step.region, step.stack
+    gateway.call("cloudformation", region, "create_change_set", **change_set_request(step, parameters, name))
+    try:
+        wait(
+            gateway,
+            "cloudformation",
+            region,
+            "change_set_create_complete",
+            StackName=stack,
+            ChangeSetName=name,
+            delay=2,
+            max_attempts=300,
+        )
+    except AwsError as exc:
+        described = gateway.call(
+            "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=name
+        )
+        return str(described.get("StatusReason") or exc)
+    return None
+
+
+def has_no_changes(reason: str) -> bool:
+    """Whether a failed change set's reason is CloudFormation's "no changes" (not an error)."""
+    return any(marker in reason for marker in NO_CHANGES)
+
+
 def deploy_stack(
     gateway: AwsGateway, step: DeployStack, parameters: Sequence[tuple[str, str]], status: Status
 ) -> str:
@@ -113,30 +146,13 @@ def deploy_stack(
         _delete_change_set(gateway, region, stack, stale)
     change_set = new_change_set_name()
     status("creating change set")
-    gateway.call(
-        "cloudformation", region, "create_change_set", **change_set_request(step, parameters, change_set)
-    )
-    try:
-        wait(
-            gateway,
-            "cloudformation",
-            region,
-            "change_set_create_complete",
-            StackName=stack,
-            ChangeSetName=change_set,
-            delay=2,
-            max_attempts=300,
-        )
-    except AwsError as exc:
-        described = gateway.call(
-            "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
-        )
-        reason = str(described.get("StatusReason") or exc)
-        if any(marker in reason for marker in NO_CHANGES):
+    reason = create_change_set(gateway, step, parameters, change_set)
+    if reason is not None:
+        if has_no_changes(reason):
             _delete_change_set(gateway, region, stack, change_set)
             status("no changes")
             return "unchanged"
-        raise StackFailed(stack, f"change set {change_set} failed: {reason}") from exc
+        raise StackFailed(stack, f"change set {change_set} failed: {reason}")
     since: datetime | None = None
     if step.change_set_type == "UPDATE":  # a change set with no changes is not executed
         described = gateway.call(
