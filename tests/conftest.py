@@ -53,7 +53,20 @@ os.environ.update(FAKE_AWS)
 # default. Each property states its own share of the profile's budget (`hypothesis_budget.examples`): one
 # example of the render fuzz (cfn-lint) costs as much as a hundred of the loading fuzz.
 # STREAMFABRIC_FUZZ_EXAMPLES=N (the old knob) still works: it sets the profile's max_examples.
-settings.register_profile("ci", max_examples=150, deadline=None, database=None, print_blob=True)
+# With CI set, Hypothesis loads its own "ci" profile at import (too_slow suppressed, derandomized), and
+# a profile registered without a parent inherits it: name the parent, so `ci` is the same everywhere,
+# except that CI draws the same examples every run (a landing must not hinge on a random draw; the
+# dev default and `--hypothesis-profile long` explore).
+settings.register_profile(
+    "ci",
+    parent=settings.get_profile("default"),
+    max_examples=150,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=(),
+    derandomize=bool(os.environ.get("CI")),
+)
 settings.register_profile("long", max_examples=5000, deadline=None, print_blob=True)
 settings.register_profile("dev", max_examples=20, deadline=None)
 if os.environ.get("STREAMFABRIC_FUZZ_EXAMPLES"):
