@@ -86,6 +86,13 @@ class AwsGateway:
     ) -> None:
         """Run a boto3 waiter; its failure becomes AwsError naming the waiter and the last response."""
         w = self.client(service, region).get_waiter(waiter)
+        self.run_waiter(w, service, waiter, delay=delay, max_attempts=max_attempts, **params)
+
+    def run_waiter(
+        self, w: Any, service: str, waiter: str, *, delay: float, max_attempts: int, **params: Any
+    ) -> None:
+        """Run waiter object ``w`` (boto3's, or one built from a botocore waiter model), with the
+        gateway's delay override; failures become AwsError naming the waiter."""
         if self.waiter_delay is not None:
             delay = self.waiter_delay
         try:

@@ -15,11 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError, WaiterError
 from botocore.waiter import WaiterModel, create_waiter_with_client
 
-from ..errors import AwsError
-from .errors import to_aws_error
 from .gateway import AwsGateway
 
 _STACK_DONE = (
@@ -148,15 +145,7 @@ def wait(
     client = gateway.client(custom_service, region)
     model = _settled_with_source(expect_source) if expect_source and waiter == "flow_settled" else _MODEL
     w = create_waiter_with_client(name, model, client)
-    if gateway.waiter_delay is not None:
-        delay = gateway.waiter_delay
-    try:
-        w.wait(WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts}, **params)
-    except WaiterError as exc:
-        reason = exc.last_response.get("Error", {}).get("Message") if exc.last_response else None
-        raise AwsError(f"{custom_service} waiter {waiter} failed: {reason or exc}", operation=waiter) from exc
-    except ClientError as exc:
-        raise to_aws_error(exc, f"{custom_service}.{waiter}") from exc
+    gateway.run_waiter(w, custom_service, waiter, delay=delay, max_attempts=max_attempts, **params)
 
 
 __all__ = ["source_expectation", "wait"]
