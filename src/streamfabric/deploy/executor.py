@@ -37,10 +37,19 @@ from .plan import (
     StopFlow,
 )
 from .progress import NullReporter, Reporter
-from .remote import describe_flow, describe_stack, find_flows, network_interface_addresses, stack_outputs
+from .remote import (
+    StackState,
+    describe_flow,
+    describe_stack,
+    find_flows,
+    network_interface_addresses,
+    stack_outputs,
+    stack_state,
+)
 from .values import FlowArn, FlowOutputArn, FlowSourceArn, InterfaceAddress, StackOutput, Value
 
 FLOW_DELAY, FLOW_ATTEMPTS = 3.0, 200
+COMPLETE = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
 
 
 class Resolver:
@@ -60,6 +69,11 @@ class Resolver:
     def forget_stack(self, stack: str) -> None:
         with self._lock:
             self._outputs.pop(stack, None)
+
+    def remember_stack(self, stack: str, outputs: dict[str, str]) -> None:
+        """The outputs of ``stack`` as the description that showed it complete gave them."""
+        with self._lock:
+            self._outputs[stack] = dict(outputs)
 
     def __call__(self, value: Value) -> str:
         if isinstance(value, str):
@@ -134,6 +148,9 @@ class Executor:
         self.resolve = Resolver(gateway)
         self.done: list[Instruction] = []
         self._running_stacks: dict[str, DeployStack | DeleteStack] = {}
+        self._described: dict[str, dict[str, Any]] = {}  # running stack -> its latest DescribeStacks
+        self.stacks_now: dict[str, StackState] = {}  # created or updated: as its waiter last saw it
+        self.stacks_deleted: set[str] = set()
         self._hooked: set[str] = set()
         self._lock = threading.Lock()
 
@@ -215,6 +232,9 @@ class Executor:
                 stacks.delete_stack(self.gateway, step.region, step.stack, self._status(step))
             finally:
                 self._unwatch(step)
+            with self._lock:
+                self.stacks_now.pop(step.stack, None)
+                self.stacks_deleted.add(step.stack)
             return "deleted"
         if isinstance(step, DeleteFlow):
             with contextlib.suppress(NotFoundError):
@@ -236,8 +256,20 @@ class Executor:
         try:
             outcome = stacks.deploy_stack(self.gateway, step, parameters, self._status(step))
         finally:
-            self._unwatch(step)
+            last = self._unwatch(step)
             self.resolve.forget_stack(step.stack)
+        # The waiter's last DescribeStacks showed the stack complete: its outputs are those the
+        # stacks after it need (no second DescribeStacks before each of them starts).
+        if outcome != "unchanged" and last is not None and last.get("StackStatus") in COMPLETE:
+            self.resolve.remember_stack(step.stack, stack_outputs(last))
+            with self._lock:
+                self.stacks_now[step.stack] = stack_state(step.region, step.stack, last)
+                self.stacks_deleted.discard(step.stack)
+        elif outcome != "unchanged":  # not seen complete (a waiter that saw no description): ask
+            described = describe_stack(self.gateway, step.region, step.stack)
+            if described is not None:
+                with self._lock:
+                    self.stacks_now[step.stack] = stack_state(step.region, step.stack, described)
         return outcome
 
     def _flow_step(self, step: FlowInstruction) -> str:
@@ -296,14 +328,19 @@ class Executor:
             unique_id=f"streamfabric-progress-{id(self)}",
         )
 
-    def _unwatch(self, step: DeployStack | DeleteStack) -> None:
+    def _unwatch(self, step: DeployStack | DeleteStack) -> dict[str, Any] | None:
+        """Stop watching ``step``'s stack; its latest description seen while it ran, if any."""
         with self._lock:
             self._running_stacks.pop(step.stack, None)
+            return self._described.pop(step.stack, None)
 
     def _on_describe_stacks(self, parsed: dict[str, Any] | None = None, **_: Any) -> None:
         for described in (parsed or {}).get("Stacks") or ():
+            name = str(described.get("StackName"))
             with self._lock:
-                step = self._running_stacks.get(str(described.get("StackName")))
+                step = self._running_stacks.get(name)
+                if step is not None:
+                    self._described[name] = described
             if step is not None and described.get("StackStatus"):
                 self.reporter.status(step, str(described["StackStatus"]))
 

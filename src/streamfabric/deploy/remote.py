@@ -31,6 +31,8 @@ MEDIACONNECT_ENI_MARK = "mediaconnect"  # in the description of the ENIs MediaCo
 
 T = TypeVar("T")
 R = TypeVar("R")
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 # -- observed state --------------------------------------------------------------------------------
@@ -205,6 +207,13 @@ def parallel(fn: Callable[[T], R], items: Iterable[T], workers: int = 32) -> lis
         return list(pool.map(fn, listed))
 
 
+def concurrently(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
+    """``(first(), second())``, the two at once (reads only): two independent rounds of calls cost one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(second)
+        return first(), other.result()
+
+
 def _missing_stack(exc: AwsError) -> bool:
     return exc.code == "ValidationError" and "does not exist" in str(exc)
 
@@ -232,41 +241,58 @@ def observe_stack(gateway: AwsGateway, region: str, name: str, *, details: bool 
     if described is None:
         return None
     status = str(described.get("StackStatus", ""))
-    body: str | None = None
-    if details and status != "REVIEW_IN_PROGRESS":
+    stack_id = described.get("StackId")
+
+    def template() -> str | None:
+        if not details or status == "REVIEW_IN_PROGRESS":
+            return None
         raw = gateway.call(
             "cloudformation", region, "get_template", StackName=name, TemplateStage="Original"
         ).get("TemplateBody")
         if isinstance(raw, str):
-            body = raw
-        elif raw is not None:  # botocore decodes JSON template bodies
-            body = json.dumps(raw, sort_keys=True)
-    pending: list[str] = []
-    stack_id = described.get("StackId")
-    for page in (
-        [] if not details else gateway.paginate("cloudformation", region, "list_change_sets", StackName=name)
-    ):
-        for summary in page.get("Summaries") or ():
-            cs_name = str(summary.get("ChangeSetName", ""))
-            if (
-                summary.get("StackId", stack_id) == stack_id
-                and cs_name.startswith(CHANGE_SET_PREFIX)
-                and summary.get("ExecutionStatus") in ("AVAILABLE", "UNAVAILABLE")
-            ):
-                pending.append(cs_name)
+            return raw
+        return None if raw is None else json.dumps(raw, sort_keys=True)  # botocore decodes JSON bodies
+
+    def change_sets() -> list[str]:
+        pending: list[str] = []
+        for page in gateway.paginate("cloudformation", region, "list_change_sets", StackName=name):
+            for summary in page.get("Summaries") or ():
+                cs_name = str(summary.get("ChangeSetName", ""))
+                if (
+                    summary.get("StackId", stack_id) == stack_id
+                    and cs_name.startswith(CHANGE_SET_PREFIX)
+                    and summary.get("ExecutionStatus") in ("AVAILABLE", "UNAVAILABLE")
+                ):
+                    pending.append(cs_name)
+        return pending
+
+    body, pending = concurrently(template, change_sets) if details else (None, [])
+    return stack_state(region, name, described, template_body=body, pending_change_sets=pending)
+
+
+def stack_state(
+    region: str,
+    name: str,
+    described: Mapping[str, Any],
+    *,
+    template_body: str | None = None,
+    pending_change_sets: Sequence[str] = (),
+) -> StackState:
+    """A stack's state from its DescribeStacks description (and, when read, its template and our
+    change sets never executed)."""
     return StackState(
         name=name,
         region=region,
-        status=status,
+        status=str(described.get("StackStatus", "")),
         stack_id=str(described.get("StackId", "")),
-        template_body=body,
+        template_body=template_body,
         parameters={
             str(p["ParameterKey"]): str(p.get("ParameterValue", ""))
             for p in described.get("Parameters") or ()
         },
         tags={str(t["Key"]): str(t["Value"]) for t in described.get("Tags") or ()},
         outputs=stack_outputs(described),
-        pending_change_sets=tuple(sorted(pending)),
+        pending_change_sets=tuple(sorted(pending_change_sets)),
     )
 
 
@@ -337,38 +363,41 @@ def flow_name_of(arn: str) -> str:
 
 def observe_flows(gateway: AwsGateway, arns: Iterable[str]) -> tuple[dict[str, FlowState], dict[str, str]]:
     """The flows with these ARNs that exist (by ARN; never looked up by name: MediaConnect allows
-    several flows with one name) and the private IPs of their VPC interfaces' ENIs."""
+    several flows with one name) and the private IPs of their VPC interfaces' ENIs. Two rounds of
+    calls whatever the number of flows and regions: every DescribeFlow at once, then one
+    DescribeNetworkInterfaces per region at once."""
+    listed = sorted(set(arns))
+    described = parallel(lambda arn: describe_flow(gateway, flow_region(arn), arn), listed)
+    flows = {f.arn: f for f in described if f}
     by_region: dict[str, list[str]] = {}
-    for arn in sorted(set(arns)):
-        by_region.setdefault(flow_region(arn), []).append(arn)
-
-    def region_flows(item: tuple[str, list[str]]) -> tuple[list[FlowState], dict[str, str]]:
-        region, listed = item
-        flows = [f for f in (describe_flow(gateway, region, arn) for arn in listed) if f]
-        enis = [eni for f in flows for v in f.vpc_interfaces for eni in v.network_interface_ids]
-        return flows, network_interface_addresses(gateway, region, enis)
-
-    flows: dict[str, FlowState] = {}
+    for flow in flows.values():
+        enis = [eni for v in flow.vpc_interfaces for eni in v.network_interface_ids]
+        by_region.setdefault(flow.region, []).extend(enis)
     addresses: dict[str, str] = {}
-    for found, ips in parallel(region_flows, sorted(by_region.items())):
-        flows.update({f.arn: f for f in found})
-        addresses.update(ips)
+    for found in parallel(
+        lambda item: network_interface_addresses(gateway, *item), sorted(by_region.items())
+    ):
+        addresses.update(found)
     return flows, addresses
 
 
 def foreign_flows(
     gateway: AwsGateway, regions: Iterable[str], names: Iterable[str], ours: Iterable[str]
 ) -> tuple[str, ...]:
-    """Flows named like ours (``names``) whose ARN is not one of ``ours``: reported, never used."""
+    """Flows named like ours (``names``) whose ARN is not one of ``ours``: reported, never used.
+    The regions are listed at once."""
     wanted, known = set(names), set(ours)
-    found: list[str] = []
-    for region in sorted(set(regions)):
+
+    def region_foreign(region: str) -> list[str]:
+        found: list[str] = []
         for page in gateway.paginate("mediaconnect", region, "list_flows"):
             for listed in page.get("Flows") or ():
                 arn = str(listed.get("FlowArn", ""))
                 if listed.get("Name") in wanted and arn not in known:
                     found.append(f"{listed['Name']} ({region}): {arn}")
-    return tuple(sorted(found))
+        return found
+
+    return tuple(sorted(f for found in parallel(region_foreign, sorted(set(regions))) for f in found))
 
 
 def resolve_secrets(gateway: AwsGateway, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -428,6 +457,7 @@ __all__ = [
     "SourceState",
     "StackState",
     "VpcInterfaceState",
+    "concurrently",
     "describe_flow",
     "describe_stack",
     "find_flows",
@@ -442,4 +472,5 @@ __all__ = [
     "parallel",
     "resolve_secrets",
     "stack_outputs",
+    "stack_state",
 ]

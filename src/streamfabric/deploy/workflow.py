@@ -45,9 +45,11 @@ from .remote import (
     FlowState,
     RemoteState,
     StackState,
+    concurrently,
     flow_names,
     foreign_flows,
     observe_flows,
+    observe_stack,
     observe_stacks,
     orphan_network_interfaces,
     parallel,
@@ -109,16 +111,26 @@ def _settle_stacks(gateway: AwsGateway, stacks: Mapping[str, Any]) -> bool:
     return bool(busy)
 
 
+def _observe_our_flows(
+    gateway: AwsGateway, model: Topology, stacks: Mapping[str, StackState], inventory: Inventory
+) -> tuple[dict[str, FlowState], dict[str, FlowState], dict[str, str]]:
+    """(topology flows by name, retired flows by ARN, ENI addresses), every flow found by the ARN
+    our stacks' outputs or the inventory give."""
+    found, addresses = observe_flows(gateway, flow_arns(model, stacks, inventory))
+    current, retired = split_flows(model, found, stacks)
+    return current, retired, addresses
+
+
 def _observe_flows(
     gateway: AwsGateway, model: Topology, stacks: Mapping[str, StackState], inventory: Inventory
 ) -> tuple[dict[str, FlowState], dict[str, FlowState], dict[str, str], tuple[str, ...]]:
-    """(topology flows by name, retired flows by ARN, ENI addresses, flows named like ours that are
-    not ours), every flow found by the ARN our stacks' outputs or the inventory give."""
+    """:func:`_observe_our_flows`, and the flows named like ours that are not ours (listed at once)."""
     arns = flow_arns(model, stacks, inventory)
-    found, addresses = observe_flows(gateway, arns)
-    current, retired = split_flows(model, found, stacks)
     names = set(flow_names(model)) | set(arns.values())
-    foreign = foreign_flows(gateway, regions(model, inventory), names, arns)
+    (current, retired, addresses), foreign = concurrently(
+        lambda: _observe_our_flows(gateway, model, stacks, inventory),
+        lambda: foreign_flows(gateway, regions(model, inventory), names, arns),
+    )
     return current, retired, addresses, foreign
 
 
@@ -129,15 +141,35 @@ def _observe_all(
     inventory: Inventory,
     *,
     details: bool,
+    wanted: Mapping[str, StackState] | None = None,
 ) -> dict[str, StackState]:
-    """The manifest's stacks (with their templates when ``details``) and every other stack of ours."""
-    wanted = [(spec.region, spec.name) for spec in specs]
-    named = {name for _, name in wanted}
+    """The manifest's stacks (with their templates when ``details``) and every other stack of ours,
+    all at once. ``wanted``: the manifest's stacks, observed already."""
+    pairs = [(spec.region, spec.name) for spec in specs]
+    named = {name for _, name in pairs}
     others = [item for item in stack_candidates(model, specs, inventory) if item[1] not in named]
-    return {
-        **observe_stacks(gateway, others, details=False),
-        **observe_stacks(gateway, wanted, details=details),
-    }
+    todo = [*others, *([] if wanted is not None else pairs)]
+    found = parallel(
+        lambda item: observe_stack(gateway, item[0], item[1], details=details and item[1] in named), todo
+    )
+    return {**{state.name: state for state in found if state is not None}, **(wanted or {})}
+
+
+def _observe_flows_settled(
+    gateway: AwsGateway, model: Topology, stacks: Mapping[str, StackState], inventory: Inventory
+) -> tuple[dict[str, FlowState], dict[str, FlowState], dict[str, str], tuple[str, ...]]:
+    """:func:`_observe_flows`, after waiting out any flow that is UPDATING (it ends ACTIVE or STANDBY)."""
+    flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, inventory)
+    updating = [f for f in [*flows.values(), *retired.values()] if f.status == "UPDATING"]
+    if not updating:
+        return flows, retired, addresses, foreign
+    parallel(
+        lambda f: wait(
+            gateway, "mediaconnect", f.region, "flow_settled", FlowArn=f.arn, delay=3, max_attempts=200
+        ),
+        updating,
+    )
+    return _observe_flows(gateway, model, stacks, inventory)
 
 
 def observe(
@@ -151,23 +183,22 @@ def observe(
 ) -> RemoteState:
     """Everything the planners need (read calls only): the topology's stacks and flows and those of
     the runtime state's inventory. ``secrets=False``: no secret is resolved; ``details=False``: the
-    stacks' templates and change sets are not read (destroy needs neither)."""
-    text = read_state(gateway, uri) if uri else None
+    stacks' templates and change sets are not read (destroy needs neither).
+
+    Independent reads run at once (the state document with the manifest's stacks; the flows with
+    the secrets), so observing 8 regions takes as many rounds of calls as observing one."""
+    text, wanted = concurrently(
+        lambda: read_state(gateway, uri) if uri else None,
+        lambda: observe_stacks(gateway, [(spec.region, spec.name) for spec in specs], details=details),
+    )
     inventory = recorded(text)
-    stacks = _observe_all(gateway, model, specs, inventory, details=details)
+    stacks = _observe_all(gateway, model, specs, inventory, details=details, wanted=wanted)
     if _settle_stacks(gateway, stacks):
         stacks = _observe_all(gateway, model, specs, inventory, details=details)
-    flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, inventory)
-    updating = [f for f in [*flows.values(), *retired.values()] if f.status == "UPDATING"]
-    if updating:  # ends ACTIVE or STANDBY: wait and see
-        parallel(
-            lambda f: wait(
-                gateway, "mediaconnect", f.region, "flow_settled", FlowArn=f.arn, delay=3, max_attempts=200
-            ),
-            updating,
-        )
-        flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, inventory)
-    resolved = resolve_secrets(gateway, secrets_to_resolve(model, specs)) if secrets else {}
+    (flows, retired, addresses, foreign), resolved = concurrently(
+        lambda: _observe_flows_settled(gateway, model, stacks, inventory),
+        lambda: resolve_secrets(gateway, secrets_to_resolve(model, specs)) if secrets else {},
+    )
     remote = RemoteState(
         stacks=stacks,
         flows=flows,
@@ -211,11 +242,26 @@ def find_orphans(
 
 
 def refresh(
-    gateway: AwsGateway, model: Topology, specs: tuple[StackSpec, ...], remote: RemoteState
+    gateway: AwsGateway,
+    model: Topology,
+    specs: tuple[StackSpec, ...],
+    remote: RemoteState,
+    executor: Executor | None = None,
 ) -> RemoteState:
-    """After the stacks changed: every stack's outputs and the flows, observed again."""
-    stacks = _observe_all(gateway, model, specs, remote.inventory, details=False)
-    flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, remote.inventory)
+    """After the stacks changed: every stack's outputs and the flows, observed again.
+
+    With the ``executor`` that changed them, the stacks are not described again: those it created
+    or updated are as its waiters last saw them complete, those it deleted are gone, the others are
+    as observed before it ran (streamfabric changes a stack only through its executor). The flows
+    are always read again; flows named like ours that are not ours are those found before."""
+    if executor is None:
+        stacks = _observe_all(gateway, model, specs, remote.inventory, details=False)
+        flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, remote.inventory)
+    else:
+        stacks = {name: state for name, state in remote.stacks.items() if name not in executor.stacks_deleted}
+        stacks.update(executor.stacks_now)
+        flows, retired, addresses = _observe_our_flows(gateway, model, stacks, remote.inventory)
+        foreign = remote.duplicates
     return replace(
         remote, flows=flows, retired=retired, addresses=addresses, stacks=stacks, duplicates=foreign
     )
@@ -310,17 +356,17 @@ def deploy(
     executor.run_phase(stack_phase)
     post, cleanup = plan.phase("post-steps"), plan.phase("clean up")
     if stack_phase.steps or retire_phase.steps:
-        remote = refresh(gw, model, specs, remote)
+        remote = refresh(gw, model, specs, remote, executor)
         post = Phase("post-steps", plan_poststeps(model, remote, _network(model, remote, terraform)))
     executor.run_phase(post)
     if post.steps and cleanup.steps:
-        remote = refresh(gw, model, specs, remote)
+        remote = refresh(gw, model, specs, remote, executor)
     if cleanup.steps:
         gone = removed_regions(model, remote.stacks, remote.retired.values())
         remote = replace(remote, orphan_network_interfaces=find_orphans(gw, remote, gone))
         executor.run_phase(Phase("clean up", plan_cleanup(model, remote, gone)))
     if executor.done:
-        remote = refresh(gw, model, specs, remote)
+        remote = refresh(gw, model, specs, remote, executor)
     inventory = inventory_of(model, remote.stacks, [*remote.flows.values(), *remote.retired.values()])
     urls = api_outputs(gw, specs)
     runtime = replace(

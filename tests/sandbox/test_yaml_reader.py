@@ -1,0 +1,56 @@
+"""The emulator reads templates with libyaml where PyYAML has it (moto_cfn_yaml): the same documents
+as moto's pure-Python loader, for every template streamfabric renders (the golden files), tags
+included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import utils as cfn_utils
+
+from streamfabric.sandbox import moto_cfn_yaml
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "cloudformation"
+TEMPLATES = sorted(GOLDEN.rglob("*.yaml"))
+
+pytestmark = pytest.mark.skipif(
+    not getattr(yaml, "__with_libyaml__", False), reason="PyYAML without libyaml: moto's loader is kept"
+)
+
+
+def test_there_are_templates_to_compare() -> None:
+    assert len(TEMPLATES) >= 10
+
+
+def test_moto_reads_with_libyaml_after_install() -> None:
+    moto_cfn_yaml.install()
+    moto_cfn_yaml.install()  # idempotent
+    assert isinstance(cfn_models.yaml, moto_cfn_yaml._LibYaml)
+    text = "A: !Ref B\nC: !GetAtt [Flow, Source.IngestIp]\nD: !GetAtt Flow.Source.IngestIp\n"
+    assert cfn_models.Stack.parse_template(text) == {
+        "A": {"Ref": "B"},
+        "C": {"Fn::GetAtt": ["Flow", "Source.IngestIp"]},
+        "D": {"Fn::GetAtt": ["Flow", "Source.IngestIp"]},
+    }
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(GOLDEN)))
+def test_libyaml_reads_each_golden_template_as_moto_does(path: Path) -> None:
+    moto_cfn_yaml.install()
+    text = path.read_text()
+    constructor = cfn_utils.yaml_tag_constructor  # the fixed one, as moto's modules now use it
+
+    class Pure(yaml.Loader):
+        pass
+
+    class Fast(yaml.CLoader):
+        pass
+
+    for loader in (Pure, Fast):
+        yaml.add_multi_constructor("", constructor, Loader=loader)
+    pure, fast = yaml.load(text, Loader=Pure), yaml.load(text, Loader=Fast)
+    assert pure == fast
+    assert cfn_models.Stack.parse_template(text) == pure
