@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
+from dataclasses import dataclass
 from typing import Any
 
 from ..aws.gateway import AwsGateway
@@ -136,6 +137,19 @@ class Resolver:
         return arn
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """Instructions a running phase cannot know at its start: once every instruction in ``after``
+    is done, ``plan`` (read calls only) runs on a worker thread and returns them; they join the
+    phase (their ``after`` may name any of its instructions) while its other instructions go on.
+    A deploy plans its post-steps so, once the stacks its flows need are done, while the stacks
+    nothing waits for (peering, routes, the control API) still run."""
+
+    name: str
+    after: frozenset[str]
+    plan: Callable[[], Sequence[Instruction]]
+
+
 class Executor:
     """Runs plans. ``max_workers=1`` runs one instruction at a time, in plan order."""
 
@@ -162,7 +176,9 @@ class Executor:
             self.run_phase(phase)
         return tuple(self.done[before:])
 
-    def run_phase(self, phase: Phase) -> None:
+    def run_phase(self, phase: Phase, follow_up: FollowUp | None = None) -> None:
+        """Run ``phase``; with ``follow_up``, more instructions join it once ``follow_up.after`` are
+        done (see :class:`FollowUp`), while the others go on."""
         if not phase.steps:
             return
         keys = {step.key for step in phase.steps}
@@ -172,16 +188,22 @@ class Executor:
             unknown = [a for a in step.after if a not in keys]
             if unknown:
                 raise ValueError(f"{step.key}: unknown dependencies {unknown}")
+        if follow_up is not None and not follow_up.after <= keys:
+            raise ValueError(f"{follow_up.name}: unknown dependencies {sorted(follow_up.after - keys)}")
         self.reporter.phase(phase)
         pending = list(phase.steps)
         finished: set[str] = set()
-        errors: list[tuple[Instruction, BaseException]] = []
-        running: dict[Future[None], Instruction] = {}
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="deploy") as pool:
+        errors: list[BaseException] = []
+        running: dict[Future[Any], Instruction | None] = {}  # None: the follow-up's planning
+        waiting = follow_up
+        with ThreadPoolExecutor(max_workers=self.max_workers + 1, thread_name_prefix="deploy") as pool:
             while True:
                 if not errors:
+                    if waiting is not None and waiting.after <= finished:
+                        running[pool.submit(waiting.plan)] = None
+                        waiting = None
                     for step in [s for s in pending if all(a in finished for a in s.after)]:
-                        if len(running) >= self.max_workers:
+                        if sum(1 for r in running.values() if r is not None) >= self.max_workers:
                             break
                         pending.remove(step)
                         running[pool.submit(self._run, step)] = step
@@ -189,23 +211,47 @@ class Executor:
                     break
                 completed, _ = wait_futures(running, return_when=FIRST_COMPLETED)
                 for future in completed:
-                    step = running.pop(future)
+                    done = running.pop(future)
                     exc = future.exception()
-                    if exc is None:
-                        finished.add(step.key)
-                        with self._lock:
-                            self.done.append(step)
+                    if exc is not None:
+                        errors.append(exc)
+                    elif done is None:
+                        try:
+                            pending.extend(self._joined(phase, follow_up, keys, future.result()))
+                        except ValueError as invalid:
+                            errors.append(invalid)
                     else:
-                        errors.append((step, exc))
+                        finished.add(done.key)
+                        with self._lock:
+                            self.done.append(done)
         if errors:
             self._raise(errors)
         if pending:  # pragma: no cover - a dependency cycle the planner would have to create
             raise DeployError(f"phase {phase.name}: could not order {[s.key for s in pending]}")
 
-    def _raise(self, errors: Sequence[tuple[Instruction, BaseException]]) -> None:
-        if len(errors) == 1 or not all(isinstance(e, StreamfabricError) for _, e in errors):
-            raise next((e for _, e in errors if not isinstance(e, StreamfabricError)), errors[0][1])
-        raise DeployError("\n".join(str(exc) for _, exc in errors)) from errors[0][1]
+    def _joined(
+        self, phase: Phase, follow_up: FollowUp | None, keys: set[str], planned: Sequence[Instruction]
+    ) -> list[Instruction]:
+        """The follow-up's instructions, checked like a phase's, their keys added to ``keys``."""
+        added = list(planned)
+        new = {step.key for step in added}
+        if len(new) != len(added) or new & keys:
+            raise ValueError(f"phase {phase.name}: follow-up instruction keys are not unique")
+        keys |= new
+        for step in added:
+            unknown = [a for a in step.after if a not in keys]
+            if unknown:
+                raise ValueError(f"{step.key}: unknown dependencies {unknown}")
+        if added and follow_up is not None:
+            self.reporter.note(
+                f"{follow_up.name}: {len(added)} instruction(s) planned, joining the running phase"
+            )
+        return added
+
+    def _raise(self, errors: Sequence[BaseException]) -> None:
+        if len(errors) == 1 or not all(isinstance(e, StreamfabricError) for e in errors):
+            raise next((e for e in errors if not isinstance(e, StreamfabricError)), errors[0])
+        raise DeployError("\n".join(str(exc) for exc in errors)) from errors[0]
 
     def _run(self, step: Instruction) -> None:
         try:
@@ -356,4 +402,4 @@ class DisplayOnlyExecutor:
         return ()
 
 
-__all__ = ["DisplayOnlyExecutor", "Executor", "Resolver"]
+__all__ = ["DisplayOnlyExecutor", "Executor", "FollowUp", "Resolver"]

@@ -18,7 +18,7 @@ from .inventory import removed_regions
 from .manifest import StackSpec
 from .network import NetworkOutputs, from_network_stacks, with_resolved_hop_secret
 from .parameters import StackOutputs, stack_parameters, template_outputs
-from .plan import DeployStack, Phase, Plan
+from .plan import DeployStack, Instruction, Phase, Plan, SetCallerSource
 from .poststeps import plan_poststeps
 from .remote import RemoteState, StackState
 from .retire import plan_cleanup, plan_retire
@@ -151,6 +151,40 @@ def plan_stacks(
     return tuple(steps), outputs
 
 
+POSTSTEP_INPUTS = ("network", "flows")  # the subnets, security groups and flows post-steps use
+PATH_TO_INGESTS = ("peering", "routes")  # how a hub flow's caller reaches an ingest's listener
+
+
+def poststeps_wait_for(stack_steps: Sequence[DeployStack]) -> frozenset[str]:
+    """The stack instructions the post-steps are planned after: every network and flows stack
+    (post-steps read their outputs and the flows they made) and whatever those wait for. The
+    others (peering, routes, the control API) go on while the post-steps run."""
+    by_key = {step.key: step for step in stack_steps}
+    todo = [step.key for step in stack_steps if step.kind in POSTSTEP_INPUTS]
+    found: set[str] = set()
+    while todo:
+        key = todo.pop()
+        if key not in found:
+            found.add(key)
+            todo.extend(a for a in by_key[key].after if a in by_key)
+    return frozenset(found)
+
+
+def after_path_to_ingests(
+    post: Sequence[Instruction], stack_steps: Sequence[DeployStack]
+) -> tuple[Instruction, ...]:
+    """``post`` with a hub flow's caller source (which points across the peering at an ingest)
+    after every peering and routes stack instruction: the path to the ingest exists before a hub
+    flow is pointed along it. The other post-steps do not cross regions."""
+    path = tuple(step.key for step in stack_steps if step.kind in PATH_TO_INGESTS)
+    if not path:
+        return tuple(post)
+    return tuple(
+        replace(step, after=(*step.after, *path)) if isinstance(step, SetCallerSource) else step
+        for step in post
+    )
+
+
 def network_from_stacks(model: Topology, outputs: Mapping[str, StackOutputs]) -> NetworkOutputs:
     """Network outputs from the network stacks (references for those still to be deployed)."""
     return from_network_stacks(
@@ -183,11 +217,15 @@ def plan_deploy(
 
 
 __all__ = [
+    "PATH_TO_INGESTS",
+    "POSTSTEP_INPUTS",
     "TOPOLOGY_TAG",
+    "after_path_to_ingests",
     "capabilities",
     "network_from_stacks",
     "plan_deploy",
     "plan_stacks",
+    "poststeps_wait_for",
     "same_template",
     "stack_tags",
 ]

@@ -23,7 +23,7 @@ from ..topology.model import Topology
 from .api_code import ApiCode, api_outputs, is_uploaded, resolve_api_code, upload, with_api_code
 from .api_package import ApiPackage
 from .destroy import plan_destroy
-from .executor import DisplayOnlyExecutor, Executor
+from .executor import DisplayOnlyExecutor, Executor, FollowUp
 from .guard import Interruption, OnAirError, on_air_verdict, verdict_lines
 from .inventory import (
     flow_arns,
@@ -37,8 +37,8 @@ from .inventory import (
 from .manifest import StackSpec, stack_specs
 from .network import NetworkOutputs, from_network_stacks, load_terraform_outputs, with_resolved_hop_secret
 from .parameters import secrets_to_resolve
-from .plan import Instruction, Phase, Plan
-from .planner import plan_deploy
+from .plan import DeployStack, Instruction, Phase, Plan
+from .planner import after_path_to_ingests, plan_deploy, poststeps_wait_for
 from .poststeps import plan_poststeps
 from .progress import NullReporter, Reporter
 from .remote import (
@@ -50,7 +50,6 @@ from .remote import (
     foreign_flows,
     observe_flows,
     observe_stack,
-    observe_stacks,
     orphan_network_interfaces,
     parallel,
     resolve_secrets,
@@ -141,18 +140,18 @@ def _observe_all(
     inventory: Inventory,
     *,
     details: bool,
-    wanted: Mapping[str, StackState] | None = None,
+    known: Mapping[str, StackState] | None = None,
 ) -> dict[str, StackState]:
     """The manifest's stacks (with their templates when ``details``) and every other stack of ours,
-    all at once. ``wanted``: the manifest's stacks, observed already."""
-    pairs = [(spec.region, spec.name) for spec in specs]
-    named = {name for _, name in pairs}
-    others = [item for item in stack_candidates(model, specs, inventory) if item[1] not in named]
-    todo = [*others, *([] if wanted is not None else pairs)]
+    all at once. ``known``: what an earlier call observed (with an empty inventory); only the
+    candidates it did not look at are described."""
+    named = {spec.name for spec in specs}
+    looked = set() if known is None else {n for _, n in stack_candidates(model, specs, Inventory())}
+    todo = [item for item in stack_candidates(model, specs, inventory) if item[1] not in looked]
     found = parallel(
         lambda item: observe_stack(gateway, item[0], item[1], details=details and item[1] in named), todo
     )
-    return {**{state.name: state for state in found if state is not None}, **(wanted or {})}
+    return {**(known or {}), **{state.name: state for state in found if state is not None}}
 
 
 def _observe_flows_settled(
@@ -187,12 +186,14 @@ def observe(
 
     Independent reads run at once (the state document with the manifest's stacks; the flows with
     the secrets), so observing 8 regions takes as many rounds of calls as observing one."""
-    text, wanted = concurrently(
+    # The stacks the topology alone names first, with the state document; then only those its
+    # inventory adds (regions that left the topology), usually none.
+    text, known = concurrently(
         lambda: read_state(gateway, uri) if uri else None,
-        lambda: observe_stacks(gateway, [(spec.region, spec.name) for spec in specs], details=details),
+        lambda: _observe_all(gateway, model, specs, Inventory(), details=details),
     )
     inventory = recorded(text)
-    stacks = _observe_all(gateway, model, specs, inventory, details=details, wanted=wanted)
+    stacks = _observe_all(gateway, model, specs, inventory, details=details, known=known)
     if _settle_stacks(gateway, stacks):
         stacks = _observe_all(gateway, model, specs, inventory, details=details)
     (flows, retired, addresses, foreign), resolved = concurrently(
@@ -353,12 +354,28 @@ def deploy(
     executor = Executor(gw, out, max_workers=max_workers)
     retire_phase, stack_phase = plan.phase("retire"), plan.phase("stacks")
     executor.run_phase(retire_phase)
-    executor.run_phase(stack_phase)
     post, cleanup = plan.phase("post-steps"), plan.phase("clean up")
-    if stack_phase.steps or retire_phase.steps:
-        remote = refresh(gw, model, specs, remote, executor)
-        post = Phase("post-steps", plan_poststeps(model, remote, _network(model, remote, terraform)))
-    executor.run_phase(post)
+    if stack_phase.steps:
+        # The post-steps are planned (flows observed again) once the network and flows stacks are
+        # done, and join the phase while the peering, routes and control API stacks go on.
+        replanned: list[tuple[RemoteState, tuple[Instruction, ...]]] = []
+        steps = tuple(s for s in stack_phase.steps if isinstance(s, DeployStack))
+
+        def plan_post() -> tuple[Instruction, ...]:
+            now = refresh(gw, model, specs, remote, executor)
+            planned = after_path_to_ingests(
+                plan_poststeps(model, now, _network(model, now, terraform)), steps
+            )
+            replanned.append((now, planned))
+            return planned
+
+        executor.run_phase(stack_phase, FollowUp("post-steps", poststeps_wait_for(steps), plan_post))
+        remote, post = replanned[0][0], Phase("post-steps", replanned[0][1])
+    else:
+        if retire_phase.steps:
+            remote = refresh(gw, model, specs, remote, executor)
+            post = Phase("post-steps", plan_poststeps(model, remote, _network(model, remote, terraform)))
+        executor.run_phase(post)
     if post.steps and cleanup.steps:
         remote = refresh(gw, model, specs, remote, executor)
     if cleanup.steps:
