@@ -9,7 +9,7 @@ Speed, not behaviour: moto reads every template with PyYAML's pure-Python ``yaml
 10 ms for one of our templates, the larger part of the emulator's CPU in a deploy); where PyYAML has
 its libyaml binding, :class:`_LibYaml` gives moto's CloudFormation modules the same loader classes
 run by libyaml (``yaml.CLoader``: libyaml's parser with the same ``Constructor`` and ``Resolver``,
-so the same tags and constructors give the same documents; tests/sandbox/test_yaml_reader.py
+so the same tags and constructors give the same documents; tests/sandbox/test_emulator_speed.py
 compares both on every golden template). AWS documents nothing here: this is how the emulator
 reads, not what CloudFormation does.
 """

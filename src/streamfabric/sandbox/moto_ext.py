@@ -24,7 +24,8 @@ does it). It
   ``AWS::Cognito::UserPool``, ``UserPoolDomain`` and ``UserPoolClient`` (:mod:`.moto_cfn_apigateway`),
   so the control API's stack is complete in the emulator,
 * registers a CloudFormation model for ``AWS::CloudWatch::Alarm`` (:mod:`.moto_cfn_cloudwatch`),
-* refuses to delete a subnet that still has network interfaces (:mod:`.moto_ec2_dependencies`), and
+* refuses to delete a subnet that still has network interfaces (:mod:`.moto_ec2_dependencies`),
+* finds the backend for a request's host once per host (:mod:`.moto_dispatch`: speed only), and
 * emulates what each flow's source receives (:mod:`.moto_mc_signal`, changed through
   ``/moto-api/streamfabric/signal``): DescribeFlowSourceMetadata and DescribeFlowSourceThumbnail
   (:mod:`.moto_mc_monitor`) and the ``AWS/MediaConnect`` source metrics (:mod:`.moto_mc_metrics`).
@@ -44,6 +45,7 @@ from . import (
     moto_cfn_secrets,
     moto_cfn_updates,
     moto_cfn_yaml,
+    moto_dispatch,
     moto_ec2_dependencies,
     moto_mc_metrics,
     moto_mc_monitor,
@@ -71,3 +73,4 @@ def install() -> None:
         moto_mc_signal.install()
         moto_mc_monitor.install()
         moto_mc_metrics.install()
+        moto_dispatch.install()

@@ -54,3 +54,38 @@ def test_libyaml_reads_each_golden_template_as_moto_does(path: Path) -> None:
     pure, fast = yaml.load(text, Loader=Pure), yaml.load(text, Loader=Fast)
     assert pure == fast
     assert cfn_models.Stack.parse_template(text) == pure
+
+
+def test_moto_finds_a_hosts_backend_once_and_routes_as_before() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    from streamfabric.sandbox import moto_dispatch
+
+    moto_dispatch.install()
+    moto_dispatch.install()  # idempotent: wrapped once
+    wrapped = DomainDispatcherApplication.get_backend_for_host
+    original = wrapped.__wrapped__  # type: ignore[attr-defined]
+    assert not getattr(original, moto_dispatch._MARK, False)
+    app = DomainDispatcherApplication(lambda backend: None)
+    calls: list[str | None] = []
+
+    def counting(self: DomainDispatcherApplication, host: str | None) -> object:
+        calls.append(host)
+        return original(self, host)
+
+    hosts = [
+        "mediaconnect.eu-west-1.amazonaws.com",
+        "cloudformation.us-east-1.amazonaws.com",
+        "moto_api",
+        None,
+    ]
+    expected = [original(app, h) for h in hosts]
+    assert expected[:3] == ["mediaconnect", "cloudformation", "moto_api"]
+    DomainDispatcherApplication.get_backend_for_host = counting  # type: ignore[method-assign]
+    try:
+        moto_dispatch.install()  # wraps the counting one
+        for _ in range(3):
+            assert [DomainDispatcherApplication.get_backend_for_host(app, h) for h in hosts] == expected
+    finally:
+        DomainDispatcherApplication.get_backend_for_host = wrapped  # type: ignore[method-assign]
+    assert calls == hosts  # each host looked up once, however often it is asked
