@@ -101,6 +101,7 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
                                                "deploy_calls_16_over_1", "deploy_peak_16_over_1")},
         "startup.above_bare_s": u["above_bare_s"],
         "api.cold_import_ms": report["api"]["cold_import_ms"],
+        "api.warm_status_ms": report["api"].get("warm_status_ms"),
     }  # fmt: skip
 
 
@@ -186,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         report["status"] = bench_status(args.quick, tmp, emulator)
         report["regions"] = bench_regions(args.quick, tmp, emulator)
         report["scale"] = bench_scale(args.quick, tmp, emulator)
+        report["api"] = bench_api(args.quick, tmp, emulator)
     report["startup"] = bench_startup(args.quick)
-    report["api"] = bench_api(args.quick, tmp)
     report = {"figures": figures(report), **report}
     text = table(report)
     print(text)

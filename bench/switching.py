@@ -32,7 +32,7 @@ def _ms(samples: list[float]) -> float:
 
 def bench_switch(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     """Median ``switch()`` vs a bare ``update_flow_source`` with the same arguments (no injected
-    latency: what switch adds on top of the one call), and the calls per switch."""
+    latency: what switch adds on top of the one call), alternated; and the calls per switch."""
     import boto3
 
     model = deploy_once(emulator, 2, 4, tmp, update_window=False).model
@@ -42,29 +42,28 @@ def bench_switch(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     state = switcher.state
     names = list(state.ingests)
     n = 20 if quick else 100
-    calls.clear()
-    ours = []
-    for i in range(n):
+    client = boto3.session.Session(region_name=state.hub_region).client("mediaconnect")
+    ours, bare, counted = [], [], 0
+    for i in range(n):  # alternated, so both see the same emulator at the same time
         target = names[i % len(names)]
         if target == switcher.on_air("live"):
             target = names[(i + 1) % len(names)]
+        before = len(calls)
         start = time.perf_counter()
         switcher.switch(target, "live")
         ours.append(time.perf_counter() - start)
-    per_switch = len(calls) / n
-    mutating = sum(1 for c in calls if not c.startswith(READS)) / n
-    client = boto3.session.Session(region_name=state.hub_region).client("mediaconnect")
-    bare = []
-    for i in range(n):
-        target = state.ingests[names[i % len(names)]]
+        counted += len(calls) - before
+        ingest = state.ingests[target]  # what the switch just set: Live stays where the switcher put it
         start = time.perf_counter()
         client.update_flow_source(
             FlowArn=state.live.flow_arn,
             SourceArn=state.live.source_arn,
-            SourceListenerAddress=target.private_ip,
-            SourceListenerPort=target.live_port,
+            SourceListenerAddress=ingest.private_ip,
+            SourceListenerPort=ingest.live_port,
         )
         bare.append(time.perf_counter() - start)
+    per_switch = counted / n
+    mutating = sum(1 for c in calls if not c.startswith(READS)) / n
     return {
         "switch_median_ms": _ms(ours),
         "bare_median_ms": _ms(bare),

@@ -49,7 +49,12 @@ class AwsGateway:
             return known
         with self._lock:  # boto3 clients are thread-safe; creating them (from one session) is not
             if key not in self._clients:
-                self._clients[key] = make_client(self.session, service, region, self._config)
+                client = make_client(self.session, service, region, self._config)
+                # Load its paginator and waiter models now, under the lock: loaded on first use
+                # instead, by several threads at once, each lists botocore's whole data directory.
+                client.can_paginate(next(iter(client.meta.method_to_api_mapping)))
+                client.waiter_names  # noqa: B018 - a property that loads the waiter model
+                self._clients[key] = client
             return self._clients[key]
 
     def call(self, service: str, region: str | None, operation: str, **params: Any) -> dict[str, Any]:
