@@ -54,12 +54,15 @@ class Context:
     aws_request_id = "bench"; log_group_name = "bench"; log_stream_name = "bench"
     def get_remaining_time_in_millis(self): return 29000
 event, n = json.loads(sys.argv[2]), int(sys.argv[3])
+if not n:
+    print(json.dumps({"import_s": imported}))
+    sys.exit(0)
 def get():
     start = time.perf_counter()
     response = handler.lambda_handler(event, Context())
     assert response["statusCode"] == 200, response
     return time.perf_counter() - start
-first = get() if n else None
+first = get()
 switcher = handler._switcher()
 ttl = switcher.status_ttl
 switcher.status_ttl = 0.0
