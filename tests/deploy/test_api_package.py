@@ -22,8 +22,9 @@ import pytest
 from deploy import helpers
 from streamfabric.cli import main
 from streamfabric.deploy import deploy
-from streamfabric.deploy.api_code import artifacts_location, resolve_api_code
-from streamfabric.deploy.api_package import MIB, UNZIPPED_LIMIT, build_api_package
+from streamfabric.deploy.api_code import artifacts_location, resolve_api_code, with_api_code
+from streamfabric.deploy.api_package import MIB, UNZIPPED_LIMIT, build_api_package, describe
+from streamfabric.deploy.workflow import rendered_stacks
 from streamfabric.errors import DeployError, PackageError
 from streamfabric.render.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, function_name
 from streamfabric.topology.loading import load_topology, parse_topology
@@ -101,6 +102,38 @@ def test_where_the_package_goes(tmp_path: Path) -> None:
     assert artifacts_location(named) == ("my-artifacts", "team/sf")
 
 
+def _fake_package(path: Path, *tags: str) -> Path:
+    """A zip with the API's handler and one wheel's metadata per tag."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("streamfabric/api/handler.py", "")
+        for number, tag in enumerate(tags):
+            archive.writestr(f"dep{number}-1.0.dist-info/WHEEL", f"Wheel-Version: 1.0\nTag: {tag}\n")
+    return path
+
+
+def test_a_prebuilt_package_names_the_architecture_its_wheels_need(tmp_path: Path) -> None:
+    arm = "cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64"
+    x86 = "cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64"
+    cases = {
+        "arm": ([arm, "py3-none-any"], "arm64"),
+        "x86": ([x86], "x86_64"),
+        "pure": (["py3-none-any"], ""),
+    }
+    text = (EXAMPLES / "festival.json").read_text()
+    model = parse_topology(text, f"s3://{BUCKET}/festival.json")
+    specs = rendered_stacks(model, "cloudformation", None)
+    for name, (tags, arch) in cases.items():
+        package = _fake_package(tmp_path / f"{name}.zip", *tags)
+        assert describe(package).arch == arch
+        code = resolve_api_code(model, package)
+        assert code is not None
+        (api,) = [spec for spec in with_api_code(specs, code) if spec.kind == "api"]
+        assert dict(api.parameters)["CodeArchitecture"] == (arch or "x86_64")
+        assert "- !Ref CodeArchitecture" in api.template_body
+    with pytest.raises(PackageError, match="both arm64 and x86_64"):
+        describe(_fake_package(tmp_path / "mixed.zip", arm, x86))
+
+
 def _lambda_python() -> str | None:
     """An interpreter of the Lambda runtime's version (the package's wheels are built for it)."""
     version = LAMBDA_RUNTIME.removeprefix("python")
@@ -137,6 +170,7 @@ def test_deploy_ships_the_package_once_and_the_emulator_holds_the_api(
     fn = sess.client("lambda", region_name=hub).get_function(FunctionName=function_name(model))
     config = fn["Configuration"]
     assert (config["Runtime"], config["Handler"]) == (LAMBDA_RUNTIME, LAMBDA_HANDLER)
+    assert config["Architectures"] == ["x86_64"]  # what the package's wheels were built for
     assert config["CodeSha256"] == base64.b64encode(bytes.fromhex(digest)).decode()  # the package itself
     role = config["Role"].rsplit("/", 1)[1]
     assert sess.client("iam").get_role(RoleName=role)["Role"]["Arn"] == config["Role"]

@@ -79,10 +79,16 @@ def resolve_api_code(model: Topology, package: str | Path | ApiPackage | None) -
 
 
 def with_api_code(specs: Sequence[StackSpec], code: ApiCode | None) -> tuple[StackSpec, ...]:
-    """The API stack with its ``CodeBucket``/``CodeKey`` parameters; the other stacks as they are."""
+    """The API stack with its ``CodeBucket``/``CodeKey`` parameters and ``CodeArchitecture``, the
+    architecture the package's wheels were built for (x86_64 for a pure-Python one: Lambda's
+    default); the other stacks as they are."""
     if code is None:
         return tuple(specs)
-    extra = (("CodeBucket", code.bucket), ("CodeKey", code.key))
+    extra = (
+        ("CodeBucket", code.bucket),
+        ("CodeKey", code.key),
+        ("CodeArchitecture", code.package.arch or "x86_64"),
+    )
     return tuple(
         replace(spec, parameters=(*(p for p in spec.parameters if p[0] not in dict(extra)), *extra))
         if spec.kind == "api"

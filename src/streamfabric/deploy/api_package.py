@@ -271,11 +271,33 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def wheel_arch(archive: zipfile.ZipFile) -> str:
+    """The Lambda architecture the package's compiled wheels were built for, from the ``Tag:``
+    lines of their ``*.dist-info/WHEEL`` files (Python Packaging User Guide, "Binary distribution
+    format"; ``manylinux2014_x86_64`` / ``..._aarch64``): ``""`` when every wheel is pure Python
+    (it runs on both). A package mixing both is refused: it would fail on either."""
+    found: set[str] = set()
+    for name in archive.namelist():
+        if name.endswith(".dist-info/WHEEL") and name.count("/") == 1:
+            for line in archive.read(name).decode("utf-8", "replace").splitlines():
+                if line.startswith("Tag:"):
+                    found |= {lam for lam, machine in ARCHES.items() if line.rstrip().endswith(machine)}
+    if len(found) > 1:
+        raise PackageError(f"wheels for both {' and '.join(sorted(found))}: build it with package-api --arch")
+    return found.pop() if found else ""
+
+
 def describe(path: Path, *, arch: str = "", reqs: tuple[str, ...] = ()) -> ApiPackage:
-    """An existing package zip: its digest and sizes (a prebuilt one is checked to be a zip)."""
+    """An existing package zip: its digest and sizes (a prebuilt one is checked to be a zip) and,
+    unless given, its architecture (:func:`wheel_arch`)."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
+            if not arch:
+                try:
+                    arch = wheel_arch(archive)
+                except PackageError as exc:
+                    raise PackageError(f"{path}: {exc}") from None
     except (OSError, zipfile.BadZipFile) as exc:
         raise PackageError(f"{path}: not a readable zip ({exc})") from None
     if not any(i.filename == "streamfabric/api/handler.py" for i in infos):
