@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,8 +23,15 @@ TOPOLOGY_ENV = "STREAMFABRIC_TOPOLOGY"
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Usage and the problem on stderr, exit 2; with ``--json`` among the arguments also the
+        JSON error document on stdout (``{"error": "usage", ...}``), as for every other error."""
         self.print_usage(sys.stderr)
+        if "--json" in _ARGV:
+            print(json.dumps({"error": "usage", "message": f"{self.prog}: {message}"}, indent=2))
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+_ARGV: list[str] = []  # the arguments being parsed (for _Parser.error)
 
 
 def _topology_arg(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
@@ -361,14 +369,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import StreamfabricError
 
     parser = build_parser()
+    _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
     if hasattr(args, "topology") and args.topology is None and args.command not in ("demo", "sandbox"):
-        parser.exit(
-            2, f"streamfabric {args.command}: error: no topology given (argument or ${TOPOLOGY_ENV})\n"
-        )
+        message = f"streamfabric {args.command}: no topology given (argument or ${TOPOLOGY_ENV})"
+        report_error(args, "usage", message)
+        return 2
     if getattr(args, "endpoint_url", None):
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
     if getattr(args, "profile", None):

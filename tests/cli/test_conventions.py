@@ -72,6 +72,22 @@ def test_an_error_under_json_is_a_json_object(tmp_path: Path, capsys: pytest.Cap
     assert document["problems"] and all(p["path"].startswith("$") for p in document["problems"])
 
 
+def test_a_usage_error_under_json_is_a_json_object_too(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["switch", "--json"])  # the ingest is missing
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {
+        "error": "usage",
+        "message": "streamfabric switch: the following arguments are required: ingest",
+    }
+    assert "usage: streamfabric switch" in err and "required: ingest" in err
+    with pytest.raises(SystemExit):
+        main(["switch"])
+    out, err = capsys.readouterr()
+    assert out == "" and "required: ingest" in err  # without --json: stderr only
+
+
 def test_render_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     topology, out = str(_copy("minimal", tmp_path)), str(tmp_path / "infra")
     assert main(["render", topology, "--out", out]) == 0
