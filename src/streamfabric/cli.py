@@ -136,6 +136,13 @@ def _plan(p: argparse.ArgumentParser) -> None:
 
 def _destroy(p: argparse.ArgumentParser) -> None:
     _topology_arg(p)
+    p.add_argument(
+        "--network-outputs",
+        metavar="FILE",
+        help="`terraform output -json` of the rendered network (Terraform network mode): network "
+        "interfaces MediaConnect left in its subnets are deleted too, so `terraform destroy` can "
+        "delete the subnets afterwards",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     _json_arg(p)

@@ -88,6 +88,23 @@ def test_a_usage_error_under_json_is_a_json_object_too(capsys: pytest.CaptureFix
     assert out == "" and "required: ingest" in err  # without --json: stderr only
 
 
+def test_destroy_takes_the_terraform_network_outputs_and_refuses_a_bad_file_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    topology = _copy("minimal", tmp_path)
+    missing = tmp_path / "outputs.json"
+    # No endpoint is set up: any AWS call would fail differently (the file is read first)
+    assert main(["destroy", str(topology), "--network-outputs", str(missing), "--yes", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert (
+        document["error"] == "deploy"
+        and "outputs.json: cannot read the network outputs" in document["message"]
+    )
+    missing.write_text("{not json")
+    assert main(["destroy", str(topology), "--network-outputs", str(missing), "--yes"]) == 1
+    assert "outputs.json: not JSON" in capsys.readouterr().err
+
+
 def test_render_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     topology, out = str(_copy("minimal", tmp_path)), str(tmp_path / "infra")
     assert main(["render", topology, "--out", out]) == 0

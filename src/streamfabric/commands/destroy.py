@@ -1,4 +1,5 @@
-"""``streamfabric destroy TOPOLOGY [--dry-run] [--yes]``: asks for confirmation unless --yes."""
+"""``streamfabric destroy TOPOLOGY [--network-outputs FILE] [--dry-run] [--yes]``: asks for
+confirmation unless --yes."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
         topology,
         dry_run=args.dry_run,
         reporter=reporter,
+        network_outputs=args.network_outputs,
         confirm=None if (args.yes or args.dry_run) else _confirm,
     )
     if args.json:

@@ -422,20 +422,19 @@ def destroy(
     """Undo the post-steps, delete every stack of the topology that exists (reverse dependency
     order), then the runtime state. ``files``: rendered files with the complete (CloudFormation
     network) manifest, instead of ``render(model, network="cloudformation")``."""
+    known = (  # read first: a bad file is refused before any call
+        network_outputs
+        if network_outputs is None or isinstance(network_outputs, NetworkOutputs)
+        else load_terraform_outputs(network_outputs, model)
+    )
     gw = _gateway(session, gateway)
     out = reporter or NullReporter()
     specs = rendered_stacks(model, "cloudformation", files)
     uri = state_uri(model)
     remote = observe(gw, model, specs, uri, secrets=False, details=False)
     extra: dict[str, set[str]] = {}
-    if network_outputs is not None:
-        known = (
-            network_outputs
-            if isinstance(network_outputs, NetworkOutputs)
-            else load_terraform_outputs(network_outputs, model)
-        )
-        for net in known.regions:
-            extra.setdefault(net.region, set()).add(str(net.subnet_id))
+    for net in known.regions if known is not None else ():
+        extra.setdefault(net.region, set()).add(str(net.subnet_id))
     every = regions(model, remote.inventory)
     remote = replace(remote, orphan_network_interfaces=find_orphans(gw, remote, every, extra))
     plan = plan_destroy(model, specs, remote, state_uri=uri)
