@@ -158,7 +158,7 @@ def test_gitops_path_with_terraform_against_the_emulator_leaves_nothing_succeeds
         live = mc.describe_flow(FlowArn=status["live"]["flow_arn"])["Flow"]
         assert [v["SubnetId"] for v in live["VpcInterfaces"]] == [outputs[model.hub.region]["subnet_id"]]
 
-        cli(capsys, "destroy", str(topology), "--yes")
+        cli(capsys, "destroy", str(topology), "--network-outputs", str(network), "--yes")  # the README's
         started = time.perf_counter()
         tf.destroy(tf_vars)
         measured["destroy_s"] = time.perf_counter() - started
