@@ -74,6 +74,17 @@ def test_serve_without_topology_seeds_nothing_succeeds(moto_server: str) -> None
     assert listed == [] and served.secrets == () and served.hosted_zone_id is None
 
 
+def test_a_sandbox_on_a_taken_port_fails_instead_of_waiting_forever() -> None:
+    from streamfabric.sandbox.server import Sandbox, SandboxPortError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SandboxPortError, match=rf"cannot listen on 127.0.0.1:{port}"):
+            Sandbox(port=port).start()
+
+
 def test_serve_on_a_taken_port_fails() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -6,12 +6,17 @@ The server runs in this process: :meth:`Sandbox.preset_hosted_zone` and :meth:`S
 
 from __future__ import annotations
 
+import socket
 import urllib.request
 from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
 from . import moto_ext, moto_mc_async, presets
+
+
+class SandboxPortError(OSError):
+    """The sandbox's port is taken (or not bindable)."""
 
 
 class Sandbox:
@@ -28,6 +33,15 @@ class Sandbox:
         if self._server is not None:
             return self
         moto_ext.install()
+        if self.port:  # moto's server would wait forever for a thread that died on bind()
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server
+                try:
+                    probe.bind((self.host, self.port))
+                except OSError as exc:
+                    raise SandboxPortError(
+                        f"the sandbox cannot listen on {self.host}:{self.port} ({exc.strerror or exc})"
+                    ) from None
         server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         server.start()
         host, port = server.get_host_and_port()
