@@ -33,9 +33,7 @@ def test_every_field_is_written_under_its_name_with_from_and_to_for_the_ingests(
 
 def test_a_local_log_appends_lines_it_reads_back(tmp_path: Path) -> None:
     log = LocalAuditLog(tmp_path / "audit.jsonl")
-    other = AuditRecord(
-        **{**{f.name: getattr(RECORD, f.name) for f in fields(AuditRecord)}, "request_id": "r-2"}
-    )
+    other = replace(RECORD, request_id="r-2")
     log.append(RECORD)
     log.append(other)
     assert log.records() == [RECORD, other]
