@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.emulator import Emulator
+from bench.timing import timed
 
 LATENCY = 0.05  # seconds before every AWS call: a round trip to an AWS endpoint
 HIGH_LATENCY = 0.25  # the same, where the client's CPU weighs little against the waits
@@ -195,8 +196,8 @@ def bench_scale(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
         def rendered(m: Any = model) -> object:
             return render(m, network="cloudformation")
 
-        validate_s = statistics.median(_timed(validate, repeat))
-        render_s = statistics.median(_timed(rendered, repeat))
+        validate_s = statistics.median(timed(validate, repeat))
+        render_s = statistics.median(timed(rendered, repeat))
         deployed = deploy_once(emulator, regions, ingests, tmp, LATENCY)
         deploy_peak = _peak(lambda r=regions, i=ingests: deploy_once(emulator, r, i, tmp, LATENCY))
         rows.append({
@@ -215,13 +216,3 @@ def bench_scale(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
         "deploy_calls_16_over_1": last["deploy_calls"] / first["deploy_calls"],
         "deploy_peak_16_over_1": last["deploy_peak_bytes"] / first["deploy_peak_bytes"],
     }
-
-
-def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    fn()  # warm-up, not counted
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples

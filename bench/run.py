@@ -24,22 +24,13 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.timing import timed
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("render", "switch", "take", "status", "regions", "scale", "startup")
-
-
-def timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    fn()  # warm-up, not counted
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples
 
 
 # -- 1. render ------------------------------------------------------------------------------
