@@ -136,6 +136,8 @@ def test_cli_sandbox_serve_runs_until_ctrl_c_succeeds() -> None:
     proc = subprocess.Popen(
         [
             sys.executable,
+            "-X",
+            "faulthandler",
             "-m",
             "streamfabric",
             "sandbox",
@@ -165,7 +167,14 @@ def test_cli_sandbox_serve_runs_until_ctrl_c_succeeds() -> None:
             sm.describe_secret(SecretId="festival/ingest/main-stage")["Name"] == "festival/ingest/main-stage"
         )
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # where is it stuck? faulthandler prints every thread
+            proc.send_signal(signal.SIGABRT)
+            _, err = proc.communicate(timeout=30)
+            raise AssertionError(
+                f"sandbox serve did not stop on Ctrl-C within 60 s:\n{err[-6000:]}"
+            ) from None
     finally:
         if proc.poll() is None:
             proc.kill()

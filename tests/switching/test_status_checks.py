@@ -102,7 +102,10 @@ def test_a_switch_or_take_right_after_a_switch_waits_for_the_update(clean: World
     session = world.session()
     counter = helpers.CallCounter(session)
     sw = world.switcher(session)
-    sw.status()  # warm: ingest health known, so a switch's only calls are the update's
+    # warm: ingest health known, so a switch's only calls are the update's (and it stays known:
+    # on a loaded machine what follows may take longer than the 3 s a switch trusts a status poll)
+    sw.signals.metrics_ttl = sw.signals.metadata_ttl = 3600.0
+    sw.status()
     moto_mc_async.configure(moto_mc_async.UpdateWindow(updating_reads=3))
     sw.switch("sydney-stage", "preview")
     counter.reset()
