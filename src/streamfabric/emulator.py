@@ -58,11 +58,8 @@ def _check_port_free(port: int, host: str = "127.0.0.1") -> None:
 
 
 def _wait_forever(_: Served) -> None:
-    """Until Ctrl-C. Short sleeps: the kernel may deliver SIGINT to one of the server's threads,
-    and Python then raises KeyboardInterrupt in the main thread only when it next runs; a long
-    sleep there would not end until it did."""
     while True:
-        time.sleep(0.2)
+        time.sleep(3600)
 
 
 def serve(
