@@ -152,6 +152,9 @@ def test_cli_sandbox_serve_runs_until_ctrl_c_succeeds() -> None:
         text=True,
         env=env,
         cwd=ROOT,
+        # As a terminal's foreground process: a job started in the background by a shell (nohup,
+        # `&` in a script) inherits SIGINT ignored, and Python then installs no Ctrl-C handler.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         lines = _read_until(proc, "export AWS_ENDPOINT_URL=")
