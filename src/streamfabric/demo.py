@@ -173,7 +173,8 @@ def run_demo(
         if network == "terraform":
             outputs = _apply_terraform(out_dir, sandbox.endpoint_url, progress)
             progress.step(
-                "deploying the flow and control API stacks on the Terraform network; then the post-steps"
+                "deploying the flow and control API stacks on the Terraform network; "
+                "the post-steps once the flows exist"
             )
             deployed = deploy(
                 model,
@@ -185,7 +186,8 @@ def run_demo(
             )
         else:
             progress.step(
-                "deploying network, peering, routes, flow and control API stacks; then the post-steps"
+                "deploying network, peering, routes, flow and control API stacks; "
+                "the post-steps once the flows exist"
             )
             deployed = deploy(
                 model,

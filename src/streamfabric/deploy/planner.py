@@ -195,9 +195,10 @@ def network_from_stacks(model: Topology, outputs: Mapping[str, StackOutputs]) ->
 def plan_deploy(
     model: Topology, specs: Sequence[StackSpec], remote: RemoteState, *, network: NetworkOutputs | None
 ) -> Plan:
-    """Retire (the flows that are leaving, :mod:`.retire`), stacks, then the post-steps (planned
+    """Retire (the flows that are leaving, :mod:`.retire`), stacks, the post-steps (planned
     against the flows as they are now: for flows still to be created, every post-step, with
-    references for what is not known yet), then the clean-up (orphans, removed regions)."""
+    references for what is not known yet; deploy plans them again once the network and flows stacks
+    are done, see :func:`poststeps_wait_for`), then the clean-up (orphans, removed regions)."""
     retire = plan_retire(model, remote)
     stack_steps, outputs = plan_stacks(model, specs, remote, network=network)
     net = network if network is not None else network_from_stacks(model, outputs)
