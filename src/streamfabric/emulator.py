@@ -10,7 +10,6 @@ interrupted. Nothing in it touches AWS.
 from __future__ import annotations
 
 import contextlib
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -42,21 +41,6 @@ class Served:
         return "export " + " ".join(f"{k}={v}" for k, v in self.environment.items())
 
 
-def _check_port_free(port: int, host: str = "127.0.0.1") -> None:
-    """Refuse a taken port before starting: moto's threaded server would wait forever for a
-    server thread that died on ``bind`` (same ``SO_REUSEADDR`` as werkzeug's server)."""
-    if port == 0:
-        return
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise EmulatorError(
-                f"cannot listen on {host}:{port} ({exc.strerror or exc}): pick another port with --port"
-            ) from None
-
-
 def _wait_forever(_: Served) -> None:
     while True:
         time.sleep(3600)
@@ -72,12 +56,14 @@ def serve(
     """Run the emulator on 127.0.0.1:``port`` (0: a free port), seeded for ``model`` when given,
     until ``wait(served)`` returns (default: until Ctrl-C). Returns what was served."""
     from .demo import quiet_emulator_logs, seed_prerequisites
-    from .sandbox.server import Sandbox, reset
+    from .sandbox.server import Sandbox, SandboxPortError, reset
 
     quiet_emulator_logs()
-    _check_port_free(port)
     sandbox = Sandbox(port=port)
-    sandbox.start()
+    try:
+        sandbox.start()
+    except SandboxPortError as exc:
+        raise EmulatorError(f"{exc}: pick another port with --port") from None
     try:
         reset(sandbox.endpoint_url)  # moto's backends live in the process: an empty account
         secrets: tuple[str, ...] = ()

@@ -150,6 +150,20 @@ class FollowUp:
     plan: Callable[[], Sequence[Instruction]]
 
 
+def _checked(phase: str, steps: Sequence[Instruction], keys: set[str], what: str = "") -> list[Instruction]:
+    """``steps``, once their keys are unique (also against ``keys``, which then holds them too) and
+    every ``after`` names one of ``keys``; ValueError otherwise."""
+    new = {step.key for step in steps}
+    if len(new) != len(steps) or new & keys:
+        raise ValueError(f"phase {phase}: {what}instruction keys are not unique")
+    keys |= new
+    for step in steps:
+        unknown = [a for a in step.after if a not in keys]
+        if unknown:
+            raise ValueError(f"{step.key}: unknown dependencies {unknown}")
+    return list(steps)
+
+
 class Executor:
     """Runs plans. ``max_workers=1`` runs one instruction at a time, in plan order."""
 
@@ -181,13 +195,8 @@ class Executor:
         done (see :class:`FollowUp`), while the others go on."""
         if not phase.steps:
             return
-        keys = {step.key for step in phase.steps}
-        if len(keys) != len(phase.steps):
-            raise ValueError(f"phase {phase.name}: instruction keys are not unique")
-        for step in phase.steps:
-            unknown = [a for a in step.after if a not in keys]
-            if unknown:
-                raise ValueError(f"{step.key}: unknown dependencies {unknown}")
+        keys: set[str] = set()
+        _checked(phase.name, phase.steps, keys)
         if follow_up is not None and not follow_up.after <= keys:
             raise ValueError(f"{follow_up.name}: unknown dependencies {sorted(follow_up.after - keys)}")
         self.reporter.phase(phase)
@@ -215,11 +224,19 @@ class Executor:
                     exc = future.exception()
                     if exc is not None:
                         errors.append(exc)
-                    elif done is None:
+                    elif done is None:  # the follow-up's planning
+                        assert follow_up is not None
                         try:
-                            pending.extend(self._joined(phase, follow_up, keys, future.result()))
+                            joined = _checked(phase.name, future.result(), keys, "follow-up ")
                         except ValueError as invalid:
                             errors.append(invalid)
+                        else:
+                            pending.extend(joined)
+                            if joined:
+                                self.reporter.note(
+                                    f"{follow_up.name}: {len(joined)} instruction(s) planned, "
+                                    "joining the running phase"
+                                )
                     else:
                         finished.add(done.key)
                         with self._lock:
@@ -228,25 +245,6 @@ class Executor:
             self._raise(errors)
         if pending:  # pragma: no cover - a dependency cycle the planner would have to create
             raise DeployError(f"phase {phase.name}: could not order {[s.key for s in pending]}")
-
-    def _joined(
-        self, phase: Phase, follow_up: FollowUp | None, keys: set[str], planned: Sequence[Instruction]
-    ) -> list[Instruction]:
-        """The follow-up's instructions, checked like a phase's, their keys added to ``keys``."""
-        added = list(planned)
-        new = {step.key for step in added}
-        if len(new) != len(added) or new & keys:
-            raise ValueError(f"phase {phase.name}: follow-up instruction keys are not unique")
-        keys |= new
-        for step in added:
-            unknown = [a for a in step.after if a not in keys]
-            if unknown:
-                raise ValueError(f"{step.key}: unknown dependencies {unknown}")
-        if added and follow_up is not None:
-            self.reporter.note(
-                f"{follow_up.name}: {len(added)} instruction(s) planned, joining the running phase"
-            )
-        return added
 
     def _raise(self, errors: Sequence[BaseException]) -> None:
         if len(errors) == 1 or not all(isinstance(e, StreamfabricError) for e in errors):
@@ -304,18 +302,17 @@ class Executor:
         finally:
             last = self._unwatch(step)
             self.resolve.forget_stack(step.stack)
+        if outcome == "unchanged":
+            return outcome
         # The waiter's last DescribeStacks showed the stack complete: its outputs are those the
-        # stacks after it need (no second DescribeStacks before each of them starts).
-        if outcome != "unchanged" and last is not None and last.get("StackStatus") in COMPLETE:
+        # stacks after it need (no second DescribeStacks before each of them starts). Not seen
+        # complete (a waiter that saw no description): ask.
+        if last is None or last.get("StackStatus") not in COMPLETE:
+            last = describe_stack(self.gateway, step.region, step.stack)
+        if last is not None:
             self.resolve.remember_stack(step.stack, stack_outputs(last))
             with self._lock:
                 self.stacks_now[step.stack] = stack_state(step.region, step.stack, last)
-                self.stacks_deleted.discard(step.stack)
-        elif outcome != "unchanged":  # not seen complete (a waiter that saw no description): ask
-            described = describe_stack(self.gateway, step.region, step.stack)
-            if described is not None:
-                with self._lock:
-                    self.stacks_now[step.stack] = stack_state(step.region, step.stack, described)
         return outcome
 
     def _flow_step(self, step: FlowInstruction) -> str:

@@ -242,30 +242,15 @@ def find_orphans(
     return tuple(pair for pairs in found for pair in pairs)
 
 
-def refresh(
-    gateway: AwsGateway,
-    model: Topology,
-    specs: tuple[StackSpec, ...],
-    remote: RemoteState,
-    executor: Executor | None = None,
-) -> RemoteState:
-    """After the stacks changed: every stack's outputs and the flows, observed again.
-
-    With the ``executor`` that changed them, the stacks are not described again: those it created
-    or updated are as its waiters last saw them complete, those it deleted are gone, the others are
-    as observed before it ran (streamfabric changes a stack only through its executor). The flows
-    are always read again; flows named like ours that are not ours are those found before."""
-    if executor is None:
-        stacks = _observe_all(gateway, model, specs, remote.inventory, details=False)
-        flows, retired, addresses, foreign = _observe_flows(gateway, model, stacks, remote.inventory)
-    else:
-        stacks = {name: state for name, state in remote.stacks.items() if name not in executor.stacks_deleted}
-        stacks.update(executor.stacks_now)
-        flows, retired, addresses = _observe_our_flows(gateway, model, stacks, remote.inventory)
-        foreign = remote.duplicates
-    return replace(
-        remote, flows=flows, retired=retired, addresses=addresses, stacks=stacks, duplicates=foreign
-    )
+def refresh(gateway: AwsGateway, model: Topology, remote: RemoteState, executor: Executor) -> RemoteState:
+    """After the ``executor`` changed stacks or flows: the stacks as it left them (those it created
+    or updated as its waiters last saw them complete, those it deleted gone, the others as observed
+    before it ran: streamfabric changes a stack only through its executor) and the flows, read
+    again; flows named like ours that are not ours are those found before."""
+    stacks = {name: state for name, state in remote.stacks.items() if name not in executor.stacks_deleted}
+    stacks.update(executor.stacks_now)
+    flows, retired, addresses = _observe_our_flows(gateway, model, stacks, remote.inventory)
+    return replace(remote, flows=flows, retired=retired, addresses=addresses, stacks=stacks)
 
 
 def _network(model: Topology, remote: RemoteState, terraform: NetworkOutputs | None) -> NetworkOutputs:
@@ -362,7 +347,7 @@ def deploy(
         steps = tuple(s for s in stack_phase.steps if isinstance(s, DeployStack))
 
         def plan_post() -> tuple[Instruction, ...]:
-            now = refresh(gw, model, specs, remote, executor)
+            now = refresh(gw, model, remote, executor)
             planned = after_path_to_ingests(
                 plan_poststeps(model, now, _network(model, now, terraform)), steps
             )
@@ -373,17 +358,17 @@ def deploy(
         remote, post = replanned[0][0], Phase("post-steps", replanned[0][1])
     else:
         if retire_phase.steps:
-            remote = refresh(gw, model, specs, remote, executor)
+            remote = refresh(gw, model, remote, executor)
             post = Phase("post-steps", plan_poststeps(model, remote, _network(model, remote, terraform)))
         executor.run_phase(post)
     if post.steps and cleanup.steps:
-        remote = refresh(gw, model, specs, remote, executor)
+        remote = refresh(gw, model, remote, executor)
     if cleanup.steps:
         gone = removed_regions(model, remote.stacks, remote.retired.values())
         remote = replace(remote, orphan_network_interfaces=find_orphans(gw, remote, gone))
         executor.run_phase(Phase("clean up", plan_cleanup(model, remote, gone)))
     if executor.done:
-        remote = refresh(gw, model, specs, remote, executor)
+        remote = refresh(gw, model, remote, executor)
     inventory = inventory_of(model, remote.stacks, [*remote.flows.values(), *remote.retired.values()])
     urls = api_outputs(gw, specs)
     runtime = replace(
