@@ -75,8 +75,8 @@ print(json.dumps({"import_s": imported, "first_s": first, "warm_s": warm, "cache
 
 
 def bench_api(quick: bool, tmp: Path, emulator: Any | None = None) -> dict[str, Any]:
-    from streamfabric.deploy.api_package import MIB, UNZIPPED_LIMIT, build_api_package
-    from streamfabric.render.api import LAMBDA_RUNTIME
+    from streamfabric.deployment.api_package import MIB, UNZIPPED_LIMIT, build_api_package
+    from streamfabric.rendering.api import LAMBDA_RUNTIME
 
     python, version = _python(LAMBDA_RUNTIME.removeprefix("python"))
     package = build_api_package(tmp / "api-dist", python_version=version)

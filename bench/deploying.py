@@ -34,7 +34,7 @@ class Deployed:
 
 def _reporter(started: float, starts: dict[str, float]) -> Any:
     """A deploy reporter that notes when each instruction reports its first status (its start)."""
-    from streamfabric.deploy.progress import NullReporter
+    from streamfabric.deployment.progress import NullReporter
 
     lock = threading.Lock()
 
@@ -89,7 +89,7 @@ def deploy_once(
 ) -> Deployed:
     """Reset the emulator, seed it, deploy a synthetic topology of this size; time it."""
     from streamfabric.aws.gateway import AwsGateway
-    from streamfabric.deploy import deploy
+    from streamfabric.deployment import deploy
     from streamfabric.topology.loading import load_topology
 
     path = write_topology(regions, ingests, tmp)
@@ -124,7 +124,7 @@ def bench_regions(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     deploy (imports, the emulator's first requests); the ratio of the medians. Also: how far apart
     the 8 network stacks (and the 8 flow stacks) start, the stacks' longest dependency chain, and
     the ratio with ``HIGH_LATENCY`` per call, where the client's CPU weighs little."""
-    from streamfabric.deploy.workflow import rendered_stacks
+    from streamfabric.deployment.workflow import rendered_stacks
 
     deploy_once(emulator, 1, 1, tmp, LATENCY)  # warm-up, not counted
     runs = _alternated(emulator, tmp, LATENCY, 3 if quick else 5)
@@ -180,7 +180,7 @@ def _peak(fn: Callable[[], object]) -> int:
 def bench_scale(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     """validate (load + schema + semantic checks), render (Terraform and CloudFormation network)
     and deploy for 1, 4 and 16 regions with 4 ingests each: median times and peak memory."""
-    from streamfabric.render import render
+    from streamfabric.rendering import render
     from streamfabric.topology.loading import load_topology
 
     repeat = 3 if quick else 7

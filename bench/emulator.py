@@ -4,7 +4,7 @@ In AWS the service's own work does not run on the caller's CPU. An emulator in t
 process would share one GIL with the deploy's threads and turn every figure that runs calls in
 parallel (regions, take, status) into a measure of moto's CPU. So the benchmarks talk to a sandbox
 in a child process, reset (``/moto-api/reset``) and seeded with a topology's prerequisites
-(:func:`streamfabric.demo.seed_prerequisites`) before each figure.
+(:func:`streamfabric.cli.demo.seed_prerequisites`) before each figure.
 
 moto creates each region's EC2 backend lazily, loading its default AMIs (thousands of images and
 snapshots) the first time a region is used; we never use an AMI, so the child sets
@@ -23,7 +23,7 @@ from typing import Any
 
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child process
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
-    from streamfabric.demo import quiet_emulator_logs, seed_prerequisites
+    from streamfabric.cli.demo import quiet_emulator_logs, seed_prerequisites
     from streamfabric.sandbox.server import Sandbox, reset
     from streamfabric.topology.loading import load_topology
 

@@ -39,8 +39,8 @@ SECTIONS = ("render", "switch", "take", "status", "regions", "scale", "startup")
 def bench_render(quick: bool) -> dict[str, Any]:
     from bench.topologies import topology
     from bench.troposphere_equivalent import flow_templates
-    from streamfabric.render import render
-    from streamfabric.render.cloudformation import render_cloudformation
+    from streamfabric.rendering import render
+    from streamfabric.rendering.cloudformation import render_cloudformation
 
     rows = []
     for regions, ingests in ((1, 1), (5, 5), (20, 20)):

@@ -126,7 +126,7 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def api_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The control API's Lambda package, built once per session (wheels from the package index,
     through pip's own cache) with a cache of its own, so no earlier build is reused."""
-    from streamfabric.deploy.api_package import build_api_package
+    from streamfabric.deployment.api_package import build_api_package
 
     root = tmp_path_factory.mktemp("api-package")
     return build_api_package(root / "dist", cache_dir=root / "cache").path

@@ -3,7 +3,7 @@
 ``terraform_kit()`` (the session fixture ``terraform_kit`` in tests/conftest.py) runs ``terraform
 init`` once per session, into a shared plugin cache, from the local provider mirror; each test's
 working directory then gets a copy of that ``.terraform/`` (provider links) and lock file, so no
-test initialises again. The mirror is found as :mod:`streamfabric.terraform_cli` documents:
+test initialises again. The mirror is found as :mod:`streamfabric.cli.terraform` documents:
 ``$STREAMFABRIC_TF_MIRROR``, else the first of ``DEFAULT_MIRRORS`` holding hashicorp/aws (on these
 machines and in CI: ``/opt/tf-plugins``). Without ``terraform`` on PATH or without a mirror the
 tests that need them are skipped, saying which is missing.
@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from streamfabric.render.terraform import render_terraform
-from streamfabric.terraform_cli import (
+from streamfabric.cli.terraform import (
     DEFAULT_MIRRORS,
     MIN_VERSION,
     MIRROR_ENV,
@@ -30,6 +29,7 @@ from streamfabric.terraform_cli import (
     terraform_version,
     version_tuple,
 )
+from streamfabric.rendering.terraform import render_terraform
 from streamfabric.topology.loading import load_topology
 
 RESOURCE_BLOCK = re.compile(r'^resource "([a-z0-9_]+)" "([a-z0-9_]+)"', re.MULTILINE)

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from streamfabric.demo import DemoResult, run_demo
+from streamfabric.cli.demo import DemoResult, run_demo
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -158,7 +158,7 @@ def test_demo_through_terraform_deploys_the_flows_on_terraform_s_network_succeed
 def test_demo_through_terraform_without_terraform_fails(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from streamfabric.cli import main
+    from streamfabric.cli.main import main
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no terraform there
     assert main(["demo", "--network", "terraform"]) == 1

@@ -12,8 +12,8 @@ from botocore.stub import Stubber
 
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.cli import main
-from streamfabric.doctor import (
+from streamfabric.cli.main import main
+from streamfabric.reports.doctor import (
     REQUIRED_ACTIONS,
     check_mediaconnect,
     check_permissions,

@@ -16,8 +16,8 @@ from typing import Any
 import boto3
 import pytest
 
-from streamfabric.cli import main
-from streamfabric.emulator import EmulatorError, Served, serve
+from streamfabric.cli.emulator import EmulatorError, Served, serve
+from streamfabric.cli.main import main
 from streamfabric.sandbox.server import reset
 from streamfabric.topology.loading import load_topology
 

@@ -36,21 +36,30 @@ def test_every_name_of_the_surface_imports_and_is_callable() -> None:
     assert set(SURFACE) <= set(dir(streamfabric))
 
 
-def test_render_and_deploy_are_functions_and_packages_whatever_was_imported_first() -> None:
+def test_render_and_deploy_are_functions_whatever_was_imported_first() -> None:
+    # Their packages are named otherwise (rendering, deployment): importing a package first never
+    # makes the name the module, and a typed caller reaches the package's names (mypy sees them).
     code = (
-        "import json, streamfabric.deploy.workflow, streamfabric.render.api\n"
+        "import json, streamfabric.deployment.workflow, streamfabric.rendering.api\n"
         "from streamfabric import render, deploy, load_topology\n"
-        "import streamfabric.deploy as package\n"
+        "import streamfabric.deployment as package\n"
         f"files = render(load_topology({str(ROOT / 'examples' / 'minimal.json')!r}))\n"
-        "print(json.dumps([callable(deploy), package.PlainReporter.__name__, "
-        "'cloudformation/manifest.json' in files, deploy.__name__]))"
+        "print(json.dumps([type(deploy).__name__, type(render).__name__, package.PlainReporter.__name__, "
+        "'cloudformation/manifest.json' in files, deploy.__module__, render.__module__]))"
     )
-    assert json.loads(_python(code)) == [True, "PlainReporter", True, "streamfabric.deploy"]
+    assert json.loads(_python(code)) == [
+        "function",
+        "function",
+        "PlainReporter",
+        True,
+        "streamfabric.deployment.workflow",
+        "streamfabric.rendering",
+    ]
 
 
 def test_the_functions_are_the_ones_of_their_modules() -> None:
     from streamfabric import destroy, history, status, switch, switching, take
-    from streamfabric.deploy import workflow
+    from streamfabric.deployment import workflow
 
     assert destroy is workflow.destroy
     assert (switch, take, status, history) == (

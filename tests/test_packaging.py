@@ -82,7 +82,7 @@ def test_wheel_contains_the_data_files(wheel: Path) -> None:
         schema = archive.read("streamfabric/_data/schemas/topology.schema.json")
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         scripts = archive.read(entry_points).decode()
-    assert "streamfabric/cli.py" in names
+    assert "streamfabric/cli/main.py" in names
     assert "streamfabric/topology/import_poc.py" in names
     assert "streamfabric/reports/data/prices.json" in names
     assert (
@@ -93,7 +93,7 @@ def test_wheel_contains_the_data_files(wheel: Path) -> None:
         assert f"streamfabric/_data/{template.relative_to(ROOT).as_posix()}" in names, template
     assert any(n.startswith("streamfabric/_data/templates/terraform/") for n in names)
     assert any(n.startswith("streamfabric/_data/templates/cloudformation/") for n in names)
-    assert "streamfabric = streamfabric.cli:main" in scripts
+    assert "streamfabric = streamfabric.cli.main:main" in scripts
     assert "streamfabric/py.typed" in names  # PEP 561: type checkers use the package's annotations
     metadata = archive_metadata(wheel)
     assert f"Version: {streamfabric.__version__}" in metadata.splitlines()  # one source: __init__.py

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from streamfabric import terraform_cli
-from streamfabric.terraform_cli import MIRROR_ENV, TerraformError, cli_config, find_mirror, terraform_env
+from streamfabric.cli import terraform as terraform_cli
+from streamfabric.cli.terraform import MIRROR_ENV, TerraformError, cli_config, find_mirror, terraform_env
 
 
 def mirror_at(directory: Path) -> Path:

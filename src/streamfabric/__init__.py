@@ -5,9 +5,9 @@ The library surface, re-exported here lazily so that ``import streamfabric`` sta
 
     from streamfabric import load_topology, render, deploy, destroy, switch, take, status, history, Switcher
 
-``render`` and ``deploy`` are also the subpackages ``streamfabric.render`` and
-``streamfabric.deploy``; both packages are callable (``streamfabric._callable_module``), so the
-name means the function whichever was imported first. The library logs through ``logging``
+``render`` and ``deploy`` are the functions of the packages ``streamfabric.rendering`` and
+``streamfabric.deployment`` (whose names differ from the functions', so importing a package never
+shadows the function). The library logs through ``logging``
 (logger ``streamfabric`` and its children); ``streamfabric.aws``, which every module that logs
 imports, installs a ``NullHandler`` on it (here it would cost ``validate`` the import of logging).
 """
@@ -36,9 +36,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .deploy import deploy, destroy
+    from .deployment import deploy, destroy
     from .errors import StreamfabricError, TopologyError
-    from .render import render
+    from .rendering import render
     from .switching import Switcher, history, status, switch, take
     from .topology.loading import load_topology, parse_topology
 
@@ -47,22 +47,20 @@ _LAZY = {
     "TopologyError": ("streamfabric.errors", "TopologyError"),
     "load_topology": ("streamfabric.topology.loading", "load_topology"),
     "parse_topology": ("streamfabric.topology.loading", "parse_topology"),
-    "destroy": ("streamfabric.deploy", "destroy"),
+    "render": ("streamfabric.rendering", "render"),
+    "deploy": ("streamfabric.deployment", "deploy"),
+    "destroy": ("streamfabric.deployment", "destroy"),
     "switch": ("streamfabric.switching", "switch"),
     "take": ("streamfabric.switching", "take"),
     "status": ("streamfabric.switching", "status"),
     "history": ("streamfabric.switching", "history"),
     "Switcher": ("streamfabric.switching", "Switcher"),
 }
-# Subpackages that are their own (callable) entry point: importing them is the answer.
-_CALLABLE_PACKAGES = ("deploy", "render")
 
 
 def __getattr__(name: str) -> Any:
     import importlib
 
-    if name in _CALLABLE_PACKAGES:
-        return importlib.import_module(f"{__name__}.{name}")
     try:
         module_name, attr = _LAZY[name]
     except KeyError:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from streamfabric.cli import COMMANDS, main
+from streamfabric.cli.main import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +69,7 @@ def test_zsh_and_fish_scripts_name_every_command(
 
 def test_other_commands_do_not_import_shtab() -> None:
     code = (
-        "import sys\nfrom streamfabric.cli import main\n"
+        "import sys\nfrom streamfabric.cli.main import main\n"
         f"code = main(['validate', {str(ROOT / 'examples' / 'minimal.json')!r}])\n"
         "print('shtab' in sys.modules, 'boto3' in sys.modules, 'logging' in sys.modules, code)"
     )

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.topology.loading import load_topology
 
 ROOT = Path(__file__).resolve().parents[2]

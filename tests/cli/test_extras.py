@@ -21,7 +21,7 @@ def _run_without(modules: list[str], argv: list[str]) -> subprocess.CompletedPro
     code = (
         "import sys\n"
         f"for name in {modules!r}: sys.modules[name] = None\n"
-        "from streamfabric.cli import main\n"
+        "from streamfabric.cli.main import main\n"
         f"sys.exit(main({argv!r}))\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}

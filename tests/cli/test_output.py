@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
-from streamfabric.cli import main
-from streamfabric.cli_output import configure_logging
-from streamfabric.deploy.plan import DeleteStack, Phase
-from streamfabric.deploy.progress import LiveReporter
+from streamfabric.cli.main import main
+from streamfabric.cli.output import configure_logging
+from streamfabric.deployment.plan import DeleteStack, Phase
+from streamfabric.deployment.progress import LiveReporter
 from streamfabric.topology.loading import load_topology
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from streamfabric.deploy.remote import (
+from streamfabric.deployment.remote import (
     FlowState,
     OutputState,
     RemoteState,
@@ -112,10 +112,10 @@ def ip(ingest: str) -> str:
 
 def deployed(model: Topology, rendered: dict[str, str], network: str = "cloudformation") -> RemoteState:
     """The observed state right after a complete deploy of ``rendered`` (flows ACTIVE, post-steps done)."""
-    from streamfabric.deploy.manifest import stack_specs
-    from streamfabric.deploy.network import load_terraform_outputs
-    from streamfabric.deploy.parameters import StackOutputs, stack_parameters, template_outputs
-    from streamfabric.deploy.planner import network_from_stacks, stack_tags
+    from streamfabric.deployment.manifest import stack_specs
+    from streamfabric.deployment.network import load_terraform_outputs
+    from streamfabric.deployment.parameters import StackOutputs, stack_parameters, template_outputs
+    from streamfabric.deployment.planner import network_from_stacks, stack_tags
 
     specs = stack_specs(rendered)
     stacks: dict[str, StackState] = {}

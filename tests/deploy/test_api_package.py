@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 
 from deploy import helpers
-from streamfabric.cli import main
-from streamfabric.deploy import deploy
-from streamfabric.deploy.api_code import artifacts_location, resolve_api_code, with_api_code
-from streamfabric.deploy.api_package import MIB, UNZIPPED_LIMIT, build_api_package, describe
-from streamfabric.deploy.workflow import rendered_stacks
+from streamfabric.cli.main import main
+from streamfabric.deployment import deploy
+from streamfabric.deployment.api_code import artifacts_location, resolve_api_code, with_api_code
+from streamfabric.deployment.api_package import MIB, UNZIPPED_LIMIT, build_api_package, describe
+from streamfabric.deployment.workflow import rendered_stacks
 from streamfabric.errors import DeployError, PackageError
-from streamfabric.render.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, function_name
+from streamfabric.rendering.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, function_name
 from streamfabric.topology.loading import load_topology, parse_topology
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -52,7 +52,7 @@ def test_the_package_is_deterministic_and_holds_only_the_api(api_package: Path, 
     assert "streamfabric/panel/panel.js" in names
     assert not [n for n in names if n.startswith(("streamfabric/sandbox/", "tests/", "bin/", "moto/"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", "/RECORD"))]
-    # boto3/botocore ship at the tested versions (see streamfabric.deploy.api_package)
+    # boto3/botocore ship at the tested versions (see streamfabric.deployment.api_package)
     import botocore
 
     assert f"botocore-{botocore.__version__}.dist-info/METADATA" in names

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from streamfabric.deploy import deploy, destroy
+from streamfabric.deployment import deploy, destroy
 from streamfabric.topology.loading import parse_topology
 from streamfabric.topology.model import Topology
 

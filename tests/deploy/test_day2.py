@@ -15,10 +15,10 @@ import boto3
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.cli import main
-from streamfabric.deploy import PlainReporter, deploy, destroy
-from streamfabric.deploy.guard import OnAirError
-from streamfabric.runtime_state import RuntimeState
+from streamfabric.cli.main import main
+from streamfabric.deployment import PlainReporter, deploy, destroy
+from streamfabric.deployment.guard import OnAirError
+from streamfabric.state.runtime import RuntimeState
 from streamfabric.switching.switcher import Switcher
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy.executor import Executor, FollowUp
-from streamfabric.deploy.plan import DeployStack, Instruction, Phase, SetCallerSource, StartFlow
-from streamfabric.deploy.planner import after_path_to_ingests, plan_deploy, poststeps_wait_for
-from streamfabric.deploy.remote import RemoteState
-from streamfabric.deploy.workflow import rendered_stacks
+from streamfabric.deployment.executor import Executor, FollowUp
+from streamfabric.deployment.plan import DeployStack, Instruction, Phase, SetCallerSource, StartFlow
+from streamfabric.deployment.planner import after_path_to_ingests, plan_deploy, poststeps_wait_for
+from streamfabric.deployment.remote import RemoteState
+from streamfabric.deployment.workflow import rendered_stacks
 from streamfabric.errors import DeployError
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology

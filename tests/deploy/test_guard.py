@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from streamfabric.deploy.guard import Interruption, offline_verdict, on_air_verdict
-from streamfabric.deploy.manifest import stack_specs
-from streamfabric.deploy.plan import RemoveVpcInterface, SetCallerSource, StopFlow
-from streamfabric.deploy.planner import plan_deploy
-from streamfabric.deploy.remote import RemoteState, VpcInterfaceState
+from streamfabric.deployment.guard import Interruption, offline_verdict, on_air_verdict
+from streamfabric.deployment.manifest import stack_specs
+from streamfabric.deployment.plan import RemoveVpcInterface, SetCallerSource, StopFlow
+from streamfabric.deployment.planner import plan_deploy
+from streamfabric.deployment.remote import RemoteState, VpcInterfaceState
 from streamfabric.topology.loading import parse_topology
 from streamfabric.topology.model import Topology
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from streamfabric.deploy.manifest import stack_specs
-from streamfabric.deploy.network import load_terraform_outputs
+from streamfabric.deployment.manifest import stack_specs
+from streamfabric.deployment.network import load_terraform_outputs
 from streamfabric.errors import DeployError
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology
@@ -61,7 +61,7 @@ def test_a_template_that_was_not_rendered_is_an_error() -> None:
 
 
 def test_the_real_manifest_reads(model: Topology) -> None:
-    from streamfabric.render import render
+    from streamfabric.rendering import render
 
     specs = stack_specs(render(model, network="cloudformation"))
     assert specs[-1].kind == "api"

@@ -11,10 +11,10 @@ import boto3
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy import PlainReporter, deploy, destroy
-from streamfabric.deploy.guard import OnAirError
-from streamfabric.deploy.plan import SetCallerSource
-from streamfabric.runtime_state import RuntimeState
+from streamfabric.deployment import PlainReporter, deploy, destroy
+from streamfabric.deployment.guard import OnAirError
+from streamfabric.deployment.plan import SetCallerSource
+from streamfabric.state.runtime import RuntimeState
 from streamfabric.topology.model import Topology
 
 from . import helpers

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from streamfabric.deploy.network import NetworkOutputs, load_terraform_outputs
-from streamfabric.deploy.plan import (
+from streamfabric.deployment.network import NetworkOutputs, load_terraform_outputs
+from streamfabric.deployment.plan import (
     AddVpcInterface,
     AttachOutput,
     AwaitFlow,
@@ -17,9 +17,9 @@ from streamfabric.deploy.plan import (
     StartFlow,
     StopFlow,
 )
-from streamfabric.deploy.poststeps import plan_poststeps
-from streamfabric.deploy.remote import RemoteState, SourceState
-from streamfabric.deploy.values import InterfaceAddress
+from streamfabric.deployment.poststeps import plan_poststeps
+from streamfabric.deployment.remote import RemoteState, SourceState
+from streamfabric.deployment.values import InterfaceAddress
 from streamfabric.errors import DeployError
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology

@@ -8,8 +8,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from streamfabric.cli import main
-from streamfabric.deploy.preview import ResourceChange
+from streamfabric.cli.main import main
+from streamfabric.deployment.preview import ResourceChange
 from streamfabric.topology.loading import load_topology
 
 from . import helpers

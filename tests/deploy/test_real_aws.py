@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy import PlainReporter, deploy, destroy
+from streamfabric.deployment import PlainReporter, deploy, destroy
 from streamfabric.topology.loading import load_topology
 
 from . import helpers

@@ -12,8 +12,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy.executor import DisplayOnlyExecutor, Executor
-from streamfabric.deploy.plan import (
+from streamfabric.deployment.executor import DisplayOnlyExecutor, Executor
+from streamfabric.deployment.plan import (
     AddVpcInterface,
     AttachOutput,
     DeployStack,
@@ -26,8 +26,8 @@ from streamfabric.deploy.plan import (
     StartFlow,
     StopFlow,
 )
-from streamfabric.deploy.progress import PlainReporter
-from streamfabric.deploy.stacks import StackFailed
+from streamfabric.deployment.progress import PlainReporter
+from streamfabric.deployment.stacks import StackFailed
 
 from . import helpers
 

@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from streamfabric.deploy import deploy, destroy
-from streamfabric.deploy.guard import OnAirError
-from streamfabric.runtime_state import RuntimeState
+from streamfabric.deployment import deploy, destroy
+from streamfabric.deployment.guard import OnAirError
+from streamfabric.state.runtime import RuntimeState
 from streamfabric.switching.switcher import Switcher
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology

@@ -19,8 +19,8 @@ from typing import Any
 import boto3
 import pytest
 
-from streamfabric.cli import main
-from streamfabric.emulator import Served, serve
+from streamfabric.cli.emulator import Served, serve
+from streamfabric.cli.main import main
 from streamfabric.sandbox.server import reset
 from streamfabric.topology.loading import load_topology
 from terraform_util import TerraformKit, resource_blocks

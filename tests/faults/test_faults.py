@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSResponse
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
 from streamfabric.api.local import LocalServer
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy import deploy
+from streamfabric.deployment import deploy
 from streamfabric.errors import SwitchError
 from streamfabric.switching import Switcher
 from streamfabric.topology.loading import load_topology

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hypothesis_budget import examples
-from streamfabric.render import render
+from streamfabric.rendering import render
 from streamfabric.topology.loading import parse_topology
 
 from .strategies import REGIONS, valid_topology

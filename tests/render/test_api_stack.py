@@ -10,8 +10,8 @@ import pytest
 from cfnlint.api import ManualArgs, lint
 from cfnlint.decode import decode_str
 
-from streamfabric.render import render
-from streamfabric.render.api import render_api
+from streamfabric.rendering import render
+from streamfabric.rendering.api import render_api
 from streamfabric.topology.model import ControlApi, SourceInfo, Topology
 
 S3_SOURCE = SourceInfo("s3://shows-bucket/festival/festival.json", "0" * 64, "v1")
@@ -127,7 +127,7 @@ def test_render_both_network_modes(festival: Topology, network: str) -> None:
 
 
 def test_stages_are_throttled_and_log_access_and_cors_names_only_the_panel(festival: Topology) -> None:
-    from streamfabric.render.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, THROTTLE_BURST, THROTTLE_RATE
+    from streamfabric.rendering.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, THROTTLE_BURST, THROTTLE_RATE
 
     for name, model in variants(festival).items():
         stages = resources(model, "AWS::ApiGateway::Stage")

@@ -15,7 +15,7 @@ import pytest
 from cfnlint.decode import decode_str
 
 from streamfabric.errors import RenderError
-from streamfabric.render.cloudformation import (
+from streamfabric.rendering.cloudformation import (
     StackSpec,
     order_stacks,
     render_cloudformation,
@@ -23,7 +23,7 @@ from streamfabric.render.cloudformation import (
     stack_specs,
     whitelist_cidr,
 )
-from streamfabric.render.env import comment_header
+from streamfabric.rendering.env import comment_header
 from streamfabric.topology.model import Dns, InternalHop, SecretRef, SourceInfo, Topology, pascal
 
 MODES = ("terraform", "cloudformation")

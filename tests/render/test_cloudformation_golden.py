@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from golden_util import assert_golden
-from streamfabric.render.cloudformation import render_cloudformation
+from streamfabric.rendering.cloudformation import render_cloudformation
 from streamfabric.topology.model import SourceInfo, Topology
 
 

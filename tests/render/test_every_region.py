@@ -15,7 +15,7 @@ from cfnlint.config import ConfigMixIn
 from cfnlint.decode.decode import decode_str
 from cfnlint.runner import Runner
 
-from streamfabric.render import render
+from streamfabric.rendering import render
 from streamfabric.topology.loading import parse_topology
 from streamfabric.topology.region_support import tags_supported
 from streamfabric.topology.semantic_check import mediaconnect_regions

@@ -9,7 +9,7 @@ import pytest
 
 from iam_policy import _format_glob, allowed, check_policy, globs_intersect, privilege
 from iam_sources import cloudformation_policies, is_trust_policy, terraform_policies
-from streamfabric.render import render
+from streamfabric.rendering import render
 from streamfabric.topology.loading import load_topology
 
 ROOT = Path(__file__).resolve().parents[2]

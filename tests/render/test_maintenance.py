@@ -10,7 +10,7 @@ from typing import Any
 
 from cfnlint.decode import decode_str
 
-from streamfabric.render import render
+from streamfabric.rendering import render
 from streamfabric.topology.advisories import topology_advisories
 from streamfabric.topology.loading import parse_topology
 

@@ -23,9 +23,9 @@ import pytest
 from tf_tree import ACCOUNT, Interp, Tf, expr, key, literal, resolved, template_parts, walk_strings
 
 from golden_util import assert_golden
-from streamfabric.render.env import comment_header, hcl_literal
-from streamfabric.render.hclfmt import format_hcl
-from streamfabric.render.terraform import TerraformRenderError, render_terraform
+from streamfabric.rendering.env import comment_header, hcl_literal
+from streamfabric.rendering.hclfmt import format_hcl
+from streamfabric.rendering.terraform import TerraformRenderError, render_terraform
 from streamfabric.topology.model import Ingest, SecretRef, SourceInfo, Topology, snake
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -729,7 +729,7 @@ def test_render_does_not_depend_on_hash_seed_succeeds(festival_files: dict[str, 
     script = (
         "import hashlib, json, sys;"
         "from streamfabric.topology.loading import load_topology;"
-        "from streamfabric.render.terraform import render_terraform;"
+        "from streamfabric.rendering.terraform import render_terraform;"
         "f = render_terraform(load_topology(sys.argv[1]));"
         "print(hashlib.sha256(json.dumps(f, sort_keys=True).encode()).hexdigest())"
     )

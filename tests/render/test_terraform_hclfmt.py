@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from streamfabric.render.hclfmt import HclFormatError, columns, format_hcl
+from streamfabric.rendering.hclfmt import HclFormatError, columns, format_hcl
 
 HCLWRITE_CASES = [
     ("a = 1\n", "a = 1\n"),

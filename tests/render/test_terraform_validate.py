@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from fuzz.strategies import valid_topology
-from streamfabric.render.terraform import render_terraform
-from streamfabric.terraform_cli import Terraform, TerraformError
+from streamfabric.cli.terraform import Terraform, TerraformError
+from streamfabric.rendering.terraform import render_terraform
 from streamfabric.topology.loading import load_topology, parse_topology
 from terraform_util import TerraformKit
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.reports.cost import (
     HOURS_PER_MONTH,
     LIVE_QUERIES,
@@ -424,7 +424,7 @@ def test_cli_live_prices_without_credentials_falls_back(monkeypatch, capsys):
         stub.activate()
         return cost.fetch_live_prices(client, table, region)
 
-    monkeypatch.setattr("streamfabric.commands.cost.live_prices", no_credentials)
+    monkeypatch.setattr("streamfabric.cli.commands.cost.live_prices", no_credentials)
 
     class Args:
         topology = str(FESTIVAL)
@@ -433,7 +433,7 @@ def test_cli_live_prices_without_credentials_falls_back(monkeypatch, capsys):
         json = False
         live_prices = True
 
-    from streamfabric.commands import cost as command
+    from streamfabric.cli.commands import cost as command
 
     assert command.run(Args()) == 0  # type: ignore[arg-type]
     captured = capsys.readouterr()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.reports.diff import (
     FLOW_CREATE_ONLY,
     OUTPUT_CREATE_ONLY,
@@ -359,7 +359,7 @@ def test_control_api_and_tags_and_dns(old):
 
 @pytest.mark.parametrize("network", ["terraform", "cloudformation"])
 def test_expected_stacks_agree_with_the_cloudformation_renderer(old, network):
-    cloudformation = pytest.importorskip("streamfabric.render.cloudformation")
+    cloudformation = pytest.importorskip("streamfabric.rendering.cloudformation")
     specs = getattr(cloudformation, "stack_specs", None)
     if specs is None:
         pytest.skip("the CloudFormation renderer has no stack_specs yet")
@@ -394,7 +394,7 @@ SCENARIOS: dict[str, Callable[[dict[str, Any]], Any]] = {
 @pytest.mark.parametrize("network", ["terraform", "cloudformation"])
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_predicted_stacks_match_the_templates_that_change(old, network, scenario):
-    cloudformation = pytest.importorskip("streamfabric.render.cloudformation")
+    cloudformation = pytest.importorskip("streamfabric.rendering.cloudformation")
     render = getattr(cloudformation, "render_cloudformation", None)
     if render is None:
         pytest.skip("no CloudFormation renderer yet")
@@ -449,7 +449,7 @@ def test_file_changes_with_headers_normalised(old):
 
 def test_a_failing_renderer_leaves_the_model_diff_with_a_note(old):
     def broken(model: Topology, network: str = "terraform") -> dict[str, str]:
-        raise ImportError("No module named 'streamfabric.render.api'")
+        raise ImportError("No module named 'streamfabric.rendering.api'")
 
     diff = diff_topologies(old, topology(lambda d: ingest(d, "main-stage").update(port=5004)), render=broken)
     assert diff.files is None and diff.flows
@@ -459,7 +459,7 @@ def test_a_failing_renderer_leaves_the_model_diff_with_a_note(old):
 
 def _real_render_works(model: Topology) -> bool:
     try:
-        from streamfabric.render import render
+        from streamfabric.rendering import render
 
         render(model)
     except Exception:
@@ -555,7 +555,7 @@ def test_cli_markdown_and_json(tmp_path, capsys):
 
 
 def test_command_options_read_from_args(tmp_path, capsys):
-    from streamfabric.commands import diff as command
+    from streamfabric.cli.commands import diff as command
 
     old_path = _write(tmp_path, "old.json")
     new_path = _write(tmp_path, "new.json", lambda d: ingest(d, "main-stage").update(port=5004))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.reports import graph
 from streamfabric.reports.graph import (
     GraphvizError,

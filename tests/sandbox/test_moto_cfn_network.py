@@ -22,7 +22,7 @@ from moto.route53.models import HostedZoneIdentifier
 from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
-from streamfabric.render.cloudformation import hop_secret_name, render_cloudformation, secret_parameter
+from streamfabric.rendering.cloudformation import hop_secret_name, render_cloudformation, secret_parameter
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import SecretRef, Topology
 
@@ -385,7 +385,7 @@ def _rendered(model: Topology) -> tuple[dict[str, str], list[dict[str, Any]], li
     """Every file to deploy, the manifest's stacks that have a template, and those that have none."""
     files = render_cloudformation(model, network="cloudformation")
     try:
-        api = importlib.import_module("streamfabric.render.api")
+        api = importlib.import_module("streamfabric.rendering.api")
     except ImportError:
         pass
     else:

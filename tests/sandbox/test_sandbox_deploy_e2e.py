@@ -1,4 +1,4 @@
-"""``streamfabric.deploy`` of examples/festival.json against the sandbox, with no test-side patch.
+"""``streamfabric.deployment`` of examples/festival.json against the sandbox, with no test-side patch.
 
 Only what a real account has before a deploy is made first, with the sandbox's public presets: the
 hosted zone with the topology's zone id and every secret the topology references (those given by
@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy import deploy
+from streamfabric.deployment import deploy
 from streamfabric.sandbox.presets import preset_hosted_zone, preset_secret
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology

@@ -27,10 +27,10 @@ from iam_policy import allowed, granted_actions
 from iam_sources import cloudformation_policies
 from streamfabric.api.local import LocalServer
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy import deploy
-from streamfabric.render.api import render_api
-from streamfabric.runtime_state import RuntimeState
+from streamfabric.deployment import deploy
+from streamfabric.rendering.api import render_api
 from streamfabric.sandbox.server import reset
+from streamfabric.state.runtime import RuntimeState
 from streamfabric.switching import Switcher
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from streamfabric.api.local import LocalServer
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.sandbox import moto_mc_async
 
 from .conftest import World

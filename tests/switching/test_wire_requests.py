@@ -10,7 +10,7 @@ import pytest
 
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deploy import deploy
+from streamfabric.deployment import deploy
 from streamfabric.sandbox.server import reset
 from streamfabric.switching import Switcher
 from streamfabric.topology.loading import load_topology

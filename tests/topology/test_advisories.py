@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

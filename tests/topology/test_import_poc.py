@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from golden_util import updating
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.errors import TopologyError, UsageError
 from streamfabric.topology.import_poc import PLACEHOLDER_CIDR, import_poc
 from streamfabric.topology.loading import parse_topology

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.errors import SourceError
 from streamfabric.topology.loading import load_topology, split_s3_uri
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from streamfabric import __version__
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
@@ -140,7 +140,7 @@ def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) 
 
 def test_validate_of_a_local_file_does_not_import_boto3() -> None:
     code = (
-        "import sys; from streamfabric.cli import main; "
+        "import sys; from streamfabric.cli.main import main; "
         "code = main(['validate', 'examples/festival.json']); "
         "print(code, 'boto3' in sys.modules, 'botocore' in sys.modules, 'cfnlint' in sys.modules)"
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from golden_util import UPDATE_ENV, updating
-from streamfabric.cli import main
+from streamfabric.cli.main import main
 from streamfabric.errors import TopologyError
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.semantic_check import mediaconnect_regions

@@ -61,7 +61,7 @@ def file_changes(
 ) -> tuple[FileChange, ...]:
     """The rendered files that differ between ``old`` and ``new`` (headers normalised)."""
     if render is None:
-        from ..render import render as render_all
+        from ..rendering import render as render_all
 
         render = render_all
     neutral = dataclasses.replace(new.source, uri="topology.json", sha256="-", version=None)

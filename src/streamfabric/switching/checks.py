@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..runtime_state import IngestState, RuntimeState
+from ..state.runtime import IngestState, RuntimeState
 from ..topology.model import HUB_ROLES, HubRole, Topology
 
 

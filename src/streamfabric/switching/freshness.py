@@ -23,7 +23,7 @@ from typing import Any
 
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, NotFoundError, StateError
-from ..runtime_state import RuntimeState
+from ..state.runtime import RuntimeState
 from ..topology.loading import split_s3_uri
 from ..topology.model import Topology
 from .audit import AuditLog, AuditRecord, LocalAuditLog, S3AuditLog

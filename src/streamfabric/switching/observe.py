@@ -9,7 +9,7 @@ from typing import Any
 
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError
-from ..runtime_state import RuntimeState
+from ..state.runtime import RuntimeState
 from ..topology.model import HUB_ROLES, Topology
 from .checks import duplicate_names
 from .signal import SignalMonitor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..runtime_state import RuntimeState
+from ..state.runtime import RuntimeState
 from ..topology.model import HubRole
 from .signal import Signal
 

@@ -48,7 +48,7 @@ from ..errors import (
     SwitchError,
     UnknownIngestError,
 )
-from ..runtime_state import RuntimeState, default_audit_uri
+from ..state.runtime import RuntimeState, default_audit_uri
 from ..topology.model import HUB_ROLES, HubRole, Topology
 from .audit import AuditLog, AuditRecord, open_audit_log
 from .checks import flow_errors, path_problems
@@ -115,7 +115,7 @@ class Switcher:
         if self._state is not None:
             return self._state
         if self._source is None:
-            from ..state_store import state_uri
+            from ..state.store import state_uri
 
             self._source = StateSource(self.gateway, state_uri(self.topology), ttl=self.state_ttl,
                                        clock=self.clock)  # fmt: skip

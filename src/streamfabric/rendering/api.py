@@ -1,0 +1,144 @@
+"""The control API's stack: ``render_api(model) -> {"cloudformation/api-<hub>.yaml": text}``.
+
+A Lambda (the package's ``streamfabric.api.handler``) behind API Gateway with IAM (SigV4)
+authorization for scripts; when the topology enables the panel (or asks for Cognito), a second API
+for the browser with a Cognito user pool authorizer, whose only unauthenticated routes serve
+the panel's static page. The function's role may update the two hub flows' sources, describe this
+topology's flows, read the topology and runtime state, and append to the audit log — nothing more.
+
+The Lambda package (``streamfabric package-api``) carries every dependency, Powertools and
+pydantic included, so the function needs no layer. With the panel, the function answers
+cross-origin requests only from the panel's own origin (``STREAMFABRIC_PANEL_ORIGIN``). Each
+stage is throttled and writes access logs.
+
+The function and APIs exist once ``CodeBucket``/``CodeKey`` name the Lambda package and the
+topology is on S3 (a Condition): until then the stack holds only its log groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..state.runtime import default_audit_uri, default_state_uri
+from ..topology.model import HUB_ROLES, Topology, pascal
+from .env import render_template
+
+LAMBDA_RUNTIME = "python3.12"  # the function's runtime; the package's wheels are built for it
+LAMBDA_HANDLER = "streamfabric.api.handler.lambda_handler"
+# API Gateway stage throttling ("Throttle API requests for better throughput", API Gateway Developer
+# Guide): steady requests per second and burst, per stage, for a handful of operators and scripts.
+THROTTLE_RATE, THROTTLE_BURST = 5, 10
+BUCKET_PATTERN = "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
+KEY_PATTERN = "^[^${}]*$"
+
+
+@dataclass(frozen=True)
+class _Method:
+    logical: str
+    resource: str  # "root" | "proxy"
+    http_method: str
+    authorization: str  # AWS_IAM | COGNITO_USER_POOLS | NONE
+
+    @property
+    def public(self) -> bool:
+        return self.authorization == "NONE"
+
+
+def _s3(uri: str | None) -> tuple[str, str]:
+    """(bucket, key or prefix) of an s3:// URI; empty strings for anything else (a local path)."""
+    if not uri or not uri.startswith("s3://"):
+        return "", ""
+    bucket, _, key = uri[5:].split("?", 1)[0].partition("/")
+    return bucket, key
+
+
+def _s3_parameters(model: Topology) -> list[dict[str, str]]:
+    topo_bucket, topo_key = _s3(model.source.uri if model.source.is_s3 else None)
+    state_bucket, state_key = (
+        _s3(default_state_uri(model)) if topo_bucket or model.state.runtime_state else ("", "")
+    )
+    audit_uri = default_audit_uri(model)
+    audit_bucket, audit_prefix = _s3(audit_uri)
+    values = [
+        ("TopologyBucket", topo_bucket, BUCKET_PATTERN, "S3 bucket of the topology"),
+        ("TopologyKey", topo_key, KEY_PATTERN, "S3 key of the topology"),
+        ("StateBucket", state_bucket or topo_bucket, BUCKET_PATTERN, "S3 bucket of the runtime state"),
+        ("StateKey", state_key, KEY_PATTERN, "S3 key of the runtime state"),
+        ("AuditBucket", audit_bucket or topo_bucket, BUCKET_PATTERN, "S3 bucket of the audit log"),
+        ("AuditPrefix", audit_prefix, KEY_PATTERN, "S3 prefix of the audit log (one object per record)"),
+    ]
+    return [{"key": k, "value": v, "pattern": p, "description": d} for k, v, p, d in values]
+
+
+def _apis(model: Topology) -> list[dict[str, Any]]:
+    apis: list[dict[str, Any]] = [
+        {
+            "logical": "Api",
+            "name": f"{model.name}-control",
+            "description": f"streamfabric {model.name}: control API (IAM)",
+            "authorizer": False,
+            "methods": [
+                _Method("ApiRootAny", "root", "ANY", "AWS_IAM"),
+                _Method("ApiProxyAny", "proxy", "ANY", "AWS_IAM"),
+            ],
+        }
+    ]
+    if _panel_sign_in(model):
+        apis.append(
+            {
+                "logical": "PanelApi",
+                "name": f"{model.name}-panel",
+                "description": f"streamfabric {model.name}: operator panel (Cognito)",
+                "authorizer": True,
+                "methods": [
+                    _Method("PanelApiRootGet", "root", "GET", "NONE"),
+                    _Method("PanelApiProxyAny", "proxy", "ANY", "COGNITO_USER_POOLS"),
+                ],
+            }
+        )
+    return apis
+
+
+def function_name(model: Topology) -> str:
+    """The control API's Lambda function name."""
+    return f"{model.name}-control-api"
+
+
+def _panel_sign_in(model: Topology) -> bool:
+    """A browser cannot sign SigV4 requests: the panel always gets the Cognito-authorized API."""
+    return model.control_api.auth == "cognito" or model.control_api.panel
+
+
+def render_api(model: Topology) -> dict[str, str]:
+    """The control API's CloudFormation template (empty when ``control_api.enabled`` is false)."""
+    if not model.control_api.enabled:
+        return {}
+    from .cfn_common import STANDBY_SOURCE, safe_source  # the same header; the hub's source name
+
+    hub = model.hub.region
+    tags = [{"key": k, "value": v} for k, v in model.tags if k not in ("streamfabric:topology",)]
+    tags.append({"key": "streamfabric:topology", "value": model.name})
+    text = render_template(
+        "cloudformation/api.yaml.j2",
+        source=safe_source(model.source),
+        topology=model.name,
+        hub_region=hub,
+        hub_flows=[model.flow_name(role) for role in HUB_ROLES],
+        hub_source=STANDBY_SOURCE,
+        regions=sorted({n.region for n in model.networks}),
+        function_name=function_name(model),
+        runtime=LAMBDA_RUNTIME,
+        handler=LAMBDA_HANDLER,
+        throttle_rate=THROTTLE_RATE,
+        throttle_burst=THROTTLE_BURST,
+        s3_parameters=_s3_parameters(model),
+        apis=_apis(model),
+        cognito=_panel_sign_in(model),
+        tags=sorted(tags, key=lambda t: t["key"]),
+        logical=pascal(model.name),
+    )
+    return {f"cloudformation/api-{hub}.yaml": text}
+
+
+__all__ = ["LAMBDA_HANDLER", "LAMBDA_RUNTIME", "function_name", "render_api"]
