@@ -124,7 +124,7 @@ def bench_regions(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     deploy (imports, the emulator's first requests); the ratio of the medians. Also: how far apart
     the 8 network stacks (and the 8 flow stacks) start, the stacks' longest dependency chain, and
     the ratio with ``HIGH_LATENCY`` per call, where the client's CPU weighs little."""
-    from streamfabric.deployment.workflow import rendered_stacks
+    from streamfabric.deployment.pipeline import rendered_stacks
 
     deploy_once(emulator, 1, 1, tmp, LATENCY)  # warm-up, not counted
     runs = _alternated(emulator, tmp, LATENCY, 3 if quick else 5)

@@ -40,7 +40,7 @@ def test_render_and_deploy_are_functions_whatever_was_imported_first() -> None:
     # Their packages are named otherwise (rendering, deployment): importing a package first never
     # makes the name the module, and a typed caller reaches the package's names (mypy sees them).
     code = (
-        "import json, streamfabric.deployment.workflow, streamfabric.rendering.api\n"
+        "import json, streamfabric.deployment.pipeline, streamfabric.rendering.api\n"
         "from streamfabric import render, deploy, load_topology\n"
         "import streamfabric.deployment as package\n"
         f"files = render(load_topology({str(ROOT / 'examples' / 'minimal.json')!r}))\n"
@@ -52,16 +52,16 @@ def test_render_and_deploy_are_functions_whatever_was_imported_first() -> None:
         "function",
         "PlainReporter",
         True,
-        "streamfabric.deployment.workflow",
+        "streamfabric.deployment.pipeline",
         "streamfabric.rendering",
     ]
 
 
 def test_the_functions_are_the_ones_of_their_modules() -> None:
     from streamfabric import destroy, history, status, switch, switching, take
-    from streamfabric.deployment import workflow
+    from streamfabric.deployment import pipeline
 
-    assert destroy is workflow.destroy
+    assert destroy is pipeline.destroy
     assert (switch, take, status, history) == (
         switching.switch,
         switching.take,

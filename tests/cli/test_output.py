@@ -13,7 +13,7 @@ import pytest
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
 from streamfabric.cli.main import main
 from streamfabric.cli.output import configure_logging
-from streamfabric.deployment.plan import DeleteStack, Phase
+from streamfabric.deployment.plan.instructions import DeleteStack, Phase
 from streamfabric.deployment.progress import LiveReporter
 from streamfabric.topology.loading import load_topology
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from streamfabric.deployment.remote import (
+from streamfabric.deployment.observed import (
     FlowState,
     OutputState,
     RemoteState,
@@ -114,8 +114,9 @@ def deployed(model: Topology, rendered: dict[str, str], network: str = "cloudfor
     """The observed state right after a complete deploy of ``rendered`` (flows ACTIVE, post-steps done)."""
     from streamfabric.deployment.manifest import stack_specs
     from streamfabric.deployment.network import load_terraform_outputs
-    from streamfabric.deployment.parameters import StackOutputs, stack_parameters, template_outputs
-    from streamfabric.deployment.planner import network_from_stacks, stack_tags
+    from streamfabric.deployment.plan.deploy import network_from_stacks
+    from streamfabric.deployment.plan.parameters import StackOutputs, stack_parameters, template_outputs
+    from streamfabric.deployment.plan.stacks import stack_tags
 
     specs = stack_specs(rendered)
     stacks: dict[str, StackState] = {}

@@ -24,7 +24,7 @@ from streamfabric.cli.main import main
 from streamfabric.deployment import deploy
 from streamfabric.deployment.api_code import artifacts_location, resolve_api_code, with_api_code
 from streamfabric.deployment.api_package import MIB, UNZIPPED_LIMIT, build_api_package, describe
-from streamfabric.deployment.workflow import rendered_stacks
+from streamfabric.deployment.pipeline import rendered_stacks
 from streamfabric.errors import DeployError, PackageError
 from streamfabric.rendering.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, function_name
 from streamfabric.topology.loading import load_topology, parse_topology

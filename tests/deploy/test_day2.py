@@ -17,7 +17,7 @@ import pytest
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.cli.main import main
 from streamfabric.deployment import PlainReporter, deploy, destroy
-from streamfabric.deployment.guard import OnAirError
+from streamfabric.deployment.plan.guard import OnAirError
 from streamfabric.state.runtime import RuntimeState
 from streamfabric.switching.switcher import Switcher
 from streamfabric.topology.loading import load_topology

@@ -11,11 +11,17 @@ from typing import Any
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deployment.executor import Executor, FollowUp
-from streamfabric.deployment.plan import DeployStack, Instruction, Phase, SetCallerSource, StartFlow
-from streamfabric.deployment.planner import after_path_to_ingests, plan_deploy, poststeps_wait_for
-from streamfabric.deployment.remote import RemoteState
-from streamfabric.deployment.workflow import rendered_stacks
+from streamfabric.deployment.execute.executor import Applied, Executor, FollowUp, Seen
+from streamfabric.deployment.observed import RemoteState
+from streamfabric.deployment.pipeline import rendered_stacks
+from streamfabric.deployment.plan.deploy import after_path_to_ingests, plan_deploy, poststeps_wait_for
+from streamfabric.deployment.plan.instructions import (
+    DeployStack,
+    Instruction,
+    Phase,
+    SetCallerSource,
+    StartFlow,
+)
 from streamfabric.errors import DeployError
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology
@@ -46,13 +52,13 @@ class Recording(Executor):
         with self._events_lock:
             self.events.append(text)
 
-    def _apply(self, step: Instruction) -> str:
+    def _apply(self, step: Instruction, progress: Any) -> Applied:
         self.note(f"start {step.key}")
         gate = self.block.get(step.key)
         if gate is not None and not gate.wait(WAIT):
             raise AssertionError(f"{step.key} waited {WAIT}s: what should release it never ran")
         self.note(f"end {step.key}")
-        return "done"
+        return Applied("done")
 
 
 def test_follow_up_joins_while_the_instructions_it_does_not_wait_for_run() -> None:
@@ -60,38 +66,44 @@ def test_follow_up_joins_while_the_instructions_it_does_not_wait_for_run() -> No
     executor = Recording(block={"routes:start": released})
     planned: list[str] = []
 
-    def plan() -> Sequence[Instruction]:
+    def plan(seen: Seen) -> tuple[Sequence[Instruction], list[str]]:
         planned.append("planned")
         executor.note("planned")
         # post depends on flows (done); source on routes, which only ends once post has run
-        return (step("post", "flows"), step("source", "post", "routes"))
+        return (step("post", "flows"), step("source", "post", "routes")), [s.key for s in seen.done]
 
     original = executor._apply
 
-    def apply(s: Instruction) -> str:
-        outcome = original(s)
+    def apply(s: Instruction, progress: Any) -> Applied:
+        outcome = original(s, progress)
         if s.key == "post:start":
             released.set()
         return outcome
 
     executor._apply = apply  # type: ignore[method-assign]
     phase = Phase("stacks", (step("network"), step("flows", "network"), step("routes", "network")))
-    executor.run_phase(phase, FollowUp("post-steps", frozenset({"network:start", "flows:start"}), plan))
+    outcome = executor.run_phase(
+        phase, FollowUp("post-steps", frozenset({"network:start", "flows:start"}), plan)
+    )
 
     events = executor.events
     assert planned == ["planned"]
     assert events.index("planned") > events.index("end flows:start")
     assert events.index("start post:start") < events.index("end routes:start")  # ran alongside
     assert events.index("start source:start") > events.index("end routes:start")
-    assert [s.key for s in executor.done][-1] == "source:start"
-    assert len(executor.done) == 5
+    assert [s.key for s in outcome.seen.done][-1] == "source:start"
+    assert len(outcome.seen.done) == 5
+    # the follow-up was planned with what the phase had done by then, and its value comes back
+    assert outcome.follow_up is not None
+    assert {"network:start", "flows:start"} <= set(outcome.follow_up)
+    assert "source:start" not in outcome.follow_up
 
 
 def test_follow_up_waiting_for_an_unknown_instruction_is_refused_before_anything_runs() -> None:
     executor = Recording()
     with pytest.raises(ValueError, match="unknown dependencies"):
         executor.run_phase(
-            Phase("stacks", (step("network"),)), FollowUp("post", frozenset({"x"}), lambda: ())
+            Phase("stacks", (step("network"),)), FollowUp("post", frozenset({"x"}), lambda seen: ((), None))
         )
     assert executor.events == []
 
@@ -101,13 +113,13 @@ def test_follow_up_instructions_are_checked_like_a_phases() -> None:
     with pytest.raises(ValueError, match="not unique"):
         executor.run_phase(
             Phase("stacks", (step("network"),)),
-            FollowUp("post", frozenset({"network:start"}), lambda: (step("network"),)),
+            FollowUp("post", frozenset({"network:start"}), lambda seen: ((step("network"),), None)),
         )
     executor = Recording()
     with pytest.raises(ValueError, match="unknown dependencies"):
         executor.run_phase(
             Phase("stacks", (step("network"),)),
-            FollowUp("post", frozenset({"network:start"}), lambda: (step("post", "nowhere"),)),
+            FollowUp("post", frozenset({"network:start"}), lambda seen: ((step("post", "nowhere"),), None)),
         )
     assert "start post:start" not in executor.events
 
@@ -115,7 +127,7 @@ def test_follow_up_instructions_are_checked_like_a_phases() -> None:
 def test_a_failed_follow_up_starts_nothing_new_and_is_raised() -> None:
     executor = Recording()
 
-    def plan() -> Sequence[Instruction]:
+    def plan(seen: Seen) -> tuple[Sequence[Instruction], None]:
         raise DeployError("flows could not be observed")
 
     phase = Phase("stacks", (step("network"), step("late", "network")))
@@ -127,17 +139,17 @@ def test_a_failed_follow_up_starts_nothing_new_and_is_raised() -> None:
 
 def test_a_failed_instruction_means_the_follow_up_is_never_planned() -> None:
     class Failing(Recording):
-        def _apply(self, step: Instruction) -> str:
+        def _apply(self, step: Instruction, progress: Any) -> Applied:
             if step.key == "flows:start":
                 raise DeployError("flows stack failed")
-            return super()._apply(step)
+            return super()._apply(step, progress)
 
     executor = Failing()
     called: list[Any] = []
     phase = Phase("stacks", (step("network"), step("flows", "network")))
     with pytest.raises(DeployError, match="flows stack failed"):
         executor.run_phase(
-            phase, FollowUp("post", frozenset({"flows:start"}), lambda: called.append(1) or ())
+            phase, FollowUp("post", frozenset({"flows:start"}), lambda seen: (called.append(1) or (), None))
         )
     assert called == []
 

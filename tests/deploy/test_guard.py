@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from streamfabric.deployment.guard import Interruption, offline_verdict, on_air_verdict
 from streamfabric.deployment.manifest import stack_specs
-from streamfabric.deployment.plan import RemoveVpcInterface, SetCallerSource, StopFlow
-from streamfabric.deployment.planner import plan_deploy
-from streamfabric.deployment.remote import RemoteState, VpcInterfaceState
+from streamfabric.deployment.observed import RemoteState, VpcInterfaceState
+from streamfabric.deployment.plan.deploy import plan_deploy
+from streamfabric.deployment.plan.guard import Interruption, offline_verdict, on_air_verdict
+from streamfabric.deployment.plan.instructions import RemoveVpcInterface, SetCallerSource, StopFlow
 from streamfabric.topology.loading import parse_topology
 from streamfabric.topology.model import Topology
 

@@ -12,8 +12,8 @@ import pytest
 
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deployment import PlainReporter, deploy, destroy
-from streamfabric.deployment.guard import OnAirError
-from streamfabric.deployment.plan import SetCallerSource
+from streamfabric.deployment.plan.guard import OnAirError
+from streamfabric.deployment.plan.instructions import SetCallerSource
 from streamfabric.state.runtime import RuntimeState
 from streamfabric.topology.model import Topology
 

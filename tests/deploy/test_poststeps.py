@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from streamfabric.deployment.network import NetworkOutputs, load_terraform_outputs
-from streamfabric.deployment.plan import (
+from streamfabric.deployment.observed import RemoteState, SourceState
+from streamfabric.deployment.plan.flows import plan_poststeps
+from streamfabric.deployment.plan.instructions import (
     AddVpcInterface,
     AttachOutput,
     AwaitFlow,
@@ -17,9 +19,7 @@ from streamfabric.deployment.plan import (
     StartFlow,
     StopFlow,
 )
-from streamfabric.deployment.poststeps import plan_poststeps
-from streamfabric.deployment.remote import RemoteState, SourceState
-from streamfabric.deployment.values import InterfaceAddress
+from streamfabric.deployment.plan.values import InterfaceAddress
 from streamfabric.errors import DeployError
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology
@@ -195,7 +195,7 @@ def test_an_interface_in_the_wrong_subnet_is_replaced(
     (caller,) = steps[8:]
     assert isinstance(caller, SetCallerSource)
     assert caller.flow == "festival-live" and caller.ingest == "main-stage"
-    assert caller.address == InterfaceAddress(region, name, "main-stage-vpc")
+    assert caller.address == InterfaceAddress(region, name, "main-stage-vpc", arn)
     assert caller.after == (f"{name}:add-vpc-interface:main-stage-vpc",)
 
 

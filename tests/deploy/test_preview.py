@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from streamfabric.cli.main import main
-from streamfabric.deployment.preview import ResourceChange
+from streamfabric.deployment.results import ResourceChange
 from streamfabric.topology.loading import load_topology
 
 from . import helpers
@@ -74,7 +74,9 @@ def test_plan_asks_cloudformation_and_leaves_nothing_behind(
     deployed = _stacks()
     capsys.readouterr()
     assert main(argv) == 0
-    assert capsys.readouterr().out == "nothing to change\n"
+    assert capsys.readouterr().out == (
+        "nothing to change\non air: nothing on Live or Preview is interrupted by this deploy\n"
+    )
 
     document = json.loads(path.read_text())
     document["ingests"][0]["port"] = 5004

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from streamfabric.deployment.plan import DeleteStack, Phase, Plan, StartFlow
+from streamfabric.deployment.execute.stacks import StackEvent
+from streamfabric.deployment.plan.instructions import DeleteStack, Phase, Plan, StartFlow
 from streamfabric.deployment.progress import LiveReporter, PlainReporter, make_reporter
-from streamfabric.deployment.stacks import StackEvent
 
 
 class Terminal(io.StringIO):

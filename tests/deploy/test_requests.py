@@ -12,8 +12,10 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.deployment.executor import DisplayOnlyExecutor, Executor
-from streamfabric.deployment.plan import (
+from streamfabric.deployment.execute.display import DisplayOnlyExecutor
+from streamfabric.deployment.execute.executor import Executor
+from streamfabric.deployment.execute.stacks import StackFailed
+from streamfabric.deployment.plan.instructions import (
     AddVpcInterface,
     AttachOutput,
     DeployStack,
@@ -27,7 +29,6 @@ from streamfabric.deployment.plan import (
     StopFlow,
 )
 from streamfabric.deployment.progress import PlainReporter
-from streamfabric.deployment.stacks import StackFailed
 
 from . import helpers
 
@@ -249,7 +250,7 @@ def test_a_failed_call_stops_the_phase(gateway: AwsGateway, mediaconnect: Stubbe
                 ),
             )
         )
-    assert executor.done == []
+    assert "festival-live: stop" not in out.getvalue()  # nothing after the failure started
     assert (
         "festival-live: start: FAILED: mediaconnect.start_flow: BadRequestException: Flow is being updated"
         in (out.getvalue())

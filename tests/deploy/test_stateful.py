@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from streamfabric.deployment import deploy, destroy
-from streamfabric.deployment.guard import OnAirError
+from streamfabric.deployment.plan.guard import OnAirError
 from streamfabric.state.runtime import RuntimeState
 from streamfabric.switching.switcher import Switcher
 from streamfabric.topology.loading import load_topology

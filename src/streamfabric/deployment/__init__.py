@@ -1,25 +1,27 @@
-"""Deploy and destroy: observe remote state, plan (pure), execute (the only side effects).
+"""Deploy, plan and destroy: one pipeline (:mod:`.pipeline`) of observe → plan (pure) → execute.
 
 >>> result = deploy(model, network="cloudformation")          # doctest: +SKIP
 >>> destroy(model)                                             # doctest: +SKIP
 
-Modules, one concern each: :mod:`.manifest` (the stacks to deploy), :mod:`.network` (network
-outputs), :mod:`.parameters` (stack parameters), :mod:`.remote` (observation),
-:mod:`.plan` (instructions), :mod:`.planner` / :mod:`.poststeps` / :mod:`.destroy` (pure planners),
-:mod:`.retire` (the retire and clean-up phases), :mod:`.guard` (the on-air guard),
-:mod:`.inventory` (what was made, wherever it is), :mod:`.executor` (+ display-only),
-:mod:`.stacks` (change sets), :mod:`.waiters`, :mod:`.state` (runtime state document),
-:mod:`.progress` (reporters), :mod:`.workflow` (deploy / destroy).
+The package reads in the order a deploy runs: the inputs (:mod:`.manifest`, the stacks rendered;
+:mod:`.network`, the network's ids; :mod:`.api_code` / :mod:`.api_package`, the control API's
+Lambda package), :mod:`.observe` (every read of what exists, through :mod:`.reads`, into the data of
+:mod:`.observed`), :mod:`.plan` (pure: instructions as data — stacks, post-steps, retire, destroy,
+the on-air guard), :mod:`.execute` (the executor, the only code that changes anything; its
+display-only and preview twins), and :mod:`.results` (what the commands return), with
+:mod:`.progress` reporting along the way.
 """
 
 from __future__ import annotations
 
-from .executor import DisplayOnlyExecutor, Executor
+from .execute.display import DisplayOnlyExecutor
+from .execute.executor import Executor
+from .execute.stacks import StackEvent, StackFailed
 from .network import NetworkOutputs, RegionNetwork, load_terraform_outputs
-from .plan import Phase, Plan
+from .pipeline import deploy, destroy, preview
+from .plan.instructions import Phase, Plan
 from .progress import LiveReporter, NullReporter, PlainReporter, Reporter, make_reporter
-from .stacks import StackEvent, StackFailed
-from .workflow import DeployResult, DestroyResult, deploy, destroy
+from .results import DeployResult, DestroyResult, PlanPreview
 
 __all__ = [
     "DeployResult",
@@ -32,6 +34,7 @@ __all__ = [
     "Phase",
     "PlainReporter",
     "Plan",
+    "PlanPreview",
     "RegionNetwork",
     "Reporter",
     "StackEvent",
@@ -40,4 +43,5 @@ __all__ = [
     "destroy",
     "load_terraform_outputs",
     "make_reporter",
+    "preview",
 ]

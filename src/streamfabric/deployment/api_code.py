@@ -1,7 +1,8 @@
-"""Ship the control API's Lambda package: where it goes, whether it is there, the stack's parameters.
+"""The control API's Lambda package: which one, where it goes, the stack's parameters (no AWS call).
 
 The package is uploaded content-addressed, ``s3://<bucket>/<prefix>/api-<sha256>.zip``, so an
-unchanged package has the same key: deploy finds it there (``HeadObject``), uploads nothing, and
+unchanged package has the same key: deploy finds it there (``HeadObject``, :mod:`.reads`), plans
+no upload (:class:`.plan.instructions.UploadApiPackage`), and
 the API stack's ``CodeBucket``/``CodeKey`` parameters are unchanged, so the stack gets no change
 set either. The bucket is ``$.control_api.artifacts`` or the topology's own bucket. Lambda reads
 the code from S3 in the function's region ("AWS::Lambda::Function Code", CloudFormation User
@@ -18,8 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..aws.gateway import AwsGateway
-from ..errors import DeployError, NotFoundError
+from ..errors import DeployError
 from ..topology.model import Topology
 from .api_package import ApiPackage, build_api_package, cache_root, describe
 from .manifest import StackSpec
@@ -97,65 +97,4 @@ def with_api_code(specs: Sequence[StackSpec], code: ApiCode | None) -> tuple[Sta
     )
 
 
-def bucket_region(gateway: AwsGateway, bucket: str) -> str:
-    """The bucket's region (S3 API Reference, GetBucketLocation: an empty LocationConstraint is
-    us-east-1, the legacy "EU" is eu-west-1)."""
-    found = gateway.call("s3", None, "get_bucket_location", Bucket=bucket).get("LocationConstraint")
-    return {"": "us-east-1", "EU": "eu-west-1"}.get(found or "", found or "us-east-1")
-
-
-def is_uploaded(gateway: AwsGateway, code: ApiCode) -> bool:
-    """Is the package at its key already (S3 API Reference, HeadObject: 404 when it is not)?
-    First, the bucket must be in the function's region (DeployError otherwise: CloudFormation
-    would fail to create the function only after the other stacks were deployed)."""
-    region = bucket_region(gateway, code.bucket)
-    if region != code.region:
-        raise DeployError(
-            f"$.control_api.artifacts: bucket {code.bucket} is in {region}, but the control API's "
-            f"function is in the hub region {code.region}, and Lambda reads its code from a bucket "
-            f"in its own region: name a bucket in {code.region} in control_api.artifacts"
-        )
-    try:
-        gateway.call("s3", code.region, "head_object", Bucket=code.bucket, Key=code.key)
-    except NotFoundError:
-        return False
-    return True
-
-
-def upload(gateway: AwsGateway, code: ApiCode) -> None:
-    """PutObject with the package's SHA-256 checked by S3 (S3 API Reference, PutObject,
-    ``ChecksumSHA256``: S3 rejects the upload if the bytes it got differ)."""
-    import base64
-
-    digest = base64.b64encode(bytes.fromhex(code.package.sha256)).decode("ascii")
-    gateway.call(
-        "s3", code.region, "put_object",
-        Bucket=code.bucket, Key=code.key, Body=code.package.path.read_bytes(),
-        ContentType="application/zip", ChecksumSHA256=digest,
-    )  # fmt: skip
-
-
-def api_outputs(gateway: AwsGateway, specs: Sequence[StackSpec]) -> dict[str, str]:
-    """The API stack's URLs as deployed: ``api_url`` (scripts, SigV4) and ``panel_url`` (browser)."""
-    from .remote import observe_stacks
-
-    wanted = [(spec.region, spec.name) for spec in specs if spec.kind == "api"]
-    urls: dict[str, str] = {}
-    for state in observe_stacks(gateway, wanted, details=False).values():
-        for output, name in (("ApiUrl", "api_url"), ("PanelUrl", "panel_url")):
-            if state.outputs.get(output):
-                urls[name] = state.outputs[output]
-    return urls
-
-
-__all__ = [
-    "ApiCode",
-    "api_outputs",
-    "artifacts_location",
-    "bucket_region",
-    "is_uploaded",
-    "resolve_api_code",
-    "upload",
-    "wants_function",
-    "with_api_code",
-]
+__all__ = ["ApiCode", "artifacts_location", "resolve_api_code", "wants_function", "with_api_code"]

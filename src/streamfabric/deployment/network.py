@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import DeployError
 from ..topology.model import Topology
-from .values import StackOutput, Value
+from .plan.values import StackOutput, Value
 
 # network-stack output key -> RegionNetwork field (and the Terraform object's key)
 OUTPUT_KEYS: dict[str, str] = {
@@ -39,10 +39,6 @@ class RegionNetwork:
     security_group_id: Value
     role_arn: Value
     hop_secret_arn: Value
-
-    def by_output_key(self, key: str) -> Value | None:
-        field_name = OUTPUT_KEYS.get(key)
-        return None if field_name is None else getattr(self, field_name)
 
     @property
     def known(self) -> bool:

@@ -16,8 +16,8 @@ import time
 from collections.abc import Sequence
 from typing import Protocol, TextIO
 
-from .plan import Instruction, Phase, Plan
-from .stacks import StackEvent
+from .execute.stacks import StackEvent
+from .plan.instructions import Instruction, Phase, Plan
 
 
 class Reporter(Protocol):

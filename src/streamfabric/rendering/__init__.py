@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from ..topology.model import Topology
-
-NetworkMode = Literal["terraform", "cloudformation"]
+from ..topology.model import NetworkMode, Topology
 
 
 def render(model: Topology, network: NetworkMode = "terraform") -> dict[str, str]:

@@ -114,7 +114,8 @@ def render_api(model: Topology) -> dict[str, str]:
     """The control API's CloudFormation template (empty when ``control_api.enabled`` is false)."""
     if not model.control_api.enabled:
         return {}
-    from .cfn_common import STANDBY_SOURCE, safe_source  # the same header; the hub's source name
+    from ..topology.model import STANDBY_SOURCE
+    from .cfn_common import safe_source  # the same header; the hub's source name
 
     hub = model.hub.region
     tags = [{"key": k, "value": v} for k, v in model.tags if k not in ("streamfabric:topology",)]

@@ -11,19 +11,21 @@ import ipaddress
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from ..errors import RenderError
-from ..topology.model import Ingest, SecretRef, SourceInfo, Topology, pascal
-
-NetworkMode = Literal["terraform", "cloudformation"]
+from ..topology.model import (
+    Ingest,
+    SecretRef,
+    SourceInfo,
+    Topology,
+    pascal,
+)
 
 PREFIX = "cloudformation"
 TOPOLOGY = "topology"
 DEPLOY = "deploy"
 SYSTEM_TAG = "streamfabric:topology"
-HOP_OUTPUT_NAMES = {"live": "to-live", "preview": "to-preview"}
-STANDBY_SOURCE = "standby"
 MEDIACONNECT_SECRET_ACTIONS = (
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetResourcePolicy",

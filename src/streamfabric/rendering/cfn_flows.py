@@ -6,14 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import RenderError
-from ..topology.model import HUB_ROLES, Ingest, Output, Topology, pascal
+from ..topology.model import (
+    HOP_OUTPUTS,
+    HUB_ROLES,
+    STANDBY_SOURCE,
+    Ingest,
+    NetworkMode,
+    Output,
+    Topology,
+    pascal,
+)
 from ..topology.region_support import supports
 from .cfn_common import (
     ARN_PATTERNS,
     DEPLOY,
-    HOP_OUTPUT_NAMES,
-    STANDBY_SOURCE,
-    NetworkMode,
     check_string,
     hop_replica_output,
     logical_id,
@@ -50,10 +56,10 @@ def _ingest_context(model: Topology, ingest: Ingest) -> dict[str, Any]:
         "secret_param": secret_parameter(ingest.name),
         "hop_outputs": [
             {
-                "logical": f"{logical}{pascal(HOP_OUTPUT_NAMES[role])}Output",
-                "name": HOP_OUTPUT_NAMES[role],
+                "logical": f"{logical}{pascal(HOP_OUTPUTS[role])}Output",
+                "name": HOP_OUTPUTS[role],
                 "port": hop.port(role),
-                "output_key": f"{logical}{pascal(HOP_OUTPUT_NAMES[role])}OutputArn",
+                "output_key": f"{logical}{pascal(HOP_OUTPUTS[role])}OutputArn",
             }
             for role in HUB_ROLES
         ],

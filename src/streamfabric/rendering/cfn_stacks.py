@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import RenderError
-from ..topology.model import Topology
-from .cfn_common import PREFIX, NetworkMode, flow_regions, path
+from ..topology.model import NetworkMode, Topology
+from .cfn_common import PREFIX, flow_regions, path
 from .cfn_flows import flows_context
 from .cfn_network import network_context, peering_context, routes_context
 from .env import header_lines

@@ -35,17 +35,14 @@ list and the manifest).
 from __future__ import annotations
 
 from ..errors import RenderError
-from ..topology.model import Topology
+from ..topology.model import HOP_OUTPUTS, STANDBY_SOURCE, NetworkMode, Topology
 from .cfn_common import (
     ARN_PATTERNS,
     DEPLOY,
-    HOP_OUTPUT_NAMES,
     MEDIACONNECT_SECRET_ACTIONS,
     PREFIX,
-    STANDBY_SOURCE,
     SYSTEM_TAG,
     TOPOLOGY,
-    NetworkMode,
     check_string,
     flow_regions,
     hop_secret_name,
@@ -99,7 +96,7 @@ __all__ = [
     "ARN_PATTERNS",
     "CONTRACT_NOTES",
     "DEPLOY",
-    "HOP_OUTPUT_NAMES",
+    "HOP_OUTPUTS",
     "MEDIACONNECT_SECRET_ACTIONS",
     "PREFIX",
     "STANDBY_SOURCE",

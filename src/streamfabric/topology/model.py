@@ -13,6 +13,8 @@ from typing import Literal
 
 HubRole = Literal["live", "preview"]
 HUB_ROLES: tuple[HubRole, HubRole] = ("live", "preview")
+# How the network is deployed: Terraform (rendered, applied by the user) or CloudFormation stacks.
+NetworkMode = Literal["terraform", "cloudformation"]
 
 # MediaConnect's limits that the validator enforces (see shared/design/mediaconnect-notes.md).
 RESERVED_PORTS = frozenset({2077, 2088})
@@ -28,6 +30,19 @@ SECRET_ARN_RE = re.compile(
     r":secret:(?P<name>[A-Za-z0-9/_+=.@-]{1,512})$"
 )
 SECRET_NAME_RE = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+
+# Names of what streamfabric makes around a flow (docs/architecture.md, "Names"): rendering, deploy
+# and switching use these and never spell them out.
+SRT_LISTENER = "srt-listener"
+SRT_CALLER = "srt-caller"
+# The internal hop: each ingest flow's SRT listener output for each hub flow (one caller each).
+HOP_OUTPUTS: dict[HubRole, str] = {"live": "to-live", "preview": "to-preview"}
+STANDBY_SOURCE = "standby"  # a hub flow's temporary source, until the post-steps re-point it
+
+
+def vpc_interface_name(owner: str) -> str:
+    """``<ingest>-vpc`` on ingest flows, ``live-vpc`` / ``preview-vpc`` on the hub flows."""
+    return f"{owner}-vpc"
 
 
 def pascal(name: str) -> str:

@@ -10,7 +10,7 @@ import json
 import sys
 
 from ...deployment import Plan, deploy, make_reporter
-from ...deployment.guard import summary
+from ...deployment.plan.guard import summary
 from ...errors import UsageError
 from ...topology.loading import load_topology
 

@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from ...deployment.guard import offline_verdict
+from ...deployment.plan.guard import offline_verdict
 from ...reports.diff import diff_topologies, format_markdown, format_text
 from ...topology.loading import load_topology
 from ..output import CHANGES_EXIT, NO_CHANGES_EXIT

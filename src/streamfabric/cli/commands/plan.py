@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from ...deployment.preview import preview
+from ...deployment import preview
 from ...topology.loading import load_topology
 from ..output import CHANGES_EXIT, NO_CHANGES_EXIT
 

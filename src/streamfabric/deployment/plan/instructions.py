@@ -276,6 +276,44 @@ class DeleteNetworkInterface:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UploadApiPackage:
+    """Put the control API's Lambda package at its content-addressed key (before the API stack)."""
+
+    region: str
+    bucket: str
+    object_key: str
+    path: str = field(compare=False)  # the local zip (its bytes are what ``sha256`` names)
+    sha256: str
+    size: int
+    after: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"upload:s3://{self.bucket}/{self.object_key}"
+
+    def describe(self) -> str:
+        return (
+            f"upload the control API's package ({self.size:,} bytes) to s3://{self.bucket}/{self.object_key}"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteRuntimeState:
+    """Write the runtime state document (planned after the post-steps, from the flows as they are)."""
+
+    uri: str
+    text: str = field(repr=False)
+    after: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"write-runtime-state:{self.uri}"
+
+    def describe(self) -> str:
+        return f"write the runtime state to {self.uri}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteRuntimeState:
     uri: str
     after: tuple[str, ...] = ()
@@ -303,6 +341,8 @@ Instruction = (
     | DeleteFlow
     | DeleteNetworkInterface
     | DeleteRuntimeState
+    | UploadApiPackage
+    | WriteRuntimeState
 )
 FlowInstruction = (
     AddVpcInterface
@@ -314,17 +354,6 @@ FlowInstruction = (
     | StartFlow
     | StopFlow
     | AwaitFlow
-)
-FLOW_INSTRUCTIONS = (
-    AddVpcInterface,
-    RemoveVpcInterface,
-    AttachOutput,
-    DetachOutput,
-    SetCallerSource,
-    RestoreStandbySource,
-    StartFlow,
-    StopFlow,
-    AwaitFlow,
 )
 NOT_CHANGES = (AwaitFlow,)
 
@@ -381,7 +410,6 @@ class Plan:
 
 
 __all__ = [
-    "FLOW_INSTRUCTIONS",
     "AddVpcInterface",
     "AttachOutput",
     "AwaitFlow",
@@ -400,4 +428,6 @@ __all__ = [
     "SetCallerSource",
     "StartFlow",
     "StopFlow",
+    "UploadApiPackage",
+    "WriteRuntimeState",
 ]

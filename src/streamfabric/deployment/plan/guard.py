@@ -21,11 +21,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import DeployError
-from ..topology.model import HUB_ROLES, HubRole, Topology
-from .plan import DetachOutput, Plan, RemoveVpcInterface, RestoreStandbySource, SetCallerSource, StopFlow
-from .poststeps import HOP_OUTPUTS, RUNNING, SRT_CALLER
-from .remote import FlowState, RemoteState
+from ...errors import DeployError
+from ...topology.model import HOP_OUTPUTS, HUB_ROLES, HubRole, Topology
+from ..observed import RUNNING, RemoteState
+from .instructions import (
+    DetachOutput,
+    Plan,
+    RemoveVpcInterface,
+    RestoreStandbySource,
+    SetCallerSource,
+    StopFlow,
+)
+from .on_air import ingest_name, on_air
 from .retire import replaced_flows
 
 FLAG = "--allow-interruption"
@@ -71,34 +78,6 @@ class OnAirError(DeployError):
     def __init__(self, interruptions: tuple[Interruption, ...]) -> None:
         self.interruptions = interruptions
         super().__init__("deploy refused, nothing was changed:\n  " + "\n  ".join(summary(interruptions)))
-
-
-def ingest_name(model: Topology, flow_name: str) -> str:
-    prefix = f"{model.name}-"
-    return flow_name[len(prefix) :] if flow_name.startswith(prefix) else flow_name
-
-
-def on_air(model: Topology, remote: RemoteState) -> dict[HubRole, FlowState]:
-    """Role -> the ingest flow (ours: the topology's or a retired one) its running hub flow calls."""
-    ingests = [
-        f for f in [*remote.flows.values(), *remote.retired.values()] if f.name not in _hub_names(model)
-    ]
-    found: dict[HubRole, FlowState] = {}
-    for role in HUB_ROLES:
-        hub = remote.flow(model.flow_name(role))
-        source = hub.source if hub else None
-        if hub is None or hub.status not in RUNNING or source is None or source.protocol != SRT_CALLER:
-            continue
-        for flow in ingests:
-            ips = {remote.addresses.get(eni) for v in flow.vpc_interfaces for eni in v.network_interface_ids}
-            if source.listener_address and source.listener_address in ips:
-                found[role] = flow
-                break
-    return found
-
-
-def _hub_names(model: Topology) -> set[str]:
-    return {model.flow_name(role) for role in HUB_ROLES}
 
 
 def on_air_verdict(model: Topology, remote: RemoteState, plan: Plan) -> tuple[Interruption, ...]:
@@ -202,7 +181,6 @@ __all__ = [
     "Interruption",
     "OnAirError",
     "offline_verdict",
-    "on_air",
     "on_air_verdict",
     "verdict_lines",
 ]

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..aws.gateway import AwsGateway
-from ..aws.waiters import wait
-from ..errors import AwsError, DeployError
-from .plan import DeployStack
-from .remote import CHANGE_SET_PREFIX
+from ...aws.gateway import AwsGateway
+from ...aws.waiters import wait
+from ...errors import AwsError, DeployError
+from ..plan.instructions import DeployStack
+from ..reads import CHANGE_SET_PREFIX
 
 STACK_DELAY, STACK_ATTEMPTS = 5.0, 720  # up to an hour: flows and peering take minutes
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -74,7 +74,7 @@ def failure_events(gateway: AwsGateway, region: str, stack: str, since: datetime
     return list(reversed(events))
 
 
-def _delete_change_set(gateway: AwsGateway, region: str, stack: str, name: str) -> None:
+def delete_change_set(gateway: AwsGateway, region: str, stack: str, name: str) -> None:
     try:
         gateway.call("cloudformation", region, "delete_change_set", StackName=stack, ChangeSetName=name)
     except AwsError as exc:
@@ -143,13 +143,13 @@ def deploy_stack(
     if step.replace:
         delete_stack(gateway, region, stack, status)
     for stale in step.stale_change_sets:
-        _delete_change_set(gateway, region, stack, stale)
+        delete_change_set(gateway, region, stack, stale)
     change_set = new_change_set_name()
     status("creating change set")
     reason = create_change_set(gateway, step, parameters, change_set)
     if reason is not None:
         if has_no_changes(reason):
-            _delete_change_set(gateway, region, stack, change_set)
+            delete_change_set(gateway, region, stack, change_set)
             status("no changes")
             return "unchanged"
         raise StackFailed(stack, f"change set {change_set} failed: {reason}")
@@ -159,7 +159,7 @@ def deploy_stack(
             "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
         )
         if not described.get("Changes") and not step.execute_empty:
-            _delete_change_set(gateway, region, stack, change_set)
+            delete_change_set(gateway, region, stack, change_set)
             status("no changes")
             return "unchanged"
         created = described.get("CreationTime")
@@ -208,8 +208,11 @@ __all__ = [
     "StackEvent",
     "StackFailed",
     "change_set_request",
+    "create_change_set",
+    "delete_change_set",
     "delete_stack",
     "deploy_stack",
     "failure_events",
+    "has_no_changes",
     "new_change_set_name",
 ]

@@ -1,15 +1,13 @@
 """The runtime state document after the post-steps, built from what is observed (pure). Reading and
-writing it is ``streamfabric.state.store`` (switching reads it too); re-exported here for deploy."""
+writing it is :mod:`streamfabric.state.store` (switching reads it too)."""
 
 from __future__ import annotations
 
-from ..errors import DeployError
-from ..state.runtime import HubFlowState, IngestState, RuntimeState
-from ..state.store import delete_state, read_state, state_uri, write_state
-from ..topology.model import HUB_ROLES, Topology
-from .network import NetworkOutputs
-from .poststeps import HOP_OUTPUTS, vpc_interface_name
-from .remote import RemoteState
+from ...errors import DeployError
+from ...state.runtime import HubFlowState, IngestState, RuntimeState
+from ...topology.model import HOP_OUTPUTS, HUB_ROLES, Topology, vpc_interface_name
+from ..network import NetworkOutputs
+from ..observed import RemoteState
 
 
 def build_state(model: Topology, remote: RemoteState, network: NetworkOutputs) -> RuntimeState:
@@ -58,4 +56,4 @@ def build_state(model: Topology, remote: RemoteState, network: NetworkOutputs) -
     )
 
 
-__all__ = ["build_state", "delete_state", "read_state", "state_uri", "write_state"]
+__all__ = ["build_state"]

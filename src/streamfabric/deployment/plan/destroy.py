@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..topology.model import Topology
+from ...topology.model import Topology
+from ..manifest import StackSpec, dependents
+from ..observed import RemoteState
+from .instructions import DeleteFlow, DeleteNetworkInterface, DeleteRuntimeState, Instruction, Phase, Plan
 from .inventory import stack_kind
-from .manifest import StackSpec, dependents
-from .plan import DeleteFlow, DeleteNetworkInterface, DeleteRuntimeState, Instruction, Phase, Plan
-from .remote import RemoteState
 from .retire import delete_stacks, undo_flow
 
 

@@ -38,10 +38,11 @@ class FlowArn:
 
 @dataclass(frozen=True, slots=True)
 class FlowSourceArn:
-    """The ARN of the (first) source of flow ``flow``."""
+    """The ARN of the (first) source of flow ``flow``, whose ARN is ``flow_arn``."""
 
     region: str
     flow: str
+    flow_arn: FlowArn | str
 
     def __str__(self) -> str:
         return f"<{self.flow} source>"
@@ -49,11 +50,12 @@ class FlowSourceArn:
 
 @dataclass(frozen=True, slots=True)
 class FlowOutputArn:
-    """The ARN of output ``output`` of flow ``flow``."""
+    """The ARN of output ``output`` of flow ``flow``, whose ARN is ``flow_arn``."""
 
     region: str
     flow: str
     output: str
+    flow_arn: FlowArn | str
 
     def __str__(self) -> str:
         return f"<{self.flow} output {self.output}>"
@@ -61,11 +63,13 @@ class FlowOutputArn:
 
 @dataclass(frozen=True, slots=True)
 class InterfaceAddress:
-    """The private IP of VPC interface ``vpc_interface`` of flow ``flow`` (its ENI's address)."""
+    """The private IP of VPC interface ``vpc_interface`` of flow ``flow`` (its ENI's address);
+    ``flow_arn`` is the flow's ARN (a flow is found by ARN, never by name)."""
 
     region: str
     flow: str
     vpc_interface: str
+    flow_arn: FlowArn | str
 
     def __str__(self) -> str:
         return f"<IP of {self.flow} {self.vpc_interface}>"

@@ -1,27 +1,22 @@
-"""The deploy planner (pure): (model, stacks to deploy, observed state) -> :class:`~.plan.Plan`.
-
-Phase ``stacks``: a change set per stack whose template, parameters or tags differ from what is
-deployed (or that does not exist yet), after the stacks it depends on. Phase ``post-steps``: see
-:mod:`.poststeps`. A stack whose deployed template, parameters and tags equal the wanted ones gets
-no instruction at all, so a second deploy makes no change set.
+"""The stacks phase (pure): a change set per stack whose template, parameters or tags differ from
+what is deployed (or that does not exist yet), after the stacks it depends on. A stack whose
+deployed template, parameters and tags equal the wanted ones gets no instruction at all, so a second
+deploy makes no change set.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
-from ..errors import DeployError
-from ..topology.model import Topology
-from .inventory import removed_regions
-from .manifest import StackSpec
-from .network import NetworkOutputs, from_network_stacks, with_resolved_hop_secret
+from ...errors import DeployError
+from ...topology.model import Topology
+from ..manifest import StackSpec
+from ..network import NetworkOutputs
+from ..observed import RemoteState, StackState
+from .instructions import DeployStack
 from .parameters import StackOutputs, stack_parameters, template_outputs
-from .plan import DeployStack, Instruction, Phase, Plan, SetCallerSource
-from .poststeps import plan_poststeps
-from .remote import RemoteState, StackState
-from .retire import plan_cleanup, plan_retire
 from .values import Value
 
 TOPOLOGY_TAG = "streamfabric:topology"
@@ -151,82 +146,12 @@ def plan_stacks(
     return tuple(steps), outputs
 
 
-POSTSTEP_INPUTS = ("network", "flows")  # the subnets, security groups and flows post-steps use
-PATH_TO_INGESTS = ("peering", "routes")  # how a hub flow's caller reaches an ingest's listener
-
-
-def poststeps_wait_for(stack_steps: Sequence[DeployStack]) -> frozenset[str]:
-    """The stack instructions the post-steps are planned after: every network and flows stack
-    (post-steps read their outputs and the flows they made) and whatever those wait for. The
-    others (peering, routes, the control API) go on while the post-steps run."""
-    by_key = {step.key: step for step in stack_steps}
-    todo = [step.key for step in stack_steps if step.kind in POSTSTEP_INPUTS]
-    found: set[str] = set()
-    while todo:
-        key = todo.pop()
-        if key not in found:
-            found.add(key)
-            todo.extend(a for a in by_key[key].after if a in by_key)
-    return frozenset(found)
-
-
-def after_path_to_ingests(
-    post: Sequence[Instruction], stack_steps: Sequence[DeployStack]
-) -> tuple[Instruction, ...]:
-    """``post`` with a hub flow's caller source (which points across the peering at an ingest)
-    after every peering and routes stack instruction: the path to the ingest exists before a hub
-    flow is pointed along it. The other post-steps do not cross regions."""
-    path = tuple(step.key for step in stack_steps if step.kind in PATH_TO_INGESTS)
-    if not path:
-        return tuple(post)
-    return tuple(
-        replace(step, after=(*step.after, *path)) if isinstance(step, SetCallerSource) else step
-        for step in post
-    )
-
-
-def network_from_stacks(model: Topology, outputs: Mapping[str, StackOutputs]) -> NetworkOutputs:
-    """Network outputs from the network stacks (references for those still to be deployed)."""
-    return from_network_stacks(
-        model, {name: so.values for name, so in outputs.items() if so.values is not None}
-    )
-
-
-def plan_deploy(
-    model: Topology, specs: Sequence[StackSpec], remote: RemoteState, *, network: NetworkOutputs | None
-) -> Plan:
-    """Retire (the flows that are leaving, :mod:`.retire`), stacks, the post-steps (planned
-    against the flows as they are now: for flows still to be created, every post-step, with
-    references for what is not known yet; deploy plans them again once the network and flows stacks
-    are done, see :func:`poststeps_wait_for`), then the clean-up (orphans, removed regions)."""
-    retire = plan_retire(model, remote)
-    stack_steps, outputs = plan_stacks(model, specs, remote, network=network)
-    net = network if network is not None else network_from_stacks(model, outputs)
-    post = plan_poststeps(model, remote, with_resolved_hop_secret(model, net, remote.secrets))
-    removed = removed_regions(model, remote.stacks, remote.retired.values())
-    cleanup = plan_cleanup(model, remote, removed)
-    notes = tuple(f"not ours, left alone: flow {found}" for found in remote.duplicates)
-    return Plan(
-        (
-            Phase("retire", retire),
-            Phase("stacks", stack_steps),
-            Phase("post-steps", post),
-            Phase("clean up", cleanup),
-        ),
-        notes,
-    )
-
-
 __all__ = [
-    "PATH_TO_INGESTS",
-    "POSTSTEP_INPUTS",
+    "NO_ECHO",
+    "RECREATE",
     "TOPOLOGY_TAG",
-    "after_path_to_ingests",
     "capabilities",
-    "network_from_stacks",
-    "plan_deploy",
     "plan_stacks",
-    "poststeps_wait_for",
     "same_template",
     "stack_tags",
 ]

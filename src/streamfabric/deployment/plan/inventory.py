@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..state.runtime import Inventory, RuntimeState, flow_region
-from ..topology.model import Topology
-from .manifest import StackSpec
-from .remote import FlowState, StackState, flow_name_of, flow_names
+from ...state.runtime import Inventory, flow_region
+from ...topology.model import HUB_ROLES, Topology
+from ..manifest import StackSpec
+from ..observed import FlowState, StackState
 
 STACK_KINDS = ("network", "peering", "routes", "flows", "api")
 # Deletion order: a stack of a higher rank goes after every stack of a lower rank.
@@ -22,15 +22,17 @@ DELETE_RANK = {"api": 0, "flows": 0, "routes": 1, "peering": 2, "network": 3}
 FLOW_ARN_SUFFIX = "FlowArn"
 
 
-def recorded(text: str | None) -> Inventory:
-    """The inventory of a runtime state document (empty when there is none, or it is unreadable:
-    the topology's own names and the stacks' outputs are still observed)."""
-    if not text:
-        return Inventory()
-    try:
-        return RuntimeState.from_json(text).inventory
-    except Exception:
-        return Inventory()
+def flow_names(model: Topology) -> dict[str, str]:
+    """Every flow of the topology: name -> region."""
+    names = {model.flow_name(i.name): i.region for i in model.ingests}
+    for role in HUB_ROLES:
+        names[model.flow_name(role)] = model.hub.region
+    return names
+
+
+def flow_name_of(arn: str) -> str:
+    """The flow name at the end of a flow ARN (``...:flow:<id>:<name>``)."""
+    return arn.rsplit(":", 1)[-1]
 
 
 def stack_kind(model: Topology, stack: str) -> str:
@@ -117,8 +119,9 @@ __all__ = [
     "DELETE_RANK",
     "STACK_KINDS",
     "flow_arns",
+    "flow_name_of",
+    "flow_names",
     "inventory_of",
-    "recorded",
     "regions",
     "removed_regions",
     "split_flows",

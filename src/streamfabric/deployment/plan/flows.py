@@ -1,5 +1,4 @@
-"""Post-steps: what CloudFormation cannot do, planned from observed flows (pure) and the exact
-MediaConnect requests each instruction becomes.
+"""Post-steps: what CloudFormation cannot do, planned from observed flows (pure).
 
 For every ingest flow: its VPC interface ``<ingest>-vpc`` in the region's subnet, its internal-hop
 outputs ``to-live``/``to-preview`` attached to it, the flow ACTIVE. For Live and Preview: their VPC
@@ -11,14 +10,22 @@ Only what observation shows missing is planned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..errors import DeployError
-from ..topology.model import HUB_ROLES, HubRole, Topology, pascal
-from .network import NetworkOutputs, RegionNetwork
-from .plan import (
+from ...errors import DeployError
+from ...topology.model import (
+    HOP_OUTPUTS,
+    HUB_ROLES,
+    SRT_CALLER,
+    HubRole,
+    Topology,
+    pascal,
+    vpc_interface_name,
+)
+from ..network import NetworkOutputs, RegionNetwork
+from ..observed import FlowState, RemoteState
+from .instructions import (
     AddVpcInterface,
     AttachOutput,
     AwaitFlow,
@@ -31,13 +38,7 @@ from .plan import (
     StartFlow,
     StopFlow,
 )
-from .remote import FlowState, RemoteState
 from .values import FlowArn, FlowOutputArn, FlowSourceArn, InterfaceAddress, Value
-
-HOP_OUTPUTS: dict[HubRole, str] = {"live": "to-live", "preview": "to-preview"}
-SRT_CALLER = "srt-caller"
-SRT_LISTENER = "srt-listener"
-RUNNING = ("ACTIVE", "STARTING", "UPDATING")
 
 
 def flow_arn_ref(model: Topology, region: str, owner: str) -> FlowArn:
@@ -47,18 +48,13 @@ def flow_arn_ref(model: Topology, region: str, owner: str) -> FlowArn:
     )
 
 
-def vpc_interface_name(owner: str) -> str:
-    """``<ingest>-vpc`` on ingest flows, ``live-vpc`` / ``preview-vpc`` on the hub flows."""
-    return f"{owner}-vpc"
-
-
 @dataclass
 class FlowChain:
     """One flow's instructions, each after the previous one."""
 
     region: str
     flow: str
-    arn: Value
+    arn: FlowArn | str
     status: str
     steps: list[FlowInstruction] = field(default_factory=list)
 
@@ -170,7 +166,7 @@ def _plan_ingest(model: Topology, name: str, remote: RemoteState, network: Netwo
             )
         if observed is None or observed.vpc_interface != vpc_name or mismatch:
             outputs[out_name] = (
-                observed.arn if observed else FlowOutputArn(ingest.region, flow_name, out_name)
+                observed.arn if observed else FlowOutputArn(ingest.region, flow_name, out_name, chain.arn)
             )
 
     chain.settle()
@@ -210,7 +206,7 @@ def _plan_ingest(model: Topology, name: str, remote: RemoteState, network: Netwo
         )
     chain.start()
     known = None if added else remote.interface_address(flow_name, vpc_name)
-    address: Value = known or InterfaceAddress(ingest.region, flow_name, vpc_name)
+    address: Value = known or InterfaceAddress(ingest.region, flow_name, vpc_name, chain.arn)
     return _IngestPlan(tuple(chain.steps), added, address)
 
 
@@ -234,7 +230,7 @@ def _plan_hub(
         flow.status if flow else "STANDBY",
     )
     source = flow.source if flow else None
-    source_arn: Value = source.arn if source else FlowSourceArn(hub.region, flow_name)
+    source_arn: Value = source.arn if source else FlowSourceArn(hub.region, flow_name, chain.arn)
     vpc = flow.vpc_interface(vpc_name) if flow else None
     mismatch = _vpc_mismatch(flow, vpc_name, net)
 
@@ -321,106 +317,4 @@ def plan_poststeps(model: Topology, remote: RemoteState, network: NetworkOutputs
     return tuple(steps)
 
 
-# -- requests --------------------------------------------------------------------------------------
-
-Resolve = Callable[[Value], str]
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    service: str
-    region: str
-    operation: str
-    params: Mapping[str, Any]
-
-
-def request(step: Instruction, resolve: Resolve) -> Request:
-    """The one AWS request an instruction on a flow (or network interface) is made of."""
-    if isinstance(step, AddVpcInterface):
-        return Request(
-            "mediaconnect",
-            step.region,
-            "add_flow_vpc_interfaces",
-            {
-                "FlowArn": resolve(step.flow_arn),
-                "VpcInterfaces": [
-                    {
-                        "Name": step.name,
-                        "RoleArn": resolve(step.role_arn),
-                        "SecurityGroupIds": [resolve(step.security_group_id)],
-                        "SubnetId": resolve(step.subnet_id),
-                    }
-                ],
-            },
-        )
-    if isinstance(step, RemoveVpcInterface):
-        return Request(
-            "mediaconnect",
-            step.region,
-            "remove_flow_vpc_interface",
-            {"FlowArn": resolve(step.flow_arn), "VpcInterfaceName": step.name},
-        )
-    if isinstance(step, AttachOutput):
-        return Request(
-            "mediaconnect",
-            step.region,
-            "update_flow_output",
-            {
-                "FlowArn": resolve(step.flow_arn),
-                "OutputArn": resolve(step.output_arn),
-                "VpcInterfaceAttachment": {"VpcInterfaceName": step.vpc_interface},
-            },
-        )
-    if isinstance(step, DetachOutput):
-        return Request(
-            "mediaconnect",
-            step.region,
-            "update_flow_output",
-            {
-                "FlowArn": resolve(step.flow_arn),
-                "OutputArn": resolve(step.output_arn),
-                "VpcInterfaceAttachment": {"VpcInterfaceName": ""},
-            },
-        )
-    if isinstance(step, SetCallerSource):
-        return Request(
-            "mediaconnect",
-            step.region,
-            "update_flow_source",
-            {
-                "FlowArn": resolve(step.flow_arn),
-                "SourceArn": resolve(step.source_arn),
-                "Protocol": SRT_CALLER,
-                "SourceListenerAddress": resolve(step.address),
-                "SourceListenerPort": step.port,
-                "VpcInterfaceName": step.vpc_interface,
-                "MinLatency": step.min_latency_ms,
-                "Decryption": {
-                    "KeyType": "srt-password",
-                    "RoleArn": resolve(step.role_arn),
-                    "SecretArn": resolve(step.secret_arn),
-                },
-            },
-        )
-    if isinstance(step, RestoreStandbySource):
-        return Request(
-            "mediaconnect",
-            step.region,
-            "update_flow_source",
-            {
-                "FlowArn": resolve(step.flow_arn),
-                "SourceArn": resolve(step.source_arn),
-                "Protocol": SRT_LISTENER,
-                "IngestPort": step.port,
-                "WhitelistCidr": step.whitelist_cidr,
-                "VpcInterfaceName": "",
-            },
-        )
-    if isinstance(step, StartFlow):
-        return Request("mediaconnect", step.region, "start_flow", {"FlowArn": resolve(step.flow_arn)})
-    if isinstance(step, StopFlow):
-        return Request("mediaconnect", step.region, "stop_flow", {"FlowArn": resolve(step.flow_arn)})
-    raise TypeError(f"no single request for {type(step).__name__}")
-
-
-__all__ = ["HOP_OUTPUTS", "Request", "Resolve", "plan_poststeps", "request", "vpc_interface_name"]
+__all__ = ["FlowChain", "flow_arn_ref", "plan_poststeps"]

@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from ..errors import DeployError
-from ..topology.model import SecretRef, Topology, pascal
-from .manifest import StackSpec
-from .network import NetworkOutputs
+from ...errors import DeployError
+from ...topology.model import SecretRef, Topology, pascal
+from ..manifest import StackSpec
+from ..network import NetworkOutputs
 from .values import StackOutput, Value
 
 TOPOLOGY, DEPLOY = "topology", "deploy"

@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from ..topology.model import Topology
-from .inventory import DELETE_RANK, stack_kind
-from .plan import (
+from ...topology.model import Topology, vpc_interface_name
+from ..observed import FlowState, RemoteState, StackState
+from .flows import FlowChain
+from .instructions import (
     DeleteFlow,
     DeleteNetworkInterface,
     DeleteStack,
@@ -34,8 +35,8 @@ from .plan import (
     RestoreStandbySource,
     SetCallerSource,
 )
-from .poststeps import FlowChain, vpc_interface_name
-from .remote import FlowState, RemoteState, StackState
+from .inventory import DELETE_RANK, stack_kind
+from .on_air import on_air
 
 
 def undo_flow(model: Topology, flow: FlowState, hub: bool) -> list[Instruction]:
@@ -105,8 +106,6 @@ def _move_off(model: Topology, remote: RemoteState, leaving: set[str]) -> list[S
     """A hub flow calling a leaving ingest is pointed at its starting ingest first (when that one
     stays and is reachable): Live and Preview never call a stopped flow. Only reached with
     ``--allow-interruption`` (the on-air guard refuses otherwise)."""
-    from .guard import on_air
-
     moves: list[SetCallerSource] = []
     for role, flow in sorted(on_air(model, remote).items()):
         hub = remote.flow(model.flow_name(role))
