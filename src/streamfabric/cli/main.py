@@ -149,6 +149,13 @@ def _destroy(p: argparse.ArgumentParser) -> None:
     _aws_args(p)
 
 
+def _force_unlock(p: argparse.ArgumentParser) -> None:
+    p.add_argument("lease_id", metavar="LEASE_ID", help="the lease to remove, as the refusal named it")
+    _topology_arg(p)
+    _json_arg(p)
+    _aws_args(p)
+
+
 def _switch(p: argparse.ArgumentParser) -> None:
     p.add_argument("ingest", help="ingest to put on air")
     _topology_arg(p, optional=True)
@@ -326,6 +333,7 @@ COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "plan": ("plan", "show what deploy would change, as CloudFormation's change sets say", _plan),
     "deploy": ("deploy", "deploy the stacks and run the post-steps", _deploy),
     "destroy": ("destroy", "undo the post-steps and delete the stacks", _destroy),
+    "force-unlock": ("force_unlock", "remove the deploy lock a crashed command left behind", _force_unlock),
     "switch": ("switch", "put an ingest on Live (or Preview)", _switch),
     "take": ("switch", "swap Preview and Live (the cut of a vision mixer)", _take),
     "status": ("switch", "show what is on Live and Preview and each ingest's health", _status),

@@ -30,6 +30,7 @@ from .api_package import ApiPackage
 from .execute.display import DisplayOnlyExecutor
 from .execute.executor import Executor, FollowUp, Seen
 from .execute.preview import PreviewExecutor
+from .lease import Held, acquire
 from .manifest import StackSpec, stack_specs
 from .network import NetworkOutputs, from_network_stacks, load_terraform_outputs, with_resolved_hop_secret
 from .observe import api_urls, observe, refresh, with_orphans
@@ -192,6 +193,24 @@ def deploy(
     ``allow_interruption``; ``dry_run`` shows the same verdict."""
     given = deploy_inputs(model, network, network_outputs, files, api_package)
     gw, out = gateway or AwsGateway(session), reporter or NullReporter()
+    held = acquire(gw, given.state_uri, "deploy --dry-run" if dry_run else "deploy", what="deploy")
+    try:
+        return _deploy(gw, given, out, held, dry_run, confirm, max_workers, allow_interruption)
+    finally:
+        held.release()
+
+
+def _deploy(
+    gw: AwsGateway,
+    given: Inputs,
+    out: Reporter,
+    held: Held,
+    dry_run: bool,
+    confirm: Confirm | None,
+    max_workers: int,
+    allow_interruption: bool,
+) -> DeployResult:
+    model = given.model
     ready = prepare(gw, given)
     plan, verdict = ready.plan, ready.verdict
     result = DeployResult(plan, state_uri=given.state_uri, api_code=given.api_code, interruptions=verdict)
@@ -211,7 +230,7 @@ def deploy(
             out.note(line)
         if confirm is not None and not confirm(plan):
             return replace(result, cancelled=True)
-    executor = Executor(gw, out, max_workers=max_workers)
+    executor = Executor(gw, out, max_workers=max_workers, check=held.check)
     remote, seen = _run(gw, ready, executor)
     urls = api_urls(gw, given.specs)
     inventory = inventory_of(model, remote.stacks, [*remote.flows.values(), *remote.retired.values()])
@@ -246,8 +265,12 @@ def preview(
     behind: every change set (and stack) it creates is deleted."""
     given = deploy_inputs(model, network, network_outputs, files, api_package)
     gw = gateway or AwsGateway(session)
-    ready = prepare(gw, given)
-    return PlanPreview(ready.plan, PreviewExecutor(gw).execute(ready.plan), ready.verdict)
+    held = acquire(gw, given.state_uri, "plan")  # it creates change sets, which a deploy deletes
+    try:
+        ready = prepare(gw, given)
+        return PlanPreview(ready.plan, PreviewExecutor(gw).execute(ready.plan), ready.verdict)
+    finally:
+        held.release()
 
 
 def destroy(
@@ -270,22 +293,27 @@ def destroy(
     gw, out = gateway or AwsGateway(session), reporter or NullReporter()
     specs = rendered_stacks(model, "cloudformation", files)
     uri = state_uri(model)
-    remote = observe(gw, model, specs, uri, secrets=False, details=False)
-    extra: dict[str, set[str]] = {}
-    for net in known.regions if known is not None else ():
-        extra.setdefault(net.region, set()).add(str(net.subnet_id))
-    remote = with_orphans(gw, remote, regions(model, remote.inventory), extra)
-    plan = plan_destroy(model, specs, remote, state_uri=uri)
-    if dry_run:
-        DisplayOnlyExecutor(out).execute(plan)
-        return DestroyResult(plan, dry_run=True)
-    if plan.empty:
-        out.note("nothing to destroy")
-        return DestroyResult(plan)
-    out.plan(plan)
-    if confirm is not None and not confirm(plan):
-        return DestroyResult(plan, cancelled=True)
-    return DestroyResult(plan, Executor(gw, out, max_workers=max_workers).execute(plan))
+    held = acquire(gw, uri, "destroy --dry-run" if dry_run else "destroy", what="destroy")
+    try:
+        remote = observe(gw, model, specs, uri, secrets=False, details=False)
+        extra: dict[str, set[str]] = {}
+        for net in known.regions if known is not None else ():
+            extra.setdefault(net.region, set()).add(str(net.subnet_id))
+        remote = with_orphans(gw, remote, regions(model, remote.inventory), extra)
+        plan = plan_destroy(model, specs, remote, state_uri=uri)
+        if dry_run:
+            DisplayOnlyExecutor(out).execute(plan)
+            return DestroyResult(plan, dry_run=True)
+        if plan.empty:
+            out.note("nothing to destroy")
+            return DestroyResult(plan)
+        out.plan(plan)
+        if confirm is not None and not confirm(plan):
+            return DestroyResult(plan, cancelled=True)
+        executor = Executor(gw, out, max_workers=max_workers, check=held.check)
+        return DestroyResult(plan, executor.execute(plan))
+    finally:
+        held.release()
 
 
 __all__ = [

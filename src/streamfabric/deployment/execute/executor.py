@@ -157,15 +157,22 @@ class _Progress:
 
 
 class Executor:
-    """Runs plans. ``max_workers=1`` runs one instruction at a time, in plan order."""
+    """Runs plans. ``max_workers=1`` runs one instruction at a time, in plan order. ``check`` runs
+    before every instruction starts (a deploy's lease: a lost lease stops the phase there)."""
 
     def __init__(
-        self, gateway: AwsGateway, reporter: Reporter | None = None, *, max_workers: int = 8
+        self,
+        gateway: AwsGateway,
+        reporter: Reporter | None = None,
+        *,
+        max_workers: int = 8,
+        check: Callable[[], None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.reporter: Reporter = reporter or NullReporter()
         self.max_workers = max(1, max_workers)
         self.resolve = Resolver(gateway)
+        self.check = check
 
     # -- scheduling ------------------------------------------------------------------------------
 
@@ -252,6 +259,8 @@ class Executor:
         return PhaseOutcome(seen(), planned)
 
     def _run(self, step: Instruction, progress: _Progress) -> Applied:
+        if self.check is not None:
+            self.check()
         try:
             applied = self._apply(step, progress)
         except stacks.StackFailed as exc:
