@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,9 @@ from streamfabric.rendering.env import comment_header
 from streamfabric.topology.model import Dns, InternalHop, SecretRef, SourceInfo, Topology, pascal
 
 MODES = ("terraform", "cloudformation")
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -143,7 +147,52 @@ def test_hub_flows_start_on_the_unreachable_standby_source(festival: Topology) -
         assert source["Protocol"] == "srt-listener"
         assert source["IngestPort"] == festival.internal_hop.live_port
         assert source["WhitelistCidr"] == festival.hub.network.vpc_cidr
-        assert source["Decryption"]["SecretArn"] == ref("HopSecretArn")
+        # nothing else: no starts_on, latency or secret a show might edit (see the test below)
+        assert set(source) == {"Name", "Description", "Protocol", "IngestPort", "WhitelistCidr"}
+
+
+def _hub_source_blocks(text: str) -> list[str]:
+    """The ``Source:`` blocks of the hub flows, as rendered text (indentation and all)."""
+    blocks = []
+    for flow in ("LiveFlow", "PreviewFlow"):
+        resource = text[text.index(f'"{flow}":') :]
+        source = resource[resource.index("      Source:\n") :]
+        lines = source.splitlines(keepends=True)
+        end = next(i for i, line in enumerate(lines[1:], 1) if not line.startswith("        "))
+        blocks.append("".join(lines[:end]))
+    return blocks
+
+
+def test_show_edits_render_every_hub_flows_source_byte_identical(festival: Topology) -> None:
+    """CloudFormation sets a flow's source to the template's on any update of ``Source``: on a
+    running hub flow that is black until the post-steps re-point it. So nothing a show edits
+    (starts_on, descriptions, tags, outputs, the ingests) may change the hub flows' Source."""
+    from streamfabric.topology.loading import parse_topology
+
+    path = ROOT / "examples" / "festival.json"
+    document = json.loads(path.read_text())
+    region = festival.hub.region
+    before = _hub_source_blocks(render_cloudformation(festival)[f"cloudformation/flows-{region}.yaml"])
+    edited = json.loads(json.dumps(document))
+    edited["hub"]["live"]["starts_on"], edited["hub"]["preview"]["starts_on"] = (
+        document["hub"]["preview"]["starts_on"],
+        document["hub"]["live"]["starts_on"],
+    )
+    edited["tags"] = {**document.get("tags", {}), "season": "autumn"}
+    for ingest in edited["ingests"]:
+        ingest["description"] = "edited during the show"
+        ingest["port"] = ingest["port"] + 100
+    for role in ("live", "preview"):
+        for out in edited["hub"][role].get("outputs", []):
+            out["port"] = out["port"] + 1
+    edited["hub"]["live"]["outputs"] = edited["hub"]["live"].get("outputs", [])[:1]
+    model = parse_topology(json.dumps(edited), str(path))
+    after_files = render_cloudformation(model)
+    assert (
+        after_files[f"cloudformation/flows-{region}.yaml"]
+        != render_cloudformation(festival)[f"cloudformation/flows-{region}.yaml"]
+    )  # the edits did change the template...
+    assert _hub_source_blocks(after_files[f"cloudformation/flows-{region}.yaml"]) == before  # ...not Source
 
 
 def test_downstream_outputs(festival: Topology) -> None:

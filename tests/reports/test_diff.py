@@ -274,18 +274,30 @@ def test_changing_the_hub_vpc_cidr_touches_every_hop(old):
 # -- the hub --------------------------------------------------------------------------------
 
 
-def test_changing_starts_on_resets_the_hub_flows_source(old):
+def test_changing_starts_on_changes_no_stack_and_interrupts_nothing(old):
+    # starts_on is in no template (the hub flows' temporary source names nothing a show edits):
+    # it applies when a hub flow is created; what is on air stays.
     diff = pair(old, lambda d: d["hub"]["preview"].update(starts_on="nyc-studio"))
     [flow] = diff.flows
     assert (flow.flow, flow.action, flow.restart, flow.interrupts) == (
         "festival-preview",
         "update",
         False,
-        True,
+        False,
     )
-    assert "CloudFormation resets the source to the temporary standby source" in flow.reasons[0]
-    assert "starts_on tent-stage -> nyc-studio" in flow.reasons[0]
-    assert actions(diff) == {"festival-flows-eu-west-1": "update"}
+    assert "starts_on tent-stage -> nyc-studio: only a flow being created starts there" in flow.reasons[0]
+    assert not any("resets the source" in reason for reason in flow.reasons)
+    assert actions(diff) == {}
+
+
+def test_the_hops_latency_re_points_the_hub_flows_without_a_cloudformation_reset(old):
+    diff = pair(old, lambda d: d.setdefault("internal_hop", {}).update(min_latency_ms=400))
+    hub = {f.flow: f for f in diff.flows if f.flow in ("festival-live", "festival-preview")}
+    assert set(hub) == {"festival-live", "festival-preview"}
+    for flow in hub.values():
+        assert flow.interrupts
+        assert any("the post-steps re-point the source" in reason for reason in flow.reasons)
+        assert not any("resets the source" in reason for reason in flow.reasons)
 
 
 def test_output_changes(old):
@@ -513,7 +525,7 @@ def test_markdown_and_text_summaries(old):
     diff = pair(old, edit)
     md = format_markdown(diff)
     assert md.startswith("### streamfabric diff: festival (old.json) → festival (new.json)\n")
-    assert "**2 topology changes; stacks: 1 to update; 0 flows (re)started; 2 streams interrupted**" in md
+    assert "**2 topology changes; stacks: 1 to update; 0 flows (re)started; 1 stream interrupted**" in md
     assert "| **update** | `festival-flows-eu-west-1` | eu-west-1 |" in md
     assert "- ingest main-stage: port 5000 → 5004" in md
     text = format_text(diff)

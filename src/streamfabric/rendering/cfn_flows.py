@@ -96,11 +96,12 @@ def _hub_context(model: Topology) -> list[dict[str, Any]]:
                 "flow": f"{logical}Flow",
                 "name": model.flow_name(role),
                 "role": role,
+                # The temporary source depends on nothing a show changes (no starts_on, no
+                # latency, no secret): CloudFormation never touches a running hub flow's source
+                # unless its port or the hub's VPC changes, which re-point it anyway.
                 "source_name": STANDBY_SOURCE,
                 "port": hop.live_port,
                 "whitelist": model.hub.network.vpc_cidr,
-                "min_latency": hop.min_latency_ms,
-                "starts_on": hub_flow.starts_on,
                 "outputs": [_output_context(out) for out in hub_flow.outputs],
                 "dns": {"logical": f"{logical}DnsRecord", "name": model.dns.record(role)}
                 if model.dns
@@ -134,22 +135,30 @@ def flows_context(model: Topology, region: str, network: NetworkMode = "terrafor
             hop_source = f"{hub_stack}.{key}"
     else:
         role_source, hop_source = f"network.{region}.role_arn", f"network.{region}.hop_secret_arn"
-    params = [
-        param(
-            "RoleArn",
-            "ARN of the IAM role MediaConnect assumes (network output role_arn)",
-            ARN_PATTERNS["role"],
-            "",
-            role_source,
-        ),
-        param(
-            "HopSecretArn",
-            f"ARN of the internal-hop passphrase secret's copy in {region} (network output hop_secret_arn)",
-            ARN_PATTERNS["secret"],
-            "",
-            hop_source,
-        ),
-    ]
+    # RoleArn: for the ingests' hop outputs and any encrypted output; HopSecretArn: for the ingests'
+    # hop outputs (the hub flows' temporary source uses neither: see _hub_context).
+    encrypted = any(out.passphrase_secret for flow in hub for out in model.hub.flow(flow["role"]).outputs)
+    params = []
+    if ingests or encrypted:
+        params.append(
+            param(
+                "RoleArn",
+                "ARN of the IAM role MediaConnect assumes (network output role_arn)",
+                ARN_PATTERNS["role"],
+                "",
+                role_source,
+            )
+        )
+    if ingests:
+        params.append(
+            param(
+                "HopSecretArn",
+                f"ARN of the internal-hop passphrase secret's copy in {region} (network output hop_secret_arn)",
+                ARN_PATTERNS["secret"],
+                "",
+                hop_source,
+            )
+        )
     for ingest in model.ingests_in(region):
         params.append(secret_param(ingest.name, ingest.passphrase_secret, region, "ingest"))
     for flow in hub:

@@ -75,30 +75,46 @@ def flow_impacts(old: Topology, new: Topology, changes: Sequence[Change]) -> tup
         needed: list[str] = []
         interrupts = False
         if what in HUB_ROLES:
-            flow_change = by_subject.get(("hub flow", what))
+            # The hub flows' temporary source holds only the hop's port and the hub VPC CIDR: a
+            # starts_on edit, the hop's latency or its secret leave it alone (no reset by
+            # CloudFormation); the hop's latency and secret are re-pointed by the post-steps.
             resets: list[str] = []
-            if flow_change:
-                resets.append(
-                    f"starts_on {show(flow_change.fields[0].old)} -> {show(flow_change.fields[0].new)}"
-                )
             if hop_change:
-                resets += [
-                    f"internal hop {f.field}"
-                    for f in hop_change.fields
-                    if f.field in ("port_from", "min_latency_ms", "passphrase_secret")
-                ]
+                resets += [f"internal hop {f.field}" for f in hop_change.fields if f.field == "port_from"]
             if hub_cidr_changes:
                 resets.append("hub VPC CIDR")
+            repoints = (
+                [
+                    f"internal hop {f.field}"
+                    for f in hop_change.fields
+                    if f.field in ("min_latency_ms", "passphrase_secret")
+                ]
+                if hop_change
+                else []
+            )
             if resets:
                 reasons.append(
                     "CloudFormation resets the source to the temporary standby source ("
                     + ", ".join(resets)
-                    + "); deploy's post-steps then put it back on its starts_on ingest"
+                    + "); deploy's post-steps then put back the ingest that was on air"
                 )
                 needed.append(
-                    f"expect {what.capitalize()} off air until the post-steps finish, then on its starts_on"
+                    f"expect {what.capitalize()} off air until the post-steps finish, then on the "
+                    "ingest that was on air"
                 )
                 interrupts = True
+            elif repoints:
+                reasons.append(
+                    "the post-steps re-point the source to the ingest on air (" + ", ".join(repoints) + ")"
+                )
+                needed.append(f"expect a short glitch on {what.capitalize()} while its source is re-pointed")
+                interrupts = True
+            flow_change = by_subject.get(("hub flow", what))
+            if flow_change:
+                reasons.append(
+                    f"starts_on {show(flow_change.fields[0].old)} -> {show(flow_change.fields[0].new)}: "
+                    "only a flow being created starts there; what is on air stays"
+                )
             for change in changes:
                 if change.subject != "output" or not change.name.startswith(f"{what}/"):
                     continue

@@ -73,9 +73,7 @@ def _network_reasons(
             detail = f" ({', '.join(f.field for f in change.fields)})" if change.fields else ""
             reasons.stack(hub, "flows", f"{verb} output {change.name}{detail}")
         elif change.subject == "hub flow":
-            reasons.stack(
-                hub, "flows", f"{change.name}'s starts_on changes (the standby source's description)"
-            )
+            pass  # starts_on is in no template: it applies when a hub flow is created
         elif change.subject == "region" and change.kind == "changed":
             fields = ", ".join(f.field for f in change.fields)
             reasons.stack(change.name, "network", f"network changes ({fields})")
