@@ -1,8 +1,8 @@
 """What arrives at each emulated flow's source: signal on/off, codec, resolution, frame rate.
 
 There is no encoder in the emulator, so this module decides what a flow's source *receives*, and
-the emulated ``DescribeFlowSourceMetadata``, ``DescribeFlowSourceThumbnail`` (:mod:`.moto_mc_monitor`)
-and the ``AWS/MediaConnect`` CloudWatch metrics (:mod:`.moto_mc_metrics`) report it:
+the emulated ``DescribeFlowSourceMetadata``, ``DescribeFlowSourceThumbnail`` (:mod:`.monitor`)
+and the ``AWS/MediaConnect`` CloudWatch metrics (:mod:`.metrics`) report it:
 
 * a flow whose source *listens* (``srt-listener``, ``zixi-push``, ``rist``, ``rtp``, ...: an encoder
   calls in) receives the signal set for that flow with :func:`set_signal` — by default one is
@@ -37,7 +37,7 @@ from typing import Any
 
 from moto.mediaconnect.models import Flow, mediaconnect_backends
 
-from . import moto_mc_async
+from . import asynchronous
 
 _CALLER_PROTOCOLS = ("srt-caller",)
 
@@ -119,7 +119,7 @@ def _listener_flow(account_id: str, address: str | None, port: Any) -> Flow | No
 def received(account_id: str, flow: Flow, at: float | None = None, depth: int = 0) -> Signal | None:
     """What ``flow``'s (first) source receives at ``at`` (default now); None: no signal at all."""
     when = time.time() if at is None else at
-    if not moto_mc_async.in_update(flow.flow_arn):  # UPDATING lasts its window (.moto_mc_async)
+    if not asynchronous.in_update(flow.flow_arn):  # UPDATING lasts its window (.asynchronous)
         flow.resolve_transient_states()  # STARTING becomes ACTIVE whether or not anyone describes it
     if flow.status not in ("ACTIVE", "UPDATING") or not flow.sources or depth > 4:  # UPDATING runs
         return None

@@ -15,9 +15,9 @@ from typing import Any
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 
-from .moto_cfn_base import MediaConnectResource
-from .moto_cfn_ec2 import register
-from .moto_cfn_failures import ResourceFailed
+from ..failures import ResourceFailed
+from .base import MediaConnectResource
+from .ec2 import register
 
 
 def _number(value: Any) -> float:

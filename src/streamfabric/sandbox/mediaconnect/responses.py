@@ -3,7 +3,7 @@
 moto's handlers answer several operations with wrong keys (``flow_arn``, ``vpc_interfaces``),
 which botocore silently drops, null out members an update leaves out, and lack RemoveFlowSource,
 UpdateFlow and UntagResource. The handlers installed here parse the request, call
-:mod:`.moto_mc_model` and render with :mod:`.moto_mc_shapes`.
+:mod:`.models` and render with :mod:`.shapes`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from urllib.parse import unquote
 from moto.mediaconnect import urls as mediaconnect_urls
 from moto.mediaconnect.responses import MediaConnectResponse
 
-from . import moto_mc_async
-from . import moto_mc_model as model
-from .moto_mc_shapes import flow_shape, listed_flow_shape, output_shape, source_shape, vpc_interface_shape
+from . import asynchronous
+from . import models as model
+from .shapes import flow_shape, listed_flow_shape, output_shape, source_shape, vpc_interface_shape
 
 Reply = tuple[str, dict[str, Any]]
 
@@ -191,7 +191,7 @@ def _widen_url_paths() -> None:
 
 
 def _reset_with_moto() -> None:
-    """``POST /moto-api/reset`` also forgets update windows and flow errors (:mod:`.moto_mc_async`)."""
+    """``POST /moto-api/reset`` also forgets update windows and flow errors (:mod:`.asynchronous`)."""
     from moto.moto_api._internal.models import MotoAPIBackend
 
     original = MotoAPIBackend.reset
@@ -200,7 +200,7 @@ def _reset_with_moto() -> None:
 
     def reset(self: MotoAPIBackend) -> None:
         original(self)
-        moto_mc_async.reset()
+        asynchronous.reset()
 
     reset._streamfabric = True  # type: ignore[attr-defined]
     MotoAPIBackend.reset = reset  # type: ignore[method-assign]

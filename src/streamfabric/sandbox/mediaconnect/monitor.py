@@ -1,6 +1,6 @@
 """Emulated ``DescribeFlowSourceMetadata`` and ``DescribeFlowSourceThumbnail``.
 
-Both report what the flow's source receives (:mod:`.moto_mc_signal`), in the shapes of botocore's
+Both report what the flow's source receives (:mod:`.signal`), in the shapes of botocore's
 service model (``DescribeFlowSourceMetadataResponse``: ``flowArn``, ``messages``, ``timestamp``,
 ``transportMediaInfo.programs[].streams[]``; ``DescribeFlowSourceThumbnailResponse``:
 ``thumbnailDetails`` with ``flowArn``, ``thumbnail`` (base64 JPEG), ``thumbnailMessages``,
@@ -35,8 +35,8 @@ from urllib.parse import unquote
 from moto.mediaconnect import urls as mediaconnect_urls
 from moto.mediaconnect.responses import MediaConnectResponse
 
-from . import moto_mc_model as model
-from .moto_mc_signal import Signal, received
+from . import models as model
+from .signal import Signal, received
 
 Reply = tuple[str, dict[str, Any]]
 
@@ -103,7 +103,7 @@ def _card(name: str, second: int, signal: Signal) -> bytes:
     with _cards_lock:
         cached = _cards.get(key)
     if cached is None:
-        from .moto_mc_testcard import test_card
+        from .testcard import test_card
 
         stamp = datetime.fromtimestamp(second, UTC).strftime("%H:%M:%S UTC")
         cached = test_card(
@@ -140,7 +140,7 @@ def describe_flow_source_thumbnail(self: MediaConnectResponse) -> Reply:
 
 def _source_name(account_id: str, flow: Any) -> str:
     """The card shows where the picture comes from: for a caller source, the flow it reaches."""
-    from .moto_mc_signal import _listener_flow
+    from .signal import _listener_flow
 
     source = flow.sources[0] if flow.sources else {}
     if source.get("protocol") == "srt-caller":

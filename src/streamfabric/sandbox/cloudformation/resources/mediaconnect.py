@@ -2,7 +2,7 @@
 
 moto's CloudFormation finds resource types among the direct subclasses of ``CloudFormationModel``
 (``moto.cloudformation.parsing.get_model_map``, cached); without these it skips the types with a
-warning and the stack "succeeds" without a flow. The models call :mod:`.moto_mc_model`, i.e. the
+warning and the stack "succeeds" without a flow. The models call :mod:`...mediaconnect.models`, i.e. the
 same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from one
 made by ``create_flow``. Create-only properties follow the resource schemas; ``Ref`` returns the
 ARN (for a VPC interface, the ARN of its flow). A flow's ``Maintenance`` (CloudFormation template
@@ -22,9 +22,9 @@ from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.mediaconnect.exceptions import NotFoundException
 
-from . import moto_mc_model as model
-from .moto_cfn_base import MediaConnectResource, tag_map, to_wire
-from .moto_mc_network import BadRequestException
+from ...mediaconnect import models as model
+from ...mediaconnect.network import BadRequestException
+from .base import MediaConnectResource, tag_map, to_wire
 
 
 class MediaConnectFlow(MediaConnectResource, CloudFormationModel):

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .moto_mc_network import BadRequestException
+from .network import BadRequestException
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ each posted with the ``SourceARN`` dimension and, as "all source-level and outpu
 also posted at the flow level" (*Metrics to monitor media health*), with ``FlowARN``.
 
 They are computed when read (moto's ``CloudWatchMetricProvider``, as moto does for S3's metrics),
-from what :mod:`.moto_mc_signal` says each ACTIVE flow received: a datapoint every 5 seconds over the
+from what :mod:`.signal` says each ACTIVE flow received: a datapoint every 5 seconds over the
 last 5 minutes plus one at the moment of the read (the emulator keeps no flow history, so an ACTIVE
 flow reports as if it had run through the whole window). Packets are never lost in the emulator.
 """
@@ -30,7 +30,7 @@ from moto.cloudwatch.models import MetricDatum
 from moto.core.common_models import CloudWatchMetricProvider
 from moto.mediaconnect.models import mediaconnect_backends
 
-from .moto_mc_signal import received
+from .signal import received
 
 NAMESPACE = "AWS/MediaConnect"
 STEP = 5

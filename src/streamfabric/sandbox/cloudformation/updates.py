@@ -65,7 +65,7 @@ def previous_parameters(resource_map: ResourceMap) -> dict[str, Any]:
 def _cleanup(resource_map: ResourceMap, removed: dict[str, dict[str, Any]]) -> None:
     """Delete the removed resources (dependents first: retried over several passes); what cannot be
     deleted is dropped from the stack and recorded as orphaned."""
-    from .moto_cfn_failures import service_error
+    from .failures import service_error
 
     parsed = resource_map._parsed_resources
     remaining = {name: json for name, json in removed.items() if parsed.get(name) is not None}
@@ -103,7 +103,7 @@ def _update_resource_map(
 ) -> None:
     """moto's update with the removals taken out of it and done afterwards (:func:`_cleanup`);
     resources whose condition turned false are forgotten like removed ones."""
-    from .moto_cfn_changesets import active_resources, resource_diff
+    from .changesets import active_resources, resource_diff
 
     names = resource_diff(resource_map, template, parameters)
     resource_map.__dict__.pop(PREVIOUS_PARAMETERS, None)  # a rollback compares with the new values
@@ -227,7 +227,7 @@ def _wrap(original: Callable[..., Any], wrapper: Callable[..., Any]) -> Callable
 
 def install() -> None:
     """Patch moto's ResourceMap.update, parse_and_update_resource, SecurityGroup updates and Stack.update
-    (idempotent; after :mod:`.moto_cfn_failures` and :mod:`.moto_cfn_changesets`)."""
+    (idempotent; after :mod:`.failures` and :mod:`.changesets`)."""
     if not getattr(ResourceMap.update, _MARK, False):
         ResourceMap.update = _wrap(ResourceMap.update, _update_resource_map)  # type: ignore[method-assign]
     if not getattr(parsing.parse_and_update_resource, _MARK, False):

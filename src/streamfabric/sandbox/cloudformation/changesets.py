@@ -12,7 +12,7 @@ set is created and FAILS with "The submitted information didn't contain changes.
 
 * ``ExecuteChangeSet`` runs a CREATE change set as ``CreateStack`` does (template, parameters,
   tags, outputs, exports, description; a resource failure ends in ROLLBACK_COMPLETE, see
-  :mod:`.moto_cfn_failures`) and an UPDATE one as ``UpdateStack`` does (new outputs, parameters,
+  :mod:`.failures`) and an UPDATE one as ``UpdateStack`` does (new outputs, parameters,
   tags, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE). Only a change set in CREATE_COMPLETE /
   AVAILABLE can be executed (``InvalidChangeSetStatus`` otherwise); afterwards its execution
   status is EXECUTE_COMPLETE (EXECUTE_FAILED when the stack rolled back) and, as CloudFormation
@@ -50,7 +50,7 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from werkzeug.exceptions import HTTPException
 
-from .moto_cfn_updates import PREVIOUS_PARAMETERS, planned_diff, previous_parameters
+from .updates import PREVIOUS_PARAMETERS, planned_diff, previous_parameters
 
 _MARK = "_streamfabric_patched"
 NO_CHANGES = (
@@ -273,7 +273,7 @@ def _execute_create(backend: CloudFormationBackend, stack: Stack, change_set: Ch
     stack.resource_map = stack._create_resource_map()
     stack.output_map = stack._create_output_map()
     stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
-    stack.create_resources()  # a resource failure: ROLLBACK_COMPLETE (moto_cfn_failures)
+    stack.create_resources()  # a resource failure: ROLLBACK_COMPLETE (failures)
     if stack.status == "CREATE_COMPLETE":
         backend._validate_export_uniqueness(stack)
         for export in stack.exports:

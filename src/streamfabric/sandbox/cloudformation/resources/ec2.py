@@ -24,7 +24,7 @@ them behind, and the VPC they hold with them: ``DependencyViolation``). These mo
   ``describe_route_tables``); Ref / ``Fn::GetAtt Id``: the ``rtbassoc-`` id.
 
 Every one of them deletes what it made. Service errors become
-:class:`.moto_cfn_failures.ResourceFailed` (the stack rolls back).
+:class:`..failures.ResourceFailed` (the stack rolls back).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import ServiceException
 from moto.ec2.models import ec2_backends
 
-from .moto_cfn_base import MediaConnectResource, tag_map
-from .moto_cfn_failures import ResourceFailed
+from ..failures import ResourceFailed
+from .base import MediaConnectResource, tag_map
 
 
 @contextlib.contextmanager

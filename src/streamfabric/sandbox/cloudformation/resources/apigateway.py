@@ -32,7 +32,7 @@ from moto.apigateway.models import apigateway_backends
 from moto.cognitoidp.models import cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
-from .moto_cfn_ec2 import register
+from .ec2 import register
 
 
 @contextlib.contextmanager

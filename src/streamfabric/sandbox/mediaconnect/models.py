@@ -20,9 +20,9 @@ from moto.mediaconnect.models import Flow, MediaConnectBackend, mediaconnect_bac
 from moto.moto_api._internal import mock_random as random
 from moto.utilities.utils import get_partition
 
-from . import moto_mc_async as pending
-from . import moto_mc_network as net
-from .moto_mc_network import BadRequestException
+from . import asynchronous as pending
+from . import network as net
+from .network import BadRequestException
 
 _LISTENER_PROTOCOLS = ("srt-listener", "zixi-pull")
 _DELETABLE = ("STANDBY", "ERROR")
@@ -53,7 +53,7 @@ def _arn(backend: MediaConnectBackend, kind: str, name: str) -> str:
 
 
 def get_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
-    """The flow, with STARTING/STOPPING completed; UPDATING lasts its window (:mod:`.moto_mc_async`)."""
+    """The flow, with STARTING/STOPPING completed; UPDATING lasts its window (:mod:`.asynchronous`)."""
     flow = backend._flows.get(flow_arn)
     if flow is None:
         raise NotFoundException(message=f"Flow {flow_arn} not found.")
@@ -352,7 +352,7 @@ def update_source(
     """UpdateFlowSource: partial update, members left out keep their value.
 
     An empty ``vpcInterfaceName`` turns a VPC source back into a public one. A running flow is
-    UPDATING afterwards, and a second update during that window is refused (:mod:`.moto_mc_async`).
+    UPDATING afterwards, and a second update during that window is refused (:mod:`.asynchronous`).
     """
     flow = get_flow(backend, flow_arn)
     source = _find(flow.sources, "sourceArn", source_arn, "Source")
