@@ -14,7 +14,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from streamfabric.sandbox.cloudformation.changesets import NO_CHANGES, references
+from streamfabric.sandbox.cloudformation.changesets import NO_CHANGES
+from streamfabric.sandbox.cloudformation.diff import references
 from streamfabric.sandbox.presets import PresetError, preset_hosted_zone, preset_secret
 
 REGION = "eu-west-1"

@@ -38,7 +38,6 @@ Stack tags are not propagated to the resources of an existing stack on update (m
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -50,13 +49,19 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from werkzeug.exceptions import HTTPException
 
-from .updates import PREVIOUS_PARAMETERS, planned_diff, previous_parameters
+from .diff import (
+    PREVIOUS_PARAMETERS,
+    created_resources,
+    given_values,
+    loaded_map,
+    planned_diff,
+    resource_diff,
+)
 
 _MARK = "_streamfabric_patched"
 NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create a change set."
 )
-_SUB_NAME = re.compile(r"\$\{(?!!)([^}.]+)")
 
 
 class InvalidChangeSetStatus(CloudFormationError):
@@ -85,93 +90,6 @@ class ResourceChange(Change):
         self.replacement = replacement
 
 
-# --- what changes ------------------------------------------------------------------------------
-
-
-def references(node: Any) -> set[str]:
-    """The names a template fragment refers to with ``Ref`` and ``Fn::Sub`` (``${Name}``,
-    ``${Name.Attribute}``; variables of the Fn::Sub map excluded)."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                found.add(value)
-            elif key == "Fn::Sub":
-                text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
-                if isinstance(text, str):
-                    found.update(n for n in _SUB_NAME.findall(text) if n not in variables)
-                found |= references(variables)
-            else:
-                found |= references(value)
-    elif isinstance(node, list):
-        for item in node:
-            found |= references(item)
-    return found
-
-
-def _text(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Resolved parameter values compared as CloudFormation does: as given (moto keeps a Number's
-    default as a string but converts a given value to a number)."""
-    return {k: [str(i) for i in v] if isinstance(v, list) else str(v) for k, v in parameters.items()}
-
-
-def _loaded(resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any]) -> ResourceMap:
-    """A resource map of ``template`` with its parameters and conditions evaluated (nothing created:
-    conditions cannot refer to resources)."""
-    loaded = ResourceMap(
-        resource_map.stack_id,
-        str(resource_map["AWS::StackName"]),
-        parameters,
-        resource_map.tags,
-        region_name=resource_map._region_name,
-        account_id=resource_map._account_id,
-        template=template,
-        cross_stack_resources=resource_map.cross_stack_resources,
-    )
-    loaded.load_mapping()
-    loaded.transform_mapping()
-    loaded.load_parameters()
-    loaded.load_conditions()
-    return loaded
-
-
-def active_resources(resource_map: ResourceMap, resources: dict[str, Any]) -> set[str]:
-    conditions = getattr(resource_map, "lazy_condition_map", {})
-    return {
-        name
-        for name, resource in resources.items()
-        if not resource.get("Condition") or conditions[resource["Condition"]]
-    }
-
-
-def _created(resource_map: ResourceMap) -> set[str]:
-    parsed = resource_map._parsed_resources
-    return {name for name in resource_map._resource_json_map if parsed.get(name) is not None}
-
-
-def resource_diff(
-    resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None
-) -> dict[str, list[str]]:
-    """Logical ids to add, modify and remove to go from ``resource_map`` to ``template``."""
-    # no parameters: the current ones, as moto's update keeps them
-    new_map = _loaded(resource_map, template, parameters or resource_map.input_parameters)
-    old, new = resource_map._resource_json_map, template.get("Resources") or {}
-    created, active = _created(resource_map), active_resources(new_map, new)
-    before, after = _text(previous_parameters(resource_map)), _text(new_map.resolved_parameters)
-    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
-    return {
-        "Add": [name for name in new if name in active and name not in created],
-        "Modify": [
-            name
-            for name in new
-            if name in active
-            and name in created
-            and (new[name] != old.get(name) or references(new[name]) & changed)
-        ],
-        "Remove": [name for name in old if name in created and name not in active],
-    }
-
-
 def _physical_id(resource_map: ResourceMap, name: str) -> str | None:
     resource = resource_map._parsed_resources.get(name)
     physical = getattr(resource, "physical_resource_id", None)
@@ -195,7 +113,7 @@ def change_set_changes(change_set: ChangeSet) -> list[Change]:
         )
     if change_set.change_set_type == "UPDATE" and _tags_change(change_set):
         touched = {name for action in names.values() for name in action}
-        for name in sorted(_created(resource_map) - touched):
+        for name in sorted(created_resources(resource_map) - touched):
             if name in new:
                 physical = _physical_id(resource_map, name)
                 changes.append(
@@ -210,10 +128,10 @@ def _unchanged(stack: Stack, change_set: ChangeSet) -> bool:
     """Same template, same resolved parameters, no new tags."""
     if not stack.has_template(change_set.template) or _tags_change(change_set):
         return False
-    resolved = _loaded(
+    resolved = loaded_map(
         stack.resource_map, change_set.template_dict, change_set.parameters
     ).resolved_parameters
-    return _text(resolved) == _text(stack.resource_map.resolved_parameters)
+    return given_values(resolved) == given_values(stack.resource_map.resolved_parameters)
 
 
 # --- the patched operations --------------------------------------------------------------------

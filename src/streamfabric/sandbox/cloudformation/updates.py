@@ -47,26 +47,19 @@ from moto.cloudformation.parsing import ResourceMap
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 
+from .diff import PLANNED, PREVIOUS_PARAMETERS, active_resources, resource_diff
+from .failures import service_error
+
 logger = logging.getLogger(__name__)
 
 _MARK = "_streamfabric_updates"
-PLANNED = "_streamfabric_planned_diff"  # on a ResourceMap: the diff moto's update is to apply
-PREVIOUS_PARAMETERS = "_streamfabric_previous_parameters"  # the resolved parameters before an update
 ORPHANED = "_streamfabric_orphaned"  # logical id -> (type, physical id, why its deletion failed)
 CLEANUP_PASSES = 10
-
-
-def previous_parameters(resource_map: ResourceMap) -> dict[str, Any]:
-    """The resolved parameters the stack had before the update under way (or now, if none is)."""
-    stashed = resource_map.__dict__.get(PREVIOUS_PARAMETERS)
-    return dict(resource_map.resolved_parameters if stashed is None else stashed)
 
 
 def _cleanup(resource_map: ResourceMap, removed: dict[str, dict[str, Any]]) -> None:
     """Delete the removed resources (dependents first: retried over several passes); what cannot be
     deleted is dropped from the stack and recorded as orphaned."""
-    from .failures import service_error
-
     parsed = resource_map._parsed_resources
     remaining = {name: json for name, json in removed.items() if parsed.get(name) is not None}
     why: dict[str, str] = {}
@@ -103,8 +96,6 @@ def _update_resource_map(
 ) -> None:
     """moto's update with the removals taken out of it and done afterwards (:func:`_cleanup`);
     resources whose condition turned false are forgotten like removed ones."""
-    from .changesets import active_resources, resource_diff
-
     names = resource_diff(resource_map, template, parameters)
     resource_map.__dict__.pop(PREVIOUS_PARAMETERS, None)  # a rollback compares with the new values
     removed = {name: dict(resource_map._resource_json_map[name]) for name in names["Remove"]}
@@ -121,11 +112,6 @@ def _update_resource_map(
     active = active_resources(resource_map, resource_map._resource_json_map)
     for name in set(resource_map._resource_json_map) - active:
         resource_map._parsed_resources.pop(name, None)
-
-
-def planned_diff(resource_map: ResourceMap) -> dict[str, list[str]] | None:
-    planned: dict[str, list[str]] | None = resource_map.__dict__.get(PLANNED)
-    return None if planned is None else {key: list(value) for key, value in planned.items()}
 
 
 def _parse_and_update(

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .network import BadRequestException
+from .exceptions import BadRequestException
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from moto.utilities.utils import get_partition
 
 from . import asynchronous as pending
 from . import network as net
-from .network import BadRequestException
+from .exceptions import BadRequestException
 
 _LISTENER_PROTOCOLS = ("srt-listener", "zixi-pull")
 _DELETABLE = ("STANDBY", "ERROR")

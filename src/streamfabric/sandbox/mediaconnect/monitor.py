@@ -36,7 +36,7 @@ from moto.mediaconnect import urls as mediaconnect_urls
 from moto.mediaconnect.responses import MediaConnectResponse
 
 from . import models as model
-from .signal import Signal, received
+from .signal import Signal, listener_flow, received
 
 Reply = tuple[str, dict[str, Any]]
 
@@ -140,11 +140,9 @@ def describe_flow_source_thumbnail(self: MediaConnectResponse) -> Reply:
 
 def _source_name(account_id: str, flow: Any) -> str:
     """The card shows where the picture comes from: for a caller source, the flow it reaches."""
-    from .signal import _listener_flow
-
     source = flow.sources[0] if flow.sources else {}
     if source.get("protocol") == "srt-caller":
-        upstream = _listener_flow(
+        upstream = listener_flow(
             account_id, source.get("sourceListenerAddress"), source.get("sourceListenerPort")
         )
         if upstream is not None:

@@ -103,7 +103,7 @@ def _flow(account_id: str, arn: str) -> Flow | None:
     return flow
 
 
-def _listener_flow(account_id: str, address: str | None, port: Any) -> Flow | None:
+def listener_flow(account_id: str, address: str | None, port: Any) -> Flow | None:
     """The flow with a listener output at ``address``:``port`` (what an srt-caller source reaches)."""
     if not address:
         return None
@@ -125,7 +125,7 @@ def received(account_id: str, flow: Flow, at: float | None = None, depth: int = 
         return None
     source = flow.sources[0]
     if source.get("protocol") in _CALLER_PROTOCOLS:
-        upstream = _listener_flow(
+        upstream = listener_flow(
             account_id, source.get("sourceListenerAddress"), source.get("sourceListenerPort")
         )
         return None if upstream is None else received(account_id, upstream, when, depth + 1)

@@ -18,7 +18,7 @@ from moto.cloudformation.models import cloudformation_backends
 from moto.mediaconnect.exceptions import NotFoundException
 
 from ...mediaconnect import models as model
-from ...mediaconnect.network import BadRequestException
+from ...mediaconnect.exceptions import BadRequestException
 from ..failures import ResourceFailed
 
 logger = logging.getLogger(__name__)

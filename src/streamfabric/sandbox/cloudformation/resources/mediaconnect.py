@@ -23,7 +23,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.mediaconnect.exceptions import NotFoundException
 
 from ...mediaconnect import models as model
-from ...mediaconnect.network import BadRequestException
+from ...mediaconnect.exceptions import BadRequestException
 from .base import MediaConnectResource, tag_map, to_wire
 
 
