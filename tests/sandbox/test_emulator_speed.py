@@ -11,6 +11,7 @@ import yaml
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import utils as cfn_utils
 
+from streamfabric.sandbox import patching
 from streamfabric.sandbox.cloudformation import templates_yaml
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "cloudformation"
@@ -26,8 +27,8 @@ def test_there_are_templates_to_compare() -> None:
 
 
 def test_moto_reads_with_libyaml_after_install() -> None:
-    templates_yaml.install()
-    templates_yaml.install()  # idempotent
+    patching.install()
+    patching.install()  # idempotent
     assert isinstance(cfn_models.yaml, templates_yaml._LibYaml)
     text = "A: !Ref B\nC: !GetAtt [Flow, Source.IngestIp]\nD: !GetAtt Flow.Source.IngestIp\n"
     assert cfn_models.Stack.parse_template(text) == {
@@ -39,7 +40,7 @@ def test_moto_reads_with_libyaml_after_install() -> None:
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(GOLDEN)))
 def test_libyaml_reads_each_golden_template_as_moto_does(path: Path) -> None:
-    templates_yaml.install()
+    patching.install()
     text = path.read_text()
     constructor = cfn_utils.yaml_tag_constructor  # the fixed one, as moto's modules now use it
 
@@ -59,13 +60,13 @@ def test_libyaml_reads_each_golden_template_as_moto_does(path: Path) -> None:
 def test_moto_finds_a_hosts_backend_once_and_routes_as_before() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    from streamfabric.sandbox import dispatch
+    from streamfabric.sandbox.patch import MARK
 
-    dispatch.install()
-    dispatch.install()  # idempotent: wrapped once
+    patching.install()
+    patching.install()  # idempotent: wrapped once
     wrapped = DomainDispatcherApplication.get_backend_for_host
     original = wrapped.__wrapped__  # type: ignore[attr-defined]
-    assert not getattr(original, dispatch._MARK, False)
+    assert not getattr(original, MARK, False)
     app = DomainDispatcherApplication(lambda backend: None)
     calls: list[str | None] = []
 
@@ -83,7 +84,7 @@ def test_moto_finds_a_hosts_backend_once_and_routes_as_before() -> None:
     assert expected[:3] == ["mediaconnect", "cloudformation", "moto_api"]
     DomainDispatcherApplication.get_backend_for_host = counting  # type: ignore[method-assign]
     try:
-        dispatch.install()  # wraps the counting one
+        patching.install()  # wraps the counting one
         for _ in range(3):
             assert [DomainDispatcherApplication.get_backend_for_host(app, h) for h in hosts] == expected
     finally:

@@ -37,18 +37,25 @@ Stack tags are not propagated to the resources of an existing stack on update (m
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation.exceptions import CloudFormationError, ValidationError
 from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Stack
-from moto.cloudformation.parsing import ResourceMap
-from moto.cloudformation.responses import CloudFormationResponse, transform_dict
+from moto.cloudformation.parsing import OutputMap, ResourceMap
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from werkzeug.exceptions import HTTPException
 
+from ..moto_internals import (
+    add_stack_event,
+    param,
+    parsed_resources,
+    resource_definitions,
+    skip_no_updates_check,
+    validate_export_uniqueness,
+)
 from .diff import (
     PREVIOUS_PARAMETERS,
     created_resources,
@@ -58,7 +65,6 @@ from .diff import (
     resource_diff,
 )
 
-_MARK = "_streamfabric_patched"
 NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create a change set."
 )
@@ -91,7 +97,7 @@ class ResourceChange(Change):
 
 
 def _physical_id(resource_map: ResourceMap, name: str) -> str | None:
-    resource = resource_map._parsed_resources.get(name)
+    resource = parsed_resources(resource_map).get(name)
     physical = getattr(resource, "physical_resource_id", None)
     return None if physical is None else str(physical)
 
@@ -104,7 +110,7 @@ def change_set_changes(change_set: ChangeSet) -> list[Change]:
     """The ``Changes`` of ``change_set`` (replaces ``ChangeSet.diff``)."""
     resource_map = change_set.stack.resource_map
     names = resource_diff(resource_map, change_set.template_dict, change_set.parameters)
-    old, new = resource_map._resource_json_map, change_set.template_dict.get("Resources") or {}
+    old, new = resource_definitions(resource_map), change_set.template_dict.get("Resources") or {}
     changes: list[Change] = [ResourceChange("Add", name, new[name]["Type"]) for name in names["Add"]]
     for name in names["Modify"]:
         physical = _physical_id(resource_map, name)
@@ -143,7 +149,7 @@ def _stack_resources(stack: Stack) -> list[Any]:
     return [resource for resource in stack.resource_map.values() if resource is not None]
 
 
-def _create_change_set(
+def create_change_set(
     original: Callable[..., tuple[str, str]], backend: CloudFormationBackend, *args: Any, **kwargs: Any
 ) -> tuple[str, str]:
     before = set(backend.stacks)
@@ -180,20 +186,36 @@ def find_change_set(backend: CloudFormationBackend, name_or_arn: str, stack_name
     raise ChangeSetNotFound(f"ChangeSet [{name_or_arn}] does not exist")
 
 
+def _new_resource_map(stack: Stack) -> ResourceMap:
+    """The resource map of the stack's template, loaded (as CreateStack makes it)."""
+    resource_map = ResourceMap(
+        stack.stack_id,
+        stack.name,
+        stack.parameters,
+        stack.tags,
+        account_id=stack.account_id,
+        region_name=stack.region_name,
+        template=stack.template_dict,
+        cross_stack_resources=stack.cross_stack_resources,
+    )
+    resource_map.load()
+    return resource_map
+
+
 def _execute_create(backend: CloudFormationBackend, stack: Stack, change_set: ChangeSet) -> None:
     """What ``CreateStack`` does, with the change set's template, parameters and tags."""
     stack.template = change_set.template
     stack.parameters = dict(change_set.parameters)
     stack.tags = dict(change_set.tags or {})
     stack.cross_stack_resources = backend.exports  # Fn::ImportValue, as CreateStack gives
-    stack._parse_template()
+    stack.template_dict = stack.parse_template(stack.template)
     stack.description = stack.template_dict.get("Description")
-    stack.resource_map = stack._create_resource_map()
-    stack.output_map = stack._create_output_map()
-    stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    stack.resource_map = _new_resource_map(stack)
+    stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
+    add_stack_event(stack, "CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
     stack.create_resources()  # a resource failure: ROLLBACK_COMPLETE (failures)
     if stack.status == "CREATE_COMPLETE":
-        backend._validate_export_uniqueness(stack)
+        validate_export_uniqueness(backend, stack)
         for export in stack.exports:
             backend.exports[export.name] = export
 
@@ -222,7 +244,7 @@ def _execute_update(backend: CloudFormationBackend, stack: Stack, change_set: Ch
             backend.exports[export.name] = export
 
 
-def _execute_change_set(
+def execute_change_set(
     original: Callable[..., None],
     backend: CloudFormationBackend,
     change_set_name: str,
@@ -252,51 +274,33 @@ def _execute_change_set(
             del backend.change_sets[key]
 
 
-def _create_change_set_response(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
+def create_change_set_response(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
     """CreateChangeSet without UpdateStack's "No updates are to be performed." check."""
-    response._validate_different_update = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    skip_no_updates_check(response)
     return original(response)
 
 
-def _list_change_sets(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
+def list_change_sets(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
     """ListChangeSets of the given stack only."""
-    stack = response.cloudformation_backend.get_stack(response._get_param("StackName"))
+    stack = response.cloudformation_backend.get_stack(param(response, "StackName"))
     summaries = [
         cs for cs in response.cloudformation_backend.list_change_sets() if cs.stack_id == stack.stack_id
     ]
     return ActionResult({"Summaries": summaries})
 
 
-# --- installation ------------------------------------------------------------------------------
+def build_resource_diff(
+    original: Callable[..., Any], resource_map: ResourceMap, *args: Any, **kwargs: Any
+) -> Any:
+    """``ResourceMap.build_resource_diff``: the diff an update under way plans (:mod:`.updates`), else
+    :func:`.diff.resource_diff`."""
+    return planned_diff(resource_map) or resource_diff(resource_map, *args, **kwargs)
 
 
-def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
-    original = getattr(cls, name)
-    if getattr(original, _MARK, False):
-        return
-
-    @functools.wraps(original)
-    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return wrapper(original, self, *args, **kwargs)
-
-    setattr(method, _MARK, True)
-    setattr(cls, name, method)
+def change_set_diff(original: Callable[..., Any], change_set: ChangeSet) -> list[Change]:
+    """``ChangeSet.diff``: :func:`change_set_changes`."""
+    return change_set_changes(change_set)
 
 
-def install() -> None:
-    """Patch moto's change sets (idempotent)."""
-    _patch(
-        ResourceMap,
-        "build_resource_diff",
-        lambda _original, rm, *a, **k: planned_diff(rm) or resource_diff(rm, *a, **k),
-    )
-    _patch(ChangeSet, "diff", lambda _original, change_set: change_set_changes(change_set))
-    _patch(CloudFormationBackend, "create_change_set", _create_change_set)
-    _patch(CloudFormationBackend, "execute_change_set", _execute_change_set)
-    _patch(CloudFormationResponse, "create_change_set", _create_change_set_response)
-    _patch(CloudFormationResponse, "list_change_sets", _list_change_sets)
-    if not getattr(Stack.stack_resources, _MARK, False):
-        listing = property(_stack_resources)
-        setattr(listing.fget, _MARK, True)
-        Stack.stack_resources = listing  # type: ignore[assignment,method-assign]
-    CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER["DescribeChangeSetOutput.Tags"] = transform_dict
+# ``Stack.stack_resources``, without the resources whose condition is false
+STACK_RESOURCES = property(_stack_resources)

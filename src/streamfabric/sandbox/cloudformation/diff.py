@@ -15,6 +15,8 @@ from typing import Any
 
 from moto.cloudformation.parsing import ResourceMap
 
+from ..moto_internals import parsed_resources, resource_definitions
+
 PLANNED = "_streamfabric_planned_diff"  # on a ResourceMap: the diff moto's update is to apply
 PREVIOUS_PARAMETERS = "_streamfabric_previous_parameters"  # the resolved parameters before an update
 _SUB_NAME = re.compile(r"\$\{(?!!)([^}.]+)")
@@ -63,8 +65,8 @@ def loaded_map(
         str(resource_map["AWS::StackName"]),
         parameters,
         resource_map.tags,
-        region_name=resource_map._region_name,
-        account_id=resource_map._account_id,
+        region_name=str(resource_map["AWS::Region"]),  # the pseudo parameters: its region
+        account_id=str(resource_map["AWS::AccountId"]),  # and account
         template=template,
         cross_stack_resources=resource_map.cross_stack_resources,
     )
@@ -85,8 +87,8 @@ def active_resources(resource_map: ResourceMap, resources: dict[str, Any]) -> se
 
 
 def created_resources(resource_map: ResourceMap) -> set[str]:
-    parsed = resource_map._parsed_resources
-    return {name for name in resource_map._resource_json_map if parsed.get(name) is not None}
+    parsed = parsed_resources(resource_map)
+    return {name for name in resource_map.resources if parsed.get(name) is not None}
 
 
 def resource_diff(
@@ -95,7 +97,7 @@ def resource_diff(
     """Logical ids to add, modify and remove to go from ``resource_map`` to ``template``."""
     # no parameters: the current ones, as moto's update keeps them
     new_map = loaded_map(resource_map, template, parameters or resource_map.input_parameters)
-    old, new = resource_map._resource_json_map, template.get("Resources") or {}
+    old, new = resource_definitions(resource_map), template.get("Resources") or {}
     created, active = created_resources(resource_map), active_resources(new_map, new)
     before, after = given_values(previous_parameters(resource_map)), given_values(new_map.resolved_parameters)
     changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}

@@ -30,6 +30,7 @@ from moto.cloudwatch.models import MetricDatum
 from moto.core.common_models import CloudWatchMetricProvider
 from moto.mediaconnect.models import mediaconnect_backends
 
+from ..moto_internals import flows_of
 from .signal import received
 
 NAMESPACE = "AWS/MediaConnect"
@@ -48,7 +49,7 @@ def flow_metrics(account_id: str, region: str, now: float | None = None) -> list
     if region not in mediaconnect_backends[account_id].keys():  # noqa: SIM118 (a lazy BackendDict)
         return []
     data: list[MetricDatum] = []
-    for flow in list(mediaconnect_backends[account_id][region]._flows.values()):
+    for flow in list(flows_of(mediaconnect_backends[account_id][region]).values()):
         if flow.status not in ("ACTIVE", "UPDATING") or not flow.sources:
             continue
         source_arn = str(flow.sources[0].get("sourceArn", ""))
@@ -80,7 +81,3 @@ class MediaConnectMetrics(CloudWatchMetricProvider):
     @staticmethod
     def get_cloudwatch_metrics(account_id: str, region: str) -> Any:
         return flow_metrics(account_id, region)
-
-
-def install() -> None:
-    """Nothing to patch: defining the subclass registers it with moto's CloudWatch."""

@@ -150,11 +150,8 @@ def _source_name(account_id: str, flow: Any) -> str:
     return str(flow.name)
 
 
-def install() -> None:
-    """Route ``GET /v1/flows/{FlowArn}/source-metadata`` and ``/source-thumbnail`` to the handlers."""
-    for handler in (describe_flow_source_metadata, describe_flow_source_thumbnail):
-        setattr(MediaConnectResponse, handler.__name__, handler)
-    for tail in ("source-metadata", "source-thumbnail"):
-        mediaconnect_urls.url_paths[f"{{0}}/v1/flows/(?P<flowarn>[^/]+)/{tail}$"] = (
-            mediaconnect_urls.response.dispatch
-        )
+# moto's MediaConnect URL patterns for the two operations, routed to its dispatcher (:mod:`..patching`)
+URL_PATHS: dict[str, Any] = {
+    f"{{0}}/v1/flows/(?P<flowarn>[^/]+)/{tail}$": mediaconnect_urls.response.dispatch
+    for tail in ("source-metadata", "source-thumbnail")
+}

@@ -9,8 +9,8 @@ from typing import Any
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
-from moto.moto_api._internal import mock_random as random
 
+from ..moto_internals import random
 from .exceptions import BadRequestException
 
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from moto.mediaconnect.models import Flow, mediaconnect_backends
 
+from ..moto_internals import flows_of
 from . import asynchronous
 
 _CALLER_PROTOCOLS = ("srt-caller",)
@@ -99,7 +100,7 @@ def _flow(account_id: str, arn: str) -> Flow | None:
     backends = mediaconnect_backends[account_id]
     if region not in backends.keys():  # noqa: SIM118 (a lazy BackendDict)
         return None
-    flow: Flow | None = backends[region]._flows.get(arn)
+    flow: Flow | None = flows_of(backends[region]).get(arn)
     return flow
 
 
@@ -109,7 +110,7 @@ def listener_flow(account_id: str, address: str | None, port: Any) -> Flow | Non
         return None
     backends = mediaconnect_backends[account_id]
     for region in list(backends.keys()):
-        for flow in list(backends[region]._flows.values()):
+        for flow in list(flows_of(backends[region]).values()):
             for output in flow.outputs:
                 if output.get("listenerAddress") == address and str(output.get("port")) == str(port):
                     return flow
@@ -158,10 +159,3 @@ def control(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, s
     if not account or _flow(account, arn) is None:
         return 404, reply, json.dumps({"message": f"no flow {arn}"})
     return 200, reply, json.dumps({"flowArn": arn, "signal": set_signal(arn, **changes).to_wire()})
-
-
-def install() -> None:
-    """Serve the control endpoint from moto's own API (``/moto-api/...``)."""
-    from moto.moto_api._internal import urls
-
-    urls.url_paths["{0}/moto-api/streamfabric/signal"] = control

@@ -17,7 +17,6 @@ from moto.core.common_models import CloudFormationModel
 
 from ..failures import ResourceFailed
 from .base import MediaConnectResource
-from .ec2 import register
 
 
 def _number(value: Any) -> float:
@@ -89,8 +88,3 @@ class CloudWatchAlarm(MediaConnectResource, CloudFormationModel):
 
 
 MODELS: tuple[type[CloudFormationModel], ...] = (CloudWatchAlarm,)
-
-
-def install() -> None:
-    """Make moto's CloudFormation see the model (idempotent)."""
-    register(MODELS)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any, ClassVar
 
-from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.mediaconnect.exceptions import NotFoundException
 
@@ -261,13 +260,3 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     MediaConnectFlowSource,
     MediaConnectFlowVpcInterface,
 )
-
-
-def install() -> None:
-    """Make moto's CloudFormation see the models (defining them registered them; drop its caches)."""
-    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()
-    registered = parsing.get_model_map()
-    missing = [m.cloudformation_type() for m in MODELS if registered.get(m.cloudformation_type()) is not m]
-    if missing:
-        raise RuntimeError(f"moto's CloudFormation did not pick up {missing}")

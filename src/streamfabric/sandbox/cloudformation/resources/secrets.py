@@ -34,7 +34,6 @@ from moto.secretsmanager.models import secretsmanager_backends
 
 from ..failures import ResourceFailed
 from .base import MediaConnectResource
-from .ec2 import register
 
 # GenerateSecretString member -> (get_random_password argument, default when absent)
 _GENERATOR_OPTIONS: dict[str, tuple[str, Any]] = {
@@ -225,8 +224,3 @@ class SecretsManagerSecret(MediaConnectResource, CloudFormationModel):
 
 
 MODELS: tuple[type[CloudFormationModel], ...] = (SecretsManagerSecret,)
-
-
-def install() -> None:
-    """Make moto's CloudFormation see the model (idempotent)."""
-    register(MODELS)
