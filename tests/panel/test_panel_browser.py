@@ -392,10 +392,10 @@ def test_a_flow_error_shows_on_the_tile(panel: str, on_air_reset: World, new_pag
     """The flow's errors come from DescribeFlow's Messages (beside Flow), set in the emulator."""
     from playwright.sync_api import expect
 
-    from streamfabric.sandbox import moto_mc_async
+    from streamfabric.sandbox.mediaconnect import asynchronous
 
     state = on_air_reset.switcher().state
-    moto_mc_async.set_flow_errors(state.ingests["sydney-stage"].flow_arn, ["Source: no SRT caller connected"])
+    asynchronous.set_flow_errors(state.ingests["sydney-stage"].flow_arn, ["Source: no SRT caller connected"])
     try:
         page = new_page()
         open_panel(page, panel)
@@ -404,7 +404,7 @@ def test_a_flow_error_shows_on_the_tile(panel: str, on_air_reset: World, new_pag
         expect(sydney.locator(".health")).to_contain_text("Source: no SRT caller connected")
         expect(tile(page, "main-stage")).to_have_attribute("data-health", "ok")
     finally:
-        moto_mc_async.set_flow_errors(state.ingests["sydney-stage"].flow_arn, [])
+        asynchronous.set_flow_errors(state.ingests["sydney-stage"].flow_arn, [])
 
 
 def test_multiviewer_shows_every_source_and_a_cut_to_no_signal_needs_confirmation(

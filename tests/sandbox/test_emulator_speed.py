@@ -1,5 +1,5 @@
-"""The emulator reads templates with libyaml where PyYAML has it (moto_cfn_yaml): the same documents
-as moto's pure-Python loader, for every template streamfabric renders (the golden files), tags
+"""The emulator reads templates with libyaml where PyYAML has it (cloudformation/templates_yaml.py): the same
+documents as moto's pure-Python loader, for every template streamfabric renders (the golden files), tags
 included."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import yaml
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import utils as cfn_utils
 
-from streamfabric.sandbox import moto_cfn_yaml
+from streamfabric.sandbox import patching
+from streamfabric.sandbox.cloudformation import templates_yaml
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "cloudformation"
 TEMPLATES = sorted(GOLDEN.rglob("*.yaml"))
@@ -26,9 +27,9 @@ def test_there_are_templates_to_compare() -> None:
 
 
 def test_moto_reads_with_libyaml_after_install() -> None:
-    moto_cfn_yaml.install()
-    moto_cfn_yaml.install()  # idempotent
-    assert isinstance(cfn_models.yaml, moto_cfn_yaml._LibYaml)
+    patching.install()
+    patching.install()  # idempotent
+    assert isinstance(cfn_models.yaml, templates_yaml._LibYaml)
     text = "A: !Ref B\nC: !GetAtt [Flow, Source.IngestIp]\nD: !GetAtt Flow.Source.IngestIp\n"
     assert cfn_models.Stack.parse_template(text) == {
         "A": {"Ref": "B"},
@@ -39,7 +40,7 @@ def test_moto_reads_with_libyaml_after_install() -> None:
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(GOLDEN)))
 def test_libyaml_reads_each_golden_template_as_moto_does(path: Path) -> None:
-    moto_cfn_yaml.install()
+    patching.install()
     text = path.read_text()
     constructor = cfn_utils.yaml_tag_constructor  # the fixed one, as moto's modules now use it
 
@@ -59,13 +60,13 @@ def test_libyaml_reads_each_golden_template_as_moto_does(path: Path) -> None:
 def test_moto_finds_a_hosts_backend_once_and_routes_as_before() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    from streamfabric.sandbox import moto_dispatch
+    from streamfabric.sandbox.patch import MARK
 
-    moto_dispatch.install()
-    moto_dispatch.install()  # idempotent: wrapped once
+    patching.install()
+    patching.install()  # idempotent: wrapped once
     wrapped = DomainDispatcherApplication.get_backend_for_host
     original = wrapped.__wrapped__  # type: ignore[attr-defined]
-    assert not getattr(original, moto_dispatch._MARK, False)
+    assert not getattr(original, MARK, False)
     app = DomainDispatcherApplication(lambda backend: None)
     calls: list[str | None] = []
 
@@ -83,7 +84,7 @@ def test_moto_finds_a_hosts_backend_once_and_routes_as_before() -> None:
     assert expected[:3] == ["mediaconnect", "cloudformation", "moto_api"]
     DomainDispatcherApplication.get_backend_for_host = counting  # type: ignore[method-assign]
     try:
-        moto_dispatch.install()  # wraps the counting one
+        patching.install()  # wraps the counting one
         for _ in range(3):
             assert [DomainDispatcherApplication.get_backend_for_host(app, h) for h in hosts] == expected
     finally:

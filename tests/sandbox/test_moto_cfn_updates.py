@@ -1,6 +1,7 @@
-"""Stack updates in the sandbox as CloudFormation runs them (:mod:`streamfabric.sandbox.moto_cfn_updates`):
-no resource the template still has vanishes, security group rules change in place, and a removal
-that fails in the clean-up phase leaves the resource orphaned and the stack UPDATE_COMPLETE."""
+"""Stack updates in the sandbox as CloudFormation runs them
+(:mod:`streamfabric.sandbox.cloudformation.updates`): no resource the template still has vanishes,
+security group rules change in place, and a removal that fails in the clean-up phase leaves the
+resource orphaned and the stack UPDATE_COMPLETE."""
 
 from __future__ import annotations
 

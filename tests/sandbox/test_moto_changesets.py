@@ -1,4 +1,5 @@
-"""Change sets in the sandbox as CloudFormation runs them (:mod:`streamfabric.sandbox.moto_cfn_changesets`):
+"""Change sets in the sandbox as CloudFormation runs them
+(:mod:`streamfabric.sandbox.cloudformation.changesets`):
 outputs, parameters, tags and description after ExecuteChangeSet, FAILED change sets without changes,
 complete ``Changes``, rollbacks; and the other fixed gaps of stacks: DELETE_FAILED for any stack
 (a subnet with interfaces cannot be deleted), no resource re-created after a delete, and the presets
@@ -13,7 +14,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from streamfabric.sandbox.moto_cfn_changesets import NO_CHANGES, references
+from streamfabric.sandbox.cloudformation.changesets import NO_CHANGES
+from streamfabric.sandbox.cloudformation.diff import references
 from streamfabric.sandbox.presets import PresetError, preset_hosted_zone, preset_secret
 
 REGION = "eu-west-1"

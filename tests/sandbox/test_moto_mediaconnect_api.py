@@ -487,11 +487,12 @@ def test_update_flow_failover_config_succeeds(mc: Any) -> None:
 def test_install_twice_succeeds_and_keeps_the_extension(mc: Any) -> None:
     from moto.cloudformation.parsing import get_model_map
 
-    from streamfabric.sandbox import moto_cfn, moto_ext
+    from streamfabric.sandbox import patching
+    from streamfabric.sandbox.cloudformation.resources import mediaconnect
 
-    moto_ext.install()
-    moto_ext.install()
-    assert get_model_map()["AWS::MediaConnect::Flow"] is moto_cfn.MediaConnectFlow
+    patching.install()
+    patching.install()
+    assert get_model_map()["AWS::MediaConnect::Flow"] is mediaconnect.MediaConnectFlow
     flow = _flow(mc)
     output = mc.add_flow_outputs(
         FlowArn=flow["FlowArn"], Outputs=[{"Name": "a", "Protocol": "srt-listener", "Port": 6000}]

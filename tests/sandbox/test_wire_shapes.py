@@ -11,8 +11,8 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from streamfabric.sandbox import moto_mc_async
-from streamfabric.sandbox.moto_mediaconnect import _HANDLERS
+from streamfabric.sandbox.mediaconnect import asynchronous
+from streamfabric.sandbox.mediaconnect.responses import _HANDLERS
 from wire_shapes import WireRecorder, problems  # tests/ is on sys.path
 
 REGION = "us-east-1"
@@ -24,7 +24,7 @@ MODEL = botocore.session.get_session().get_service_model("mediaconnect")
 def wire(aws: str) -> Iterator[WireRecorder]:
     recorder = WireRecorder(boto3.session.Session())
     yield recorder
-    moto_mc_async.reset()
+    asynchronous.reset()
 
 
 @pytest.fixture()
@@ -92,7 +92,7 @@ def test_every_operation_the_extension_serves_answers_in_botocores_shape(
     flow = _listener_flow(mc)
     arn = flow["FlowArn"]
     mc.describe_flow(FlowArn=arn)
-    moto_mc_async.set_flow_errors(arn, ["Source: no input"])
+    asynchronous.set_flow_errors(arn, ["Source: no input"])
     assert mc.describe_flow(FlowArn=arn)["Messages"] == {"Errors": ["Source: no input"]}
     mc.list_flows(MaxResults=10)
     mc.update_flow(FlowArn=arn, SourceFailoverConfig={"State": "ENABLED", "RecoveryWindow": 200})
@@ -150,7 +150,7 @@ def test_a_second_update_while_updating_is_refused_and_changes_nothing(mc: Any) 
 
 
 def test_the_window_is_configurable_with_stale_reads_first(mc: Any) -> None:
-    moto_mc_async.configure(moto_mc_async.UpdateWindow(stale_reads=2, updating_reads=2))
+    asynchronous.configure(asynchronous.UpdateWindow(stale_reads=2, updating_reads=2))
     flow = _running_flow(mc)
     mc.update_flow_source(**_to_caller(flow, "10.0.0.9"))
     seen = []
@@ -171,22 +171,22 @@ def test_a_stopped_flow_takes_a_source_update_at_once(mc: Any) -> None:
 def test_flow_messages_are_a_sibling_of_flow_and_absent_without_errors(mc: Any, wire: WireRecorder) -> None:
     flow = _running_flow(mc)
     assert "Messages" not in mc.describe_flow(FlowArn=flow["FlowArn"])
-    moto_mc_async.set_flow_errors(flow["FlowArn"], ["Source disconnected"])
+    asynchronous.set_flow_errors(flow["FlowArn"], ["Source disconnected"])
     response = mc.describe_flow(FlowArn=flow["FlowArn"])
     assert response["Messages"] == {"Errors": ["Source disconnected"]}
     assert "Messages" not in response["Flow"]
     raw = wire.exchanges[-1].response
     assert raw is not None and raw["messages"] == {"errors": ["Source disconnected"]}
-    moto_mc_async.set_flow_errors(flow["FlowArn"], [])
+    asynchronous.set_flow_errors(flow["FlowArn"], [])
     assert "Messages" not in mc.describe_flow(FlowArn=flow["FlowArn"])
 
 
 def test_moto_reset_forgets_windows_and_errors(mc: Any, aws: str) -> None:
     from streamfabric.sandbox.server import reset
 
-    moto_mc_async.configure(moto_mc_async.UpdateWindow(updating_reads=7))
+    asynchronous.configure(asynchronous.UpdateWindow(updating_reads=7))
     flow = _running_flow(mc)
-    moto_mc_async.set_flow_errors(flow["FlowArn"], ["x"])
+    asynchronous.set_flow_errors(flow["FlowArn"], ["x"])
     reset(aws)
-    assert moto_mc_async.flow_errors(flow["FlowArn"]) == ()
-    assert moto_mc_async.UpdateWindow() == moto_mc_async._REGISTRY.window
+    assert asynchronous.flow_errors(flow["FlowArn"]) == ()
+    assert asynchronous.UpdateWindow() == asynchronous._REGISTRY.window

@@ -14,7 +14,7 @@ import pytest
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
 from streamfabric.api.local import LocalServer
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.sandbox import moto_mc_async
+from streamfabric.sandbox.mediaconnect import asynchronous
 from streamfabric.switching import Switcher
 from streamfabric.switching.audit import S3AuditLog
 from streamfabric.switching.freshness import StateSource
@@ -42,7 +42,7 @@ def world_files(on_air_reset: World) -> Iterator[World]:
     yield on_air_reset
     for path, data in saved.items():
         path.write_bytes(data)
-    moto_mc_async.reset()
+    asynchronous.reset()
 
 
 def _gateway(session: Any = None) -> AwsGateway:

@@ -13,7 +13,7 @@ import pytest
 
 from streamfabric.api.local import LocalServer
 from streamfabric.cli.main import main
-from streamfabric.sandbox import moto_mc_async
+from streamfabric.sandbox.mediaconnect import asynchronous
 
 from .conftest import World
 from .test_api import request
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture()
 def clean(on_air_reset: World) -> Iterator[World]:
     yield on_air_reset
-    moto_mc_async.reset()
+    asynchronous.reset()
 
 
 def _mc(world: World) -> Any:
@@ -41,8 +41,8 @@ def test_a_flow_error_shows_in_status_cli_json_and_the_api(
     world = clean
     sw = world.switcher()
     state = sw.state
-    moto_mc_async.set_flow_errors(state.ingests["sydney-stage"].flow_arn, ["Source: no SRT caller connected"])
-    moto_mc_async.set_flow_errors(state.live.flow_arn, ["Source: connection to 10.0.1.9 failed"])
+    asynchronous.set_flow_errors(state.ingests["sydney-stage"].flow_arn, ["Source: no SRT caller connected"])
+    asynchronous.set_flow_errors(state.live.flow_arn, ["Source: connection to 10.0.1.9 failed"])
 
     status = sw.status()
     sydney = _ingest(status, "sydney-stage")
@@ -106,7 +106,7 @@ def test_a_switch_or_take_right_after_a_switch_waits_for_the_update(clean: World
     # on a loaded machine what follows may take longer than the 3 s a switch trusts a status poll)
     sw.signals.metrics_ttl = sw.signals.metadata_ttl = 3600.0
     sw.status()
-    moto_mc_async.configure(moto_mc_async.UpdateWindow(updating_reads=3))
+    asynchronous.configure(asynchronous.UpdateWindow(updating_reads=3))
     sw.switch("sydney-stage", "preview")
     counter.reset()
     sw.switch("nyc-studio", "preview")  # refused by MediaConnect while UPDATING: waited out, made again
@@ -117,7 +117,7 @@ def test_a_switch_or_take_right_after_a_switch_waits_for_the_update(clean: World
     ]
     result = sw.take()
     assert (result.live, result.preview, result.changed) == ("nyc-studio", "main-stage", True)
-    moto_mc_async.finish_updates()
+    asynchronous.finish_updates()
     status = sw.status()
     assert (status.live.ingest, status.preview.ingest) == ("nyc-studio", "main-stage")
     assert [r.outcome for r in sw.history()[-3:]] == ["switched", "switched", "switched"]
@@ -126,13 +126,13 @@ def test_a_switch_or_take_right_after_a_switch_waits_for_the_update(clean: World
 def test_a_take_while_an_update_does_not_settle_fails_clearly_and_changes_nothing(clean: World) -> None:
     world = clean
     sw = world.switcher(settle_attempts=3)
-    moto_mc_async.configure(moto_mc_async.UpdateWindow(updating_reads=50))
+    asynchronous.configure(asynchronous.UpdateWindow(updating_reads=50))
     sw.switch("sydney-stage", "preview")
     from streamfabric.errors import SwitchError
 
     with pytest.raises(SwitchError, match=r"cannot take: preview is still UPDATING.*nothing was changed"):
         sw.take()
-    moto_mc_async.finish_updates()
+    asynchronous.finish_updates()
     fresh = world.switcher()
     assert fresh.on_air("live") == "main-stage" and fresh.on_air("preview") == "sydney-stage"
     assert fresh.history()[-1].outcome == "refused"
@@ -157,13 +157,13 @@ def test_flow_settled_does_not_take_active_for_done_before_the_update_shows(clea
         assert flow is not None
         return flow["flow"]["status"], flow["flow"]["source"]["transport"]["sourceListenerAddress"]
 
-    moto_mc_async.finish_updates()  # the fixture's switches
-    moto_mc_async.configure(moto_mc_async.UpdateWindow(stale_reads=2, updating_reads=1))
+    asynchronous.finish_updates()  # the fixture's switches
+    asynchronous.configure(asynchronous.UpdateWindow(stale_reads=2, updating_reads=1))
     gateway.call("mediaconnect", region, "update_flow_source", **params)
     wait(gateway, "mediaconnect", region, "flow_settled", FlowArn=params["FlowArn"])
     assert last_describe() == ("ACTIVE", state.ingests["main-stage"].private_ip)  # the hazard: too early
 
-    moto_mc_async.finish_updates()
+    asynchronous.finish_updates()
     params["SourceListenerAddress"] = state.ingests["tent-stage"].private_ip
     gateway.call("mediaconnect", region, "update_flow_source", **params)
     wait(gateway, "mediaconnect", region, "flow_settled", FlowArn=params["FlowArn"],

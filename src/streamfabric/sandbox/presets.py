@@ -78,7 +78,7 @@ def preset_secret(region: str, arn_or_name: str, value: str, account_id: str = D
     if match:
         region, account_id = match["region"], match["account"]
     backend = secretsmanager_backends[account_id][region]
-    if backend._is_valid_identifier(name):
+    if name in backend.secrets:  # by name or ARN, as describe_secret finds it
         secret = backend.describe_secret(name)
         if match and secret.arn != arn_or_name:
             raise PresetError(f"secret {name} exists in {region} as {secret.arn}, not {arn_or_name}")

@@ -12,7 +12,8 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
-from . import moto_ext, moto_mc_async, presets
+from . import patching, presets
+from .mediaconnect import asynchronous
 
 
 class SandboxPortError(OSError):
@@ -32,7 +33,7 @@ class Sandbox:
         """Install the extension and start serving; ``endpoint_url`` is valid afterwards."""
         if self._server is not None:
             return self
-        moto_ext.install()
+        patching.install()
         if self.port:  # moto's server would wait forever for a thread that died on bind()
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server
@@ -67,14 +68,16 @@ class Sandbox:
         return presets.preset_secret(region, arn_or_name, value)
 
     def set_flow_errors(self, flow_arn: str, errors: list[str]) -> None:
-        """The errors DescribeFlow reports in ``Messages`` for a flow (see :mod:`.moto_mc_async`)."""
-        moto_mc_async.set_flow_errors(flow_arn, errors)
+        """The errors DescribeFlow reports in ``Messages`` for a flow
+        (see :mod:`.mediaconnect.asynchronous`)."""
+        asynchronous.set_flow_errors(flow_arn, errors)
 
     def set_update_window(
         self, *, stale_reads: int = 0, updating_reads: int = 1, updating_seconds: float = 0.0
     ) -> None:
-        """How UpdateFlowSource's asynchronous window looks to readers (see :mod:`.moto_mc_async`)."""
-        moto_mc_async.configure(moto_mc_async.UpdateWindow(stale_reads, updating_reads, updating_seconds))
+        """How UpdateFlowSource's asynchronous window looks to readers
+        (see :mod:`.mediaconnect.asynchronous`)."""
+        asynchronous.configure(asynchronous.UpdateWindow(stale_reads, updating_reads, updating_seconds))
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -97,7 +100,7 @@ def reset(endpoint_url: str) -> None:
 
 def signal(endpoint_url: str, flow_arn: str, **changes: object) -> dict[str, object]:
     """Change what the flow's source receives in the emulator behind ``endpoint_url``
-    (``connected``, ``width``, ``height``, ``codec``, ``frameRate``; see :mod:`.moto_mc_signal`);
+    (``connected``, ``width``, ``height``, ``codec``, ``frameRate``; see :mod:`.mediaconnect.signal`);
     returns the flow's signal as the emulator now reports it."""
     import json
 

@@ -2,7 +2,7 @@
 
 moto's CloudFormation finds resource types among the direct subclasses of ``CloudFormationModel``
 (``moto.cloudformation.parsing.get_model_map``, cached); without these it skips the types with a
-warning and the stack "succeeds" without a flow. The models call :mod:`.moto_mc_model`, i.e. the
+warning and the stack "succeeds" without a flow. The models call :mod:`...mediaconnect.models`, i.e. the
 same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from one
 made by ``create_flow``. Create-only properties follow the resource schemas; ``Ref`` returns the
 ARN (for a VPC interface, the ARN of its flow). A flow's ``Maintenance`` (CloudFormation template
@@ -18,13 +18,12 @@ from __future__ import annotations
 import contextlib
 from typing import Any, ClassVar
 
-from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.mediaconnect.exceptions import NotFoundException
 
-from . import moto_mc_model as model
-from .moto_cfn_base import MediaConnectResource, tag_map, to_wire
-from .moto_mc_network import BadRequestException
+from ...mediaconnect import models as model
+from ...mediaconnect.exceptions import BadRequestException
+from .base import MediaConnectResource, tag_map, to_wire
 
 
 class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
@@ -261,13 +260,3 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     MediaConnectFlowSource,
     MediaConnectFlowVpcInterface,
 )
-
-
-def install() -> None:
-    """Make moto's CloudFormation see the models (defining them registered them; drop its caches)."""
-    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()
-    registered = parsing.get_model_map()
-    missing = [m.cloudformation_type() for m in MODELS if registered.get(m.cloudformation_type()) is not m]
-    if missing:
-        raise RuntimeError(f"moto's CloudFormation did not pick up {missing}")

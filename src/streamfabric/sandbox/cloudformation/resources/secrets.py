@@ -17,7 +17,7 @@ region's backend, ``ReplicationStatus`` on the primary), ``get_random_password``
   CloudFormation does for this type (aws-cloudformation/cloudformation-coverage-roadmap#1999), so
   a stack can be deleted and deployed again with the same secret name.
 
-Service errors become :class:`.moto_cfn_failures.ResourceFailed` (the stack rolls back).
+Service errors become :class:`..failures.ResourceFailed` (the stack rolls back).
 """
 
 from __future__ import annotations
@@ -32,9 +32,8 @@ from moto.core.common_models import CloudFormationModel
 from moto.secretsmanager.exceptions import SecretsManagerClientError
 from moto.secretsmanager.models import secretsmanager_backends
 
-from .moto_cfn_base import MediaConnectResource
-from .moto_cfn_ec2 import register
-from .moto_cfn_failures import ResourceFailed
+from ..failures import ResourceFailed
+from .base import MediaConnectResource
 
 # GenerateSecretString member -> (get_random_password argument, default when absent)
 _GENERATOR_OPTIONS: dict[str, tuple[str, Any]] = {
@@ -225,8 +224,3 @@ class SecretsManagerSecret(MediaConnectResource, CloudFormationModel):
 
 
 MODELS: tuple[type[CloudFormationModel], ...] = (SecretsManagerSecret,)
-
-
-def install() -> None:
-    """Make moto's CloudFormation see the model (idempotent)."""
-    register(MODELS)

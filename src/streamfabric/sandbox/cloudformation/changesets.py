@@ -12,7 +12,7 @@ set is created and FAILS with "The submitted information didn't contain changes.
 
 * ``ExecuteChangeSet`` runs a CREATE change set as ``CreateStack`` does (template, parameters,
   tags, outputs, exports, description; a resource failure ends in ROLLBACK_COMPLETE, see
-  :mod:`.moto_cfn_failures`) and an UPDATE one as ``UpdateStack`` does (new outputs, parameters,
+  :mod:`.failures`) and an UPDATE one as ``UpdateStack`` does (new outputs, parameters,
   tags, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE). Only a change set in CREATE_COMPLETE /
   AVAILABLE can be executed (``InvalidChangeSetStatus`` otherwise); afterwards its execution
   status is EXECUTE_COMPLETE (EXECUTE_FAILED when the stack rolled back) and, as CloudFormation
@@ -37,26 +37,37 @@ Stack tags are not propagated to the resources of an existing stack on update (m
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation.exceptions import CloudFormationError, ValidationError
 from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Stack
-from moto.cloudformation.parsing import ResourceMap
-from moto.cloudformation.responses import CloudFormationResponse, transform_dict
+from moto.cloudformation.parsing import OutputMap, ResourceMap
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from werkzeug.exceptions import HTTPException
 
-from .moto_cfn_updates import PREVIOUS_PARAMETERS, planned_diff, previous_parameters
+from ..moto_internals import (
+    add_stack_event,
+    param,
+    parsed_resources,
+    resource_definitions,
+    skip_no_updates_check,
+    validate_export_uniqueness,
+)
+from .diff import (
+    PREVIOUS_PARAMETERS,
+    created_resources,
+    given_values,
+    loaded_map,
+    planned_diff,
+    resource_diff,
+)
 
-_MARK = "_streamfabric_patched"
 NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create a change set."
 )
-_SUB_NAME = re.compile(r"\$\{(?!!)([^}.]+)")
 
 
 class InvalidChangeSetStatus(CloudFormationError):
@@ -85,95 +96,8 @@ class ResourceChange(Change):
         self.replacement = replacement
 
 
-# --- what changes ------------------------------------------------------------------------------
-
-
-def references(node: Any) -> set[str]:
-    """The names a template fragment refers to with ``Ref`` and ``Fn::Sub`` (``${Name}``,
-    ``${Name.Attribute}``; variables of the Fn::Sub map excluded)."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                found.add(value)
-            elif key == "Fn::Sub":
-                text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
-                if isinstance(text, str):
-                    found.update(n for n in _SUB_NAME.findall(text) if n not in variables)
-                found |= references(variables)
-            else:
-                found |= references(value)
-    elif isinstance(node, list):
-        for item in node:
-            found |= references(item)
-    return found
-
-
-def _text(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Resolved parameter values compared as CloudFormation does: as given (moto keeps a Number's
-    default as a string but converts a given value to a number)."""
-    return {k: [str(i) for i in v] if isinstance(v, list) else str(v) for k, v in parameters.items()}
-
-
-def _loaded(resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any]) -> ResourceMap:
-    """A resource map of ``template`` with its parameters and conditions evaluated (nothing created:
-    conditions cannot refer to resources)."""
-    loaded = ResourceMap(
-        resource_map.stack_id,
-        str(resource_map["AWS::StackName"]),
-        parameters,
-        resource_map.tags,
-        region_name=resource_map._region_name,
-        account_id=resource_map._account_id,
-        template=template,
-        cross_stack_resources=resource_map.cross_stack_resources,
-    )
-    loaded.load_mapping()
-    loaded.transform_mapping()
-    loaded.load_parameters()
-    loaded.load_conditions()
-    return loaded
-
-
-def active_resources(resource_map: ResourceMap, resources: dict[str, Any]) -> set[str]:
-    conditions = getattr(resource_map, "lazy_condition_map", {})
-    return {
-        name
-        for name, resource in resources.items()
-        if not resource.get("Condition") or conditions[resource["Condition"]]
-    }
-
-
-def _created(resource_map: ResourceMap) -> set[str]:
-    parsed = resource_map._parsed_resources
-    return {name for name in resource_map._resource_json_map if parsed.get(name) is not None}
-
-
-def resource_diff(
-    resource_map: ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None
-) -> dict[str, list[str]]:
-    """Logical ids to add, modify and remove to go from ``resource_map`` to ``template``."""
-    # no parameters: the current ones, as moto's update keeps them
-    new_map = _loaded(resource_map, template, parameters or resource_map.input_parameters)
-    old, new = resource_map._resource_json_map, template.get("Resources") or {}
-    created, active = _created(resource_map), active_resources(new_map, new)
-    before, after = _text(previous_parameters(resource_map)), _text(new_map.resolved_parameters)
-    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
-    return {
-        "Add": [name for name in new if name in active and name not in created],
-        "Modify": [
-            name
-            for name in new
-            if name in active
-            and name in created
-            and (new[name] != old.get(name) or references(new[name]) & changed)
-        ],
-        "Remove": [name for name in old if name in created and name not in active],
-    }
-
-
 def _physical_id(resource_map: ResourceMap, name: str) -> str | None:
-    resource = resource_map._parsed_resources.get(name)
+    resource = parsed_resources(resource_map).get(name)
     physical = getattr(resource, "physical_resource_id", None)
     return None if physical is None else str(physical)
 
@@ -186,7 +110,7 @@ def change_set_changes(change_set: ChangeSet) -> list[Change]:
     """The ``Changes`` of ``change_set`` (replaces ``ChangeSet.diff``)."""
     resource_map = change_set.stack.resource_map
     names = resource_diff(resource_map, change_set.template_dict, change_set.parameters)
-    old, new = resource_map._resource_json_map, change_set.template_dict.get("Resources") or {}
+    old, new = resource_definitions(resource_map), change_set.template_dict.get("Resources") or {}
     changes: list[Change] = [ResourceChange("Add", name, new[name]["Type"]) for name in names["Add"]]
     for name in names["Modify"]:
         physical = _physical_id(resource_map, name)
@@ -195,7 +119,7 @@ def change_set_changes(change_set: ChangeSet) -> list[Change]:
         )
     if change_set.change_set_type == "UPDATE" and _tags_change(change_set):
         touched = {name for action in names.values() for name in action}
-        for name in sorted(_created(resource_map) - touched):
+        for name in sorted(created_resources(resource_map) - touched):
             if name in new:
                 physical = _physical_id(resource_map, name)
                 changes.append(
@@ -210,10 +134,10 @@ def _unchanged(stack: Stack, change_set: ChangeSet) -> bool:
     """Same template, same resolved parameters, no new tags."""
     if not stack.has_template(change_set.template) or _tags_change(change_set):
         return False
-    resolved = _loaded(
+    resolved = loaded_map(
         stack.resource_map, change_set.template_dict, change_set.parameters
     ).resolved_parameters
-    return _text(resolved) == _text(stack.resource_map.resolved_parameters)
+    return given_values(resolved) == given_values(stack.resource_map.resolved_parameters)
 
 
 # --- the patched operations --------------------------------------------------------------------
@@ -225,7 +149,7 @@ def _stack_resources(stack: Stack) -> list[Any]:
     return [resource for resource in stack.resource_map.values() if resource is not None]
 
 
-def _create_change_set(
+def create_change_set(
     original: Callable[..., tuple[str, str]], backend: CloudFormationBackend, *args: Any, **kwargs: Any
 ) -> tuple[str, str]:
     before = set(backend.stacks)
@@ -262,20 +186,36 @@ def find_change_set(backend: CloudFormationBackend, name_or_arn: str, stack_name
     raise ChangeSetNotFound(f"ChangeSet [{name_or_arn}] does not exist")
 
 
+def _new_resource_map(stack: Stack) -> ResourceMap:
+    """The resource map of the stack's template, loaded (as CreateStack makes it)."""
+    resource_map = ResourceMap(
+        stack.stack_id,
+        stack.name,
+        stack.parameters,
+        stack.tags,
+        account_id=stack.account_id,
+        region_name=stack.region_name,
+        template=stack.template_dict,
+        cross_stack_resources=stack.cross_stack_resources,
+    )
+    resource_map.load()
+    return resource_map
+
+
 def _execute_create(backend: CloudFormationBackend, stack: Stack, change_set: ChangeSet) -> None:
     """What ``CreateStack`` does, with the change set's template, parameters and tags."""
     stack.template = change_set.template
     stack.parameters = dict(change_set.parameters)
     stack.tags = dict(change_set.tags or {})
     stack.cross_stack_resources = backend.exports  # Fn::ImportValue, as CreateStack gives
-    stack._parse_template()
+    stack.template_dict = stack.parse_template(stack.template)
     stack.description = stack.template_dict.get("Description")
-    stack.resource_map = stack._create_resource_map()
-    stack.output_map = stack._create_output_map()
-    stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
-    stack.create_resources()  # a resource failure: ROLLBACK_COMPLETE (moto_cfn_failures)
+    stack.resource_map = _new_resource_map(stack)
+    stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
+    add_stack_event(stack, "CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    stack.create_resources()  # a resource failure: ROLLBACK_COMPLETE (failures)
     if stack.status == "CREATE_COMPLETE":
-        backend._validate_export_uniqueness(stack)
+        validate_export_uniqueness(backend, stack)
         for export in stack.exports:
             backend.exports[export.name] = export
 
@@ -304,7 +244,7 @@ def _execute_update(backend: CloudFormationBackend, stack: Stack, change_set: Ch
             backend.exports[export.name] = export
 
 
-def _execute_change_set(
+def execute_change_set(
     original: Callable[..., None],
     backend: CloudFormationBackend,
     change_set_name: str,
@@ -334,51 +274,33 @@ def _execute_change_set(
             del backend.change_sets[key]
 
 
-def _create_change_set_response(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
+def create_change_set_response(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
     """CreateChangeSet without UpdateStack's "No updates are to be performed." check."""
-    response._validate_different_update = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    skip_no_updates_check(response)
     return original(response)
 
 
-def _list_change_sets(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
+def list_change_sets(original: Callable[..., Any], response: CloudFormationResponse) -> Any:
     """ListChangeSets of the given stack only."""
-    stack = response.cloudformation_backend.get_stack(response._get_param("StackName"))
+    stack = response.cloudformation_backend.get_stack(param(response, "StackName"))
     summaries = [
         cs for cs in response.cloudformation_backend.list_change_sets() if cs.stack_id == stack.stack_id
     ]
     return ActionResult({"Summaries": summaries})
 
 
-# --- installation ------------------------------------------------------------------------------
+def build_resource_diff(
+    original: Callable[..., Any], resource_map: ResourceMap, *args: Any, **kwargs: Any
+) -> Any:
+    """``ResourceMap.build_resource_diff``: the diff an update under way plans (:mod:`.updates`), else
+    :func:`.diff.resource_diff`."""
+    return planned_diff(resource_map) or resource_diff(resource_map, *args, **kwargs)
 
 
-def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
-    original = getattr(cls, name)
-    if getattr(original, _MARK, False):
-        return
-
-    @functools.wraps(original)
-    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return wrapper(original, self, *args, **kwargs)
-
-    setattr(method, _MARK, True)
-    setattr(cls, name, method)
+def change_set_diff(original: Callable[..., Any], change_set: ChangeSet) -> list[Change]:
+    """``ChangeSet.diff``: :func:`change_set_changes`."""
+    return change_set_changes(change_set)
 
 
-def install() -> None:
-    """Patch moto's change sets (idempotent)."""
-    _patch(
-        ResourceMap,
-        "build_resource_diff",
-        lambda _original, rm, *a, **k: planned_diff(rm) or resource_diff(rm, *a, **k),
-    )
-    _patch(ChangeSet, "diff", lambda _original, change_set: change_set_changes(change_set))
-    _patch(CloudFormationBackend, "create_change_set", _create_change_set)
-    _patch(CloudFormationBackend, "execute_change_set", _execute_change_set)
-    _patch(CloudFormationResponse, "create_change_set", _create_change_set_response)
-    _patch(CloudFormationResponse, "list_change_sets", _list_change_sets)
-    if not getattr(Stack.stack_resources, _MARK, False):
-        listing = property(_stack_resources)
-        setattr(listing.fget, _MARK, True)
-        Stack.stack_resources = listing  # type: ignore[assignment,method-assign]
-    CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER["DescribeChangeSetOutput.Tags"] = transform_dict
+# ``Stack.stack_resources``, without the resources whose condition is false
+STACK_RESOURCES = property(_stack_resources)

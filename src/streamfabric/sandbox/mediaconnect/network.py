@@ -6,20 +6,12 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
-from moto.core.exceptions import JsonRESTError
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
-from moto.moto_api._internal import mock_random as random
 
-
-class BadRequestException(JsonRESTError):
-    """MediaConnect's ``BadRequestException`` (HTTP 400): a semantically invalid request."""
-
-    code = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__("BadRequestException", message)
+from ..moto_internals import random
+from .exceptions import BadRequestException
 
 
 def _ec2(account_id: str, region_name: str) -> Any:

@@ -17,12 +17,12 @@ from typing import Any
 from moto.core.utils import get_service_model
 from moto.mediaconnect.exceptions import NotFoundException
 from moto.mediaconnect.models import Flow, MediaConnectBackend, mediaconnect_backends
-from moto.moto_api._internal import mock_random as random
 from moto.utilities.utils import get_partition
 
-from . import moto_mc_async as pending
-from . import moto_mc_network as net
-from .moto_mc_network import BadRequestException
+from ..moto_internals import flows_of, random
+from . import asynchronous as pending
+from . import network as net
+from .exceptions import BadRequestException
 
 _LISTENER_PROTOCOLS = ("srt-listener", "zixi-pull")
 _DELETABLE = ("STANDBY", "ERROR")
@@ -53,8 +53,8 @@ def _arn(backend: MediaConnectBackend, kind: str, name: str) -> str:
 
 
 def get_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
-    """The flow, with STARTING/STOPPING completed; UPDATING lasts its window (:mod:`.moto_mc_async`)."""
-    flow = backend._flows.get(flow_arn)
+    """The flow, with STARTING/STOPPING completed; UPDATING lasts its window (:mod:`.asynchronous`)."""
+    flow = flows_of(backend).get(flow_arn)
     if flow is None:
         raise NotFoundException(message=f"Flow {flow_arn} not found.")
     if not pending.in_update(flow_arn):
@@ -213,7 +213,7 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
         maintenance=_maintenance(request.get("maintenance")),
     )
     taken = (
-        f.egress_ip for b in mediaconnect_backends[backend.account_id].values() for f in b._flows.values()
+        f.egress_ip for b in mediaconnect_backends[backend.account_id].values() for f in flows_of(b).values()
     )
     setattr(flow, "source_monitoring_config", dict(request.get("sourceMonitoringConfig") or {}))  # noqa: B010
     flow.egress_ip = net.allocate_public_ip(taken)  # distinct across the account's regions
@@ -221,7 +221,7 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
     flow.sources = [_new_source(backend, source) for source in sources]
     flow.outputs = [_new_output(backend, output) for output in outputs]
     _refresh(backend, flow)
-    backend._flows[flow.flow_arn] = flow
+    flows_of(backend)[flow.flow_arn] = flow
     _tag(backend, flow.flow_arn, request.get("flowTags"))
     if request.get("entitlements"):
         backend.grant_flow_entitlements(flow.flow_arn, list(request["entitlements"]))
@@ -232,7 +232,7 @@ def list_flows(
     backend: MediaConnectBackend, max_results: int | None, next_token: str | None
 ) -> tuple[list[Flow], str | None]:
     """ListFlows, paginated by position."""
-    flows = [shown(get_flow(backend, arn)) for arn in list(backend._flows)]
+    flows = [shown(get_flow(backend, arn)) for arn in list(flows_of(backend))]
     start = int(next_token or 0)
     end = start + (max_results or 1000)
     return flows[start:end], (str(end) if end < len(flows) else None)
@@ -249,7 +249,7 @@ def delete_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
     net.delete_enis(backend.account_id, backend.region_name, enis)
     for arn in _arns_of(flow):
         backend.tagger.delete_all_tags_for_resource(arn)
-    del backend._flows[flow_arn]
+    del flows_of(backend)[flow_arn]
     pending.forget(flow_arn)
     flow.status = "DELETING"
     return flow
@@ -352,7 +352,7 @@ def update_source(
     """UpdateFlowSource: partial update, members left out keep their value.
 
     An empty ``vpcInterfaceName`` turns a VPC source back into a public one. A running flow is
-    UPDATING afterwards, and a second update during that window is refused (:mod:`.moto_mc_async`).
+    UPDATING afterwards, and a second update during that window is refused (:mod:`.asynchronous`).
     """
     flow = get_flow(backend, flow_arn)
     source = _find(flow.sources, "sourceArn", source_arn, "Source")
@@ -457,7 +457,7 @@ def _arns_of(flow: Flow) -> list[str]:
 
 
 def _check_taggable(backend: MediaConnectBackend, arn: str) -> None:
-    if not any(arn in _arns_of(flow) for flow in backend._flows.values()):
+    if not any(arn in _arns_of(flow) for flow in flows_of(backend).values()):
         raise NotFoundException(message=f"Resource {arn} not found.")
 
 

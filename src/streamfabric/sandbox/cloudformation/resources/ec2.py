@@ -24,7 +24,7 @@ them behind, and the VPC they hold with them: ``DependencyViolation``). These mo
   ``describe_route_tables``); Ref / ``Fn::GetAtt Id``: the ``rtbassoc-`` id.
 
 Every one of them deletes what it made. Service errors become
-:class:`.moto_cfn_failures.ResourceFailed` (the stack rolls back).
+:class:`..failures.ResourceFailed` (the stack rolls back).
 """
 
 from __future__ import annotations
@@ -34,13 +34,12 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.core.exceptions import ServiceException
 from moto.ec2.models import ec2_backends
 
-from .moto_cfn_base import MediaConnectResource, tag_map
-from .moto_cfn_failures import ResourceFailed
+from ..failures import ResourceFailed
+from .base import MediaConnectResource, tag_map
 
 
 @contextlib.contextmanager
@@ -99,8 +98,8 @@ class Ec2VpcPeeringConnection(Ec2Resource, CloudFormationModel):
             )
         pcx = self.backend.create_vpc_peering_connection(vpc, peer_vpc, self.creation_tags(properties))
         self.pcx_id = str(pcx.id)
-        if peer_owner == self.account_id or properties.get("PeerRoleArn"):
-            pcx._status.accept()
+        if peer_owner == self.account_id or properties.get("PeerRoleArn"):  # AcceptVpcPeeringConnection
+            ec2_backends[peer_owner][peer_region].accept_vpc_peering_connection(pcx.id)
 
     def update_in_place(self, properties: dict[str, Any]) -> Ec2VpcPeeringConnection:
         old_tags, new_tags = tag_map(self.properties.get("Tags")), tag_map(properties.get("Tags"))
@@ -115,7 +114,7 @@ class Ec2VpcPeeringConnection(Ec2Resource, CloudFormationModel):
     def remove(self) -> None:
         with contextlib.suppress(ServiceException):
             pcx = self.backend.get_vpc_peering_connection(self.pcx_id)
-            if pcx._status.code != "deleted":
+            if pcx.status["Code"] != "deleted":
                 self.backend.delete_vpc_peering_connection(self.pcx_id)
 
     def read_attributes(self) -> dict[str, Any]:
@@ -282,23 +281,3 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     Ec2RouteTable,
     Ec2SubnetRouteTableAssociation,
 )
-
-
-def register(models: tuple[type[CloudFormationModel], ...]) -> None:
-    """Make moto's CloudFormation use ``models`` for their types.
-
-    moto maps a type to the last direct subclass of ``CloudFormationModel`` that declares it
-    (``parsing.get_model_map``, cached): defining these models after moto's registered them; the
-    caches are dropped and the result checked.
-    """
-    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()
-    registered = parsing.get_model_map()
-    missing = [m.cloudformation_type() for m in models if registered.get(m.cloudformation_type()) is not m]
-    if missing:
-        raise RuntimeError(f"moto's CloudFormation did not pick up {missing}")
-
-
-def install() -> None:
-    """Use these models for their four EC2 types (idempotent)."""
-    register(MODELS)

@@ -1,6 +1,6 @@
 """Emulated ``DescribeFlowSourceMetadata`` and ``DescribeFlowSourceThumbnail``.
 
-Both report what the flow's source receives (:mod:`.moto_mc_signal`), in the shapes of botocore's
+Both report what the flow's source receives (:mod:`.signal`), in the shapes of botocore's
 service model (``DescribeFlowSourceMetadataResponse``: ``flowArn``, ``messages``, ``timestamp``,
 ``transportMediaInfo.programs[].streams[]``; ``DescribeFlowSourceThumbnailResponse``:
 ``thumbnailDetails`` with ``flowArn``, ``thumbnail`` (base64 JPEG), ``thumbnailMessages``,
@@ -35,8 +35,8 @@ from urllib.parse import unquote
 from moto.mediaconnect import urls as mediaconnect_urls
 from moto.mediaconnect.responses import MediaConnectResponse
 
-from . import moto_mc_model as model
-from .moto_mc_signal import Signal, received
+from . import models as model
+from .signal import Signal, listener_flow, received
 
 Reply = tuple[str, dict[str, Any]]
 
@@ -103,7 +103,7 @@ def _card(name: str, second: int, signal: Signal) -> bytes:
     with _cards_lock:
         cached = _cards.get(key)
     if cached is None:
-        from .moto_mc_testcard import test_card
+        from .testcard import test_card
 
         stamp = datetime.fromtimestamp(second, UTC).strftime("%H:%M:%S UTC")
         cached = test_card(
@@ -140,11 +140,9 @@ def describe_flow_source_thumbnail(self: MediaConnectResponse) -> Reply:
 
 def _source_name(account_id: str, flow: Any) -> str:
     """The card shows where the picture comes from: for a caller source, the flow it reaches."""
-    from .moto_mc_signal import _listener_flow
-
     source = flow.sources[0] if flow.sources else {}
     if source.get("protocol") == "srt-caller":
-        upstream = _listener_flow(
+        upstream = listener_flow(
             account_id, source.get("sourceListenerAddress"), source.get("sourceListenerPort")
         )
         if upstream is not None:
@@ -152,11 +150,8 @@ def _source_name(account_id: str, flow: Any) -> str:
     return str(flow.name)
 
 
-def install() -> None:
-    """Route ``GET /v1/flows/{FlowArn}/source-metadata`` and ``/source-thumbnail`` to the handlers."""
-    for handler in (describe_flow_source_metadata, describe_flow_source_thumbnail):
-        setattr(MediaConnectResponse, handler.__name__, handler)
-    for tail in ("source-metadata", "source-thumbnail"):
-        mediaconnect_urls.url_paths[f"{{0}}/v1/flows/(?P<flowarn>[^/]+)/{tail}$"] = (
-            mediaconnect_urls.response.dispatch
-        )
+# moto's MediaConnect URL patterns for the two operations, routed to its dispatcher (:mod:`..patching`)
+URL_PATHS: dict[str, Any] = {
+    f"{{0}}/v1/flows/(?P<flowarn>[^/]+)/{tail}$": mediaconnect_urls.response.dispatch
+    for tail in ("source-metadata", "source-thumbnail")
+}

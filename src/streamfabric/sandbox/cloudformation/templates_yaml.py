@@ -19,27 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from moto.cloudformation import models as cfn_models
-from moto.cloudformation import responses as cfn_responses
-from moto.cloudformation import utils as cfn_utils
-
-_NAME = "yaml_tag_constructor"
-_MARK = "_streamfabric_patched"
 
 
-def _fixed(original: Any) -> Any:
-    if getattr(original, _MARK, False):
-        return original
-
-    def constructor(loader: Any, tag: Any, node: Any) -> Any:
-        if tag == "!GetAtt" and isinstance(node.value, str):
-            return {"Fn::GetAtt": node.value.split(".", 1)}
-        if tag == "!GetAtt" and isinstance(node.value, list):
-            return {"Fn::GetAtt": loader.construct_sequence(node)}
-        return original(loader, tag, node)
-
-    setattr(constructor, _MARK, True)
-    return constructor
+def yaml_tag_constructor(original: Any, loader: Any, tag: Any, node: Any) -> Any:
+    """moto's ``yaml_tag_constructor``, with ``!GetAtt`` split at the first dot and its list form read."""
+    if tag == "!GetAtt" and isinstance(node.value, str):
+        return {"Fn::GetAtt": node.value.split(".", 1)}
+    if tag == "!GetAtt" and isinstance(node.value, list):
+        return {"Fn::GetAtt": loader.construct_sequence(node)}
+    return original(loader, tag, node)
 
 
 class _LibYaml:
@@ -60,10 +48,9 @@ class _LibYaml:
         return yaml.load(stream, Loader=yaml.CLoader if Loader is yaml.Loader else Loader)
 
 
-def install() -> None:
-    """Replace moto's YAML tag constructor where moto's CloudFormation uses it, and its YAML reader
-    by libyaml's where PyYAML has it (idempotent)."""
-    for module in (cfn_models, cfn_responses, cfn_utils):
-        setattr(module, _NAME, _fixed(module.__dict__[_NAME]))
-        if getattr(yaml, "__with_libyaml__", False) and module.__dict__.get("yaml") is yaml:
-            module.yaml = _LibYaml()  # type: ignore[attr-defined]
+LIBYAML = _LibYaml()  # what moto's CloudFormation modules get as ``yaml`` (:mod:`..patching`)
+
+
+def has_libyaml() -> bool:
+    """PyYAML was built with its libyaml binding (else moto's pure-Python loader is kept)."""
+    return bool(getattr(yaml, "__with_libyaml__", False))

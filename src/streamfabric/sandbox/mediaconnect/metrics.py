@@ -15,7 +15,7 @@ each posted with the ``SourceARN`` dimension and, as "all source-level and outpu
 also posted at the flow level" (*Metrics to monitor media health*), with ``FlowARN``.
 
 They are computed when read (moto's ``CloudWatchMetricProvider``, as moto does for S3's metrics),
-from what :mod:`.moto_mc_signal` says each ACTIVE flow received: a datapoint every 5 seconds over the
+from what :mod:`.signal` says each ACTIVE flow received: a datapoint every 5 seconds over the
 last 5 minutes plus one at the moment of the read (the emulator keeps no flow history, so an ACTIVE
 flow reports as if it had run through the whole window). Packets are never lost in the emulator.
 """
@@ -30,7 +30,8 @@ from moto.cloudwatch.models import MetricDatum
 from moto.core.common_models import CloudWatchMetricProvider
 from moto.mediaconnect.models import mediaconnect_backends
 
-from .moto_mc_signal import received
+from ..moto_internals import flows_of
+from .signal import received
 
 NAMESPACE = "AWS/MediaConnect"
 STEP = 5
@@ -48,7 +49,7 @@ def flow_metrics(account_id: str, region: str, now: float | None = None) -> list
     if region not in mediaconnect_backends[account_id].keys():  # noqa: SIM118 (a lazy BackendDict)
         return []
     data: list[MetricDatum] = []
-    for flow in list(mediaconnect_backends[account_id][region]._flows.values()):
+    for flow in list(flows_of(mediaconnect_backends[account_id][region]).values()):
         if flow.status not in ("ACTIVE", "UPDATING") or not flow.sources:
             continue
         source_arn = str(flow.sources[0].get("sourceArn", ""))
@@ -80,7 +81,3 @@ class MediaConnectMetrics(CloudWatchMetricProvider):
     @staticmethod
     def get_cloudwatch_metrics(account_id: str, region: str) -> Any:
         return flow_metrics(account_id, region)
-
-
-def install() -> None:
-    """Nothing to patch: defining the subclass registers it with moto's CloudWatch."""

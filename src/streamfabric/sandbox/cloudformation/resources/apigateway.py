@@ -32,8 +32,6 @@ from moto.apigateway.models import apigateway_backends
 from moto.cognitoidp.models import cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
-from .moto_cfn_ec2 import register
-
 
 @contextlib.contextmanager
 def _gone_is_fine() -> Iterator[None]:
@@ -246,8 +244,3 @@ MODELS: tuple[type[CloudFormationModel], ...] = (
     CognitoUserPoolDomain,
     CognitoUserPoolClient,
 )
-
-
-def install() -> None:
-    """Use these models for their five types (idempotent)."""
-    register(MODELS)

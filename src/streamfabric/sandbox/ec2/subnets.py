@@ -4,18 +4,16 @@ moto 5.2's ``delete_subnet`` deletes a subnet whatever is in it. EC2 refuses wit
 ``DependencyViolation: The subnet 'subnet-...' has dependencies and cannot be deleted.`` while a
 network interface (a MediaConnect VPC interface's, say, left behind by a flow) is in it; this is
 why deleting a network stack can end in DELETE_FAILED, and what ``destroy``'s sweep of orphaned
-interfaces is for. The patch applies to the API and to CloudFormation's AWS::EC2::Subnet alike.
+interfaces is for. The patch (:mod:`..patching`) applies to the API and to CloudFormation's
+AWS::EC2::Subnet alike.
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 from typing import Any
 
 from moto.ec2.exceptions import DependencyViolationError
-from moto.ec2.models.subnets import SubnetBackend
-
-_MARK = "_streamfabric_patched"
 
 
 def interfaces_in(backend: Any, subnet_id: str) -> list[str]:
@@ -27,19 +25,8 @@ def interfaces_in(backend: Any, subnet_id: str) -> list[str]:
     )
 
 
-def install() -> None:
-    """Patch moto's EC2 backend (idempotent)."""
-    original = SubnetBackend.delete_subnet
-    if getattr(original, _MARK, False):
-        return
-
-    @functools.wraps(original)
-    def delete_subnet(self: Any, subnet_id: str) -> Any:
-        if interfaces_in(self, subnet_id):
-            raise DependencyViolationError(
-                f"The subnet '{subnet_id}' has dependencies and cannot be deleted."
-            )
-        return original(self, subnet_id)
-
-    setattr(delete_subnet, _MARK, True)
-    SubnetBackend.delete_subnet = delete_subnet  # type: ignore[method-assign]
+def delete_subnet(original: Callable[..., Any], backend: Any, subnet_id: str) -> Any:
+    """``SubnetBackend.delete_subnet``, refused while a network interface is in the subnet."""
+    if interfaces_in(backend, subnet_id):
+        raise DependencyViolationError(f"The subnet '{subnet_id}' has dependencies and cannot be deleted.")
+    return original(backend, subnet_id)

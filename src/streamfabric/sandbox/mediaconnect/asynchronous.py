@@ -31,10 +31,11 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .moto_mc_network import BadRequestException
+from .exceptions import BadRequestException
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +168,16 @@ def in_update(flow_arn: str) -> bool:
         return flow_arn in _REGISTRY.pending
 
 
+def after_moto_reset(original: Callable[[Any], None], backend: Any) -> None:
+    """``POST /moto-api/reset`` (moto's ``MotoAPIBackend.reset``) also forgets update windows and flow
+    errors and restores the default window."""
+    original(backend)
+    reset()
+
+
 __all__ = [
     "UpdateWindow",
+    "after_moto_reset",
     "begin_update",
     "configure",
     "finish_updates",

@@ -15,9 +15,8 @@ from typing import Any
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 
-from .moto_cfn_base import MediaConnectResource
-from .moto_cfn_ec2 import register
-from .moto_cfn_failures import ResourceFailed
+from ..failures import ResourceFailed
+from .base import MediaConnectResource
 
 
 def _number(value: Any) -> float:
@@ -89,8 +88,3 @@ class CloudWatchAlarm(MediaConnectResource, CloudFormationModel):
 
 
 MODELS: tuple[type[CloudFormationModel], ...] = (CloudWatchAlarm,)
-
-
-def install() -> None:
-    """Make moto's CloudFormation see the model (idempotent)."""
-    register(MODELS)

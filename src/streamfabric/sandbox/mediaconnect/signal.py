@@ -1,8 +1,8 @@
 """What arrives at each emulated flow's source: signal on/off, codec, resolution, frame rate.
 
 There is no encoder in the emulator, so this module decides what a flow's source *receives*, and
-the emulated ``DescribeFlowSourceMetadata``, ``DescribeFlowSourceThumbnail`` (:mod:`.moto_mc_monitor`)
-and the ``AWS/MediaConnect`` CloudWatch metrics (:mod:`.moto_mc_metrics`) report it:
+the emulated ``DescribeFlowSourceMetadata``, ``DescribeFlowSourceThumbnail`` (:mod:`.monitor`)
+and the ``AWS/MediaConnect`` CloudWatch metrics (:mod:`.metrics`) report it:
 
 * a flow whose source *listens* (``srt-listener``, ``zixi-push``, ``rist``, ``rtp``, ...: an encoder
   calls in) receives the signal set for that flow with :func:`set_signal` — by default one is
@@ -37,7 +37,8 @@ from typing import Any
 
 from moto.mediaconnect.models import Flow, mediaconnect_backends
 
-from . import moto_mc_async
+from ..moto_internals import flows_of
+from . import asynchronous
 
 _CALLER_PROTOCOLS = ("srt-caller",)
 
@@ -99,17 +100,17 @@ def _flow(account_id: str, arn: str) -> Flow | None:
     backends = mediaconnect_backends[account_id]
     if region not in backends.keys():  # noqa: SIM118 (a lazy BackendDict)
         return None
-    flow: Flow | None = backends[region]._flows.get(arn)
+    flow: Flow | None = flows_of(backends[region]).get(arn)
     return flow
 
 
-def _listener_flow(account_id: str, address: str | None, port: Any) -> Flow | None:
+def listener_flow(account_id: str, address: str | None, port: Any) -> Flow | None:
     """The flow with a listener output at ``address``:``port`` (what an srt-caller source reaches)."""
     if not address:
         return None
     backends = mediaconnect_backends[account_id]
     for region in list(backends.keys()):
-        for flow in list(backends[region]._flows.values()):
+        for flow in list(flows_of(backends[region]).values()):
             for output in flow.outputs:
                 if output.get("listenerAddress") == address and str(output.get("port")) == str(port):
                     return flow
@@ -119,13 +120,13 @@ def _listener_flow(account_id: str, address: str | None, port: Any) -> Flow | No
 def received(account_id: str, flow: Flow, at: float | None = None, depth: int = 0) -> Signal | None:
     """What ``flow``'s (first) source receives at ``at`` (default now); None: no signal at all."""
     when = time.time() if at is None else at
-    if not moto_mc_async.in_update(flow.flow_arn):  # UPDATING lasts its window (.moto_mc_async)
+    if not asynchronous.in_update(flow.flow_arn):  # UPDATING lasts its window (.asynchronous)
         flow.resolve_transient_states()  # STARTING becomes ACTIVE whether or not anyone describes it
     if flow.status not in ("ACTIVE", "UPDATING") or not flow.sources or depth > 4:  # UPDATING runs
         return None
     source = flow.sources[0]
     if source.get("protocol") in _CALLER_PROTOCOLS:
-        upstream = _listener_flow(
+        upstream = listener_flow(
             account_id, source.get("sourceListenerAddress"), source.get("sourceListenerPort")
         )
         return None if upstream is None else received(account_id, upstream, when, depth + 1)
@@ -158,10 +159,3 @@ def control(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, s
     if not account or _flow(account, arn) is None:
         return 404, reply, json.dumps({"message": f"no flow {arn}"})
     return 200, reply, json.dumps({"flowArn": arn, "signal": set_signal(arn, **changes).to_wire()})
-
-
-def install() -> None:
-    """Serve the control endpoint from moto's own API (``/moto-api/...``)."""
-    from moto.moto_api._internal import urls
-
-    urls.url_paths["{0}/moto-api/streamfabric/signal"] = control

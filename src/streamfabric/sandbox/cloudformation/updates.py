@@ -36,38 +36,29 @@ every network interface that uses it). These patches follow the CloudFormation d
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from moto.cloudformation import parsing
 from moto.cloudformation.models import Event, Stack
 from moto.cloudformation.parsing import ResourceMap
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 
+from ..moto_internals import delete_resource, parsed_resources, resource_definitions
+from .diff import PLANNED, PREVIOUS_PARAMETERS, active_resources, resource_diff
+from .failures import service_error
+
 logger = logging.getLogger(__name__)
 
-_MARK = "_streamfabric_updates"
-PLANNED = "_streamfabric_planned_diff"  # on a ResourceMap: the diff moto's update is to apply
-PREVIOUS_PARAMETERS = "_streamfabric_previous_parameters"  # the resolved parameters before an update
 ORPHANED = "_streamfabric_orphaned"  # logical id -> (type, physical id, why its deletion failed)
 CLEANUP_PASSES = 10
-
-
-def previous_parameters(resource_map: ResourceMap) -> dict[str, Any]:
-    """The resolved parameters the stack had before the update under way (or now, if none is)."""
-    stashed = resource_map.__dict__.get(PREVIOUS_PARAMETERS)
-    return dict(resource_map.resolved_parameters if stashed is None else stashed)
 
 
 def _cleanup(resource_map: ResourceMap, removed: dict[str, dict[str, Any]]) -> None:
     """Delete the removed resources (dependents first: retried over several passes); what cannot be
     deleted is dropped from the stack and recorded as orphaned."""
-    from .moto_cfn_failures import service_error
-
-    parsed = resource_map._parsed_resources
+    parsed = parsed_resources(resource_map)
     remaining = {name: json for name, json in removed.items() if parsed.get(name) is not None}
     why: dict[str, str] = {}
     for _ in range(CLEANUP_PASSES):
@@ -76,7 +67,7 @@ def _cleanup(resource_map: ResourceMap, removed: dict[str, dict[str, Any]]) -> N
         progressed = False
         for name, json in list(remaining.items()):
             try:
-                resource_map._delete_resource(parsed[name], json)
+                delete_resource(resource_map, parsed[name], json)
             except Exception as err:
                 message = getattr(err, "message", None) or service_error(err) or str(err)
                 why[name] = str(message)
@@ -93,7 +84,7 @@ def _cleanup(resource_map: ResourceMap, removed: dict[str, dict[str, Any]]) -> N
         logger.warning("stack update left %s (%s) orphaned: %s", name, physical, why.get(name))
 
 
-def _update_resource_map(
+def update_resource_map(
     original: Callable[..., None],
     resource_map: ResourceMap,
     template: dict[str, Any],
@@ -103,11 +94,9 @@ def _update_resource_map(
 ) -> None:
     """moto's update with the removals taken out of it and done afterwards (:func:`_cleanup`);
     resources whose condition turned false are forgotten like removed ones."""
-    from .moto_cfn_changesets import active_resources, resource_diff
-
     names = resource_diff(resource_map, template, parameters)
     resource_map.__dict__.pop(PREVIOUS_PARAMETERS, None)  # a rollback compares with the new values
-    removed = {name: dict(resource_map._resource_json_map[name]) for name in names["Remove"]}
+    removed = {name: dict(resource_definitions(resource_map)[name]) for name in names["Remove"]}
     resource_map.__dict__[PLANNED] = {
         "Add": list(names["Add"]),
         "Modify": list(names["Modify"]),
@@ -118,17 +107,12 @@ def _update_resource_map(
     finally:
         resource_map.__dict__.pop(PLANNED, None)
     _cleanup(resource_map, removed)
-    active = active_resources(resource_map, resource_map._resource_json_map)
-    for name in set(resource_map._resource_json_map) - active:
-        resource_map._parsed_resources.pop(name, None)
+    active = active_resources(resource_map, resource_definitions(resource_map))
+    for name in set(resource_map.resources) - active:
+        parsed_resources(resource_map).pop(name, None)
 
 
-def planned_diff(resource_map: ResourceMap) -> dict[str, list[str]] | None:
-    planned: dict[str, list[str]] | None = resource_map.__dict__.get(PLANNED)
-    return None if planned is None else {key: list(value) for key, value in planned.items()}
-
-
-def _parse_and_update(
+def parse_and_update(
     original: Callable[..., Any],
     logical_id: str,
     resource_json: dict[str, Any],
@@ -136,7 +120,7 @@ def _parse_and_update(
     **kwargs: Any,
 ) -> Any:
     """A type moto cannot update keeps its resource (see the module docstring)."""
-    before = resources_map._parsed_resources.get(logical_id)
+    before = parsed_resources(resources_map).get(logical_id)
     updated = original(logical_id, resource_json, resources_map, **kwargs)
     if updated is None and before is not None:
         logger.warning("moto cannot update %s (%s): kept as it is", logical_id, resource_json.get("Type"))
@@ -144,7 +128,7 @@ def _parse_and_update(
     return updated
 
 
-def _security_group_update(
+def security_group_update(
     original: Callable[..., Any],
     original_resource: Any,
     new_resource_name: str,
@@ -194,7 +178,7 @@ def _security_group_update(
     return group
 
 
-def _stack_update(original: Callable[..., None], stack: Stack, *args: Any, **kwargs: Any) -> None:
+def stack_update(original: Callable[..., None], stack: Stack, *args: Any, **kwargs: Any) -> None:
     """The stack's events for the clean-up phase: each orphaned resource's DELETE_FAILED."""
     stack.resource_map.__dict__.pop(ORPHANED, None)
     original(stack, *args, **kwargs)
@@ -214,32 +198,3 @@ def _stack_update(original: Callable[..., None], stack: Stack, *args: Any, **kwa
                 resource_properties=None,
             )
         )
-
-
-def _wrap(original: Callable[..., Any], wrapper: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def function(*args: Any, **kwargs: Any) -> Any:
-        return wrapper(original, *args, **kwargs)
-
-    setattr(function, _MARK, True)
-    return function
-
-
-def install() -> None:
-    """Patch moto's ResourceMap.update, parse_and_update_resource, SecurityGroup updates and Stack.update
-    (idempotent; after :mod:`.moto_cfn_failures` and :mod:`.moto_cfn_changesets`)."""
-    if not getattr(ResourceMap.update, _MARK, False):
-        ResourceMap.update = _wrap(ResourceMap.update, _update_resource_map)  # type: ignore[method-assign]
-    if not getattr(parsing.parse_and_update_resource, _MARK, False):
-        parsing.parse_and_update_resource = _wrap(parsing.parse_and_update_resource, _parse_and_update)
-    if not getattr(Stack.update, _MARK, False):
-        Stack.update = _wrap(Stack.update, _stack_update)  # type: ignore[method-assign]
-    update = SecurityGroup.update_from_cloudformation_json
-    if not getattr(update, _MARK, False):
-        plain = update.__func__  # type: ignore[attr-defined]
-
-        def security_group_update(cls: type, /, **kwargs: Any) -> Any:
-            return _security_group_update(functools.partial(plain, cls), **kwargs)
-
-        setattr(security_group_update, _MARK, True)
-        SecurityGroup.update_from_cloudformation_json = classmethod(security_group_update)  # type: ignore[assignment,method-assign]

@@ -1,9 +1,9 @@
-"""What streamfabric's CloudFormation models for MediaConnect share (see :mod:`.moto_cfn`).
+"""What streamfabric's CloudFormation models for MediaConnect share (see :mod:`.mediaconnect`).
 
 :class:`MediaConnectResource` implements moto's ``CloudFormationModel`` hooks once: create,
 update (in place, or replacement when a create-only property changes: the new resource is created,
 then the old one deleted; if that fails the old one stays, like CloudFormation's cleanup phase),
-delete, ``Fn::GetAtt``. Service errors become :class:`.moto_cfn_failures.ResourceFailed`.
+delete, ``Fn::GetAtt``. Service errors become :class:`..failures.ResourceFailed`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudformation.models import cloudformation_backends
 from moto.mediaconnect.exceptions import NotFoundException
 
-from . import moto_mc_model as model
-from .moto_cfn_failures import ResourceFailed
-from .moto_mc_network import BadRequestException
+from ...mediaconnect import models as model
+from ...mediaconnect.exceptions import BadRequestException
+from ..failures import ResourceFailed
 
 logger = logging.getLogger(__name__)
 

@@ -18,17 +18,16 @@ the map.
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable
 from typing import Any
 
-from moto.cloudformation import parsing
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack
 from moto.cloudformation.parsing import OutputMap, ResourceMap
 from moto.core.exceptions import ServiceException
 from werkzeug.exceptions import HTTPException
 
-_MARK = "_streamfabric_patched"
+from ..moto_internals import add_stack_event, keep_definitions, parsed_resources, resource_definitions
+
 _FAILURES = "_streamfabric_failures"  # on a ResourceMap: logical id -> why its last delete failed
 
 
@@ -62,8 +61,8 @@ def _as_resource_failure(logical_id: str, err: Exception) -> ResourceFailed | No
 def _resource_event(stack: Stack, logical_id: str, status: str, reason: str) -> None:
     """A resource's own event (CREATE_FAILED, ...), as CloudFormation adds next to the stack's."""
     resource_map = stack.resource_map
-    resource_type = (resource_map._resource_json_map.get(logical_id) or {}).get("Type", "")
-    physical = getattr(resource_map._parsed_resources.get(logical_id), "physical_resource_id", None)
+    resource_type = (resource_definitions(resource_map).get(logical_id) or {}).get("Type", "")
+    physical = getattr(parsed_resources(resource_map).get(logical_id), "physical_resource_id", None)
     stack.events.append(
         Event(
             stack_id=stack.stack_id,
@@ -84,70 +83,67 @@ def _take_failures(resource_map: ResourceMap) -> dict[str, str]:
 
 
 def _existing(stack: Stack) -> list[str]:
-    parsed = stack.resource_map._parsed_resources
+    parsed = parsed_resources(stack.resource_map)
     return sorted(k for k in stack.resource_map.resources if parsed.get(k) is not None)
 
 
 def _forget_deleted(stack: Stack) -> None:
     """Drop deleted resources from the lazy map, so that no lookup creates them again."""
-    resource_map = stack.resource_map
-    existing = set(_existing(stack))
-    resource_map._resource_json_map = {
-        key: value for key, value in resource_map._resource_json_map.items() if key in existing
-    }
+    keep_definitions(stack.resource_map, set(_existing(stack)))
 
 
-def _create_resources(original: Callable[[Stack], None], stack: Stack) -> None:
+def create_resources(original: Callable[[Stack], None], stack: Stack) -> None:
     try:
         original(stack)
     except ResourceFailed as err:
         _resource_event(stack, err.logical_id, "CREATE_FAILED", err.message)
-        stack._add_stack_event(
-            "CREATE_FAILED", resource_status_reason=_failed("create", err.logical_id, err.message)
+        add_stack_event(
+            stack, "CREATE_FAILED", resource_status_reason=_failed("create", err.logical_id, err.message)
         )
         if stack.disable_rollback:
             stack.status = "CREATE_FAILED"
             return
-        stack._add_stack_event("ROLLBACK_IN_PROGRESS")
+        add_stack_event(stack, "ROLLBACK_IN_PROGRESS")
         try:
             stack.resource_map.delete()
         except Exception as cleanup:
             stack.status = "ROLLBACK_FAILED"
-            stack._add_stack_event("ROLLBACK_FAILED", resource_status_reason=str(cleanup))
+            add_stack_event(stack, "ROLLBACK_FAILED", resource_status_reason=str(cleanup))
             return
         finally:
             _take_failures(stack.resource_map)
             _forget_deleted(stack)
         stack.output_map = OutputMap(stack.resource_map, {"Outputs": {}}, stack.stack_id)
         stack.status = "ROLLBACK_COMPLETE"
-        stack._add_stack_event("ROLLBACK_COMPLETE")
+        add_stack_event(stack, "ROLLBACK_COMPLETE")
 
 
-def _update(original: Callable[..., None], stack: Stack, template: str, *args: Any, **kwargs: Any) -> None:
+def update(original: Callable[..., None], stack: Stack, template: str, *args: Any, **kwargs: Any) -> None:
     previous_template = stack.template
     previous_parameters = dict(stack.resource_map.input_parameters)
     try:
         original(stack, template, *args, **kwargs)
     except ResourceFailed as err:
         _resource_event(stack, err.logical_id, "UPDATE_FAILED", err.message)
-        stack._add_stack_event(
+        add_stack_event(
+            stack,
             "UPDATE_ROLLBACK_IN_PROGRESS",
             resource_status_reason=_failed("update", err.logical_id, err.message),
         )
         try:
             stack.template = previous_template
-            stack._parse_template()
+            stack.template_dict = stack.parse_template(stack.template)  # type: ignore[arg-type]
             stack.resource_map.update(stack.template_dict, previous_parameters)
-            stack.output_map = stack._create_output_map()
+            stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
         except Exception as rollback:
             stack.status = "UPDATE_ROLLBACK_FAILED"
-            stack._add_stack_event("UPDATE_ROLLBACK_FAILED", resource_status_reason=str(rollback))
+            add_stack_event(stack, "UPDATE_ROLLBACK_FAILED", resource_status_reason=str(rollback))
             return
         stack.status = "UPDATE_ROLLBACK_COMPLETE"
-        stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+        add_stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
 
 
-def _delete(original: Callable[[Stack], None], stack: Stack) -> None:
+def delete(original: Callable[[Stack], None], stack: Stack) -> None:
     with contextlib.suppress(Exception):
         stack.outputs  # noqa: B018 - evaluates (and caches) the outputs while the resources exist
     _take_failures(stack.resource_map)
@@ -163,13 +159,13 @@ def _delete(original: Callable[[Stack], None], stack: Stack) -> None:
         why = (
             "; ".join(f"{k}: {v}" for k, v in sorted(failures.items())) if len(failures) > 1 else err.message
         )
-        stack._add_stack_event("DELETE_FAILED", resource_status_reason=_failed("delete", failed, why))
+        add_stack_event(stack, "DELETE_FAILED", resource_status_reason=_failed("delete", failed, why))
     finally:
         _take_failures(stack.resource_map)
         _forget_deleted(stack)
 
 
-def _delete_stack(
+def delete_stack(
     original: Callable[[Any, str], None], backend: CloudFormationBackend, name_or_id: str
 ) -> None:
     """moto pops the stack before deleting it; put a DELETE_FAILED stack back, as AWS keeps it."""
@@ -183,7 +179,7 @@ def _delete_stack(
                 backend.exports[export.name] = export
 
 
-def _parse_and_create(original: Callable[..., Any], logical_id: str, *args: Any, **kwargs: Any) -> Any:
+def parse_and_create(original: Callable[..., Any], logical_id: str, *args: Any, **kwargs: Any) -> Any:
     try:
         return original(logical_id, *args, **kwargs)
     except Exception as err:
@@ -193,7 +189,7 @@ def _parse_and_create(original: Callable[..., Any], logical_id: str, *args: Any,
         raise failure from err
 
 
-def _delete_resource(
+def delete_resource(
     original: Callable[..., None], resource_map: ResourceMap, resource: Any, *args: Any, **kwargs: Any
 ) -> None:
     try:
@@ -207,40 +203,3 @@ def _delete_resource(
         if failure is err:
             raise
         raise failure from err
-
-
-def _patch_function(module: Any, name: str, wrapper: Callable[..., Any]) -> None:
-    original = getattr(module, name)
-    if getattr(original, _MARK, False):
-        return
-
-    @functools.wraps(original)
-    def function(*args: Any, **kwargs: Any) -> Any:
-        return wrapper(original, *args, **kwargs)
-
-    setattr(function, _MARK, True)
-    setattr(module, name, function)
-
-
-def _patch(cls: type, name: str, wrapper: Callable[..., Any]) -> None:
-    original = getattr(cls, name)
-    if getattr(original, _MARK, False):
-        return
-
-    @functools.wraps(original)
-    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return wrapper(original, self, *args, **kwargs)
-
-    setattr(method, _MARK, True)
-    setattr(cls, name, method)
-
-
-def install() -> None:
-    """Patch moto's Stack, ResourceMap and CloudFormationBackend (idempotent)."""
-    _patch_function(parsing, "parse_and_create_resource", _parse_and_create)
-    _patch_function(parsing, "parse_and_update_resource", _parse_and_create)
-    _patch(ResourceMap, "_delete_resource", _delete_resource)
-    _patch(Stack, "create_resources", _create_resources)
-    _patch(Stack, "update", _update)
-    _patch(Stack, "delete", _delete)
-    _patch(CloudFormationBackend, "delete_stack", _delete_stack)

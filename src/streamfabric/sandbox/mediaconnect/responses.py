@@ -2,8 +2,8 @@
 
 moto's handlers answer several operations with wrong keys (``flow_arn``, ``vpc_interfaces``),
 which botocore silently drops, null out members an update leaves out, and lack RemoveFlowSource,
-UpdateFlow and UntagResource. The handlers installed here parse the request, call
-:mod:`.moto_mc_model` and render with :mod:`.moto_mc_shapes`.
+UpdateFlow and UntagResource. The handlers here (installed by :mod:`..patching`) parse the request, call
+:mod:`.models` and render with :mod:`.shapes`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from moto.mediaconnect import urls as mediaconnect_urls
 from moto.mediaconnect.responses import MediaConnectResponse
 
-from . import moto_mc_async
-from . import moto_mc_model as model
-from .moto_mc_shapes import flow_shape, listed_flow_shape, output_shape, source_shape, vpc_interface_shape
+from ..moto_internals import int_param, param
+from . import models as model
+from .shapes import flow_shape, listed_flow_shape, output_shape, source_shape, vpc_interface_shape
 
 Reply = tuple[str, dict[str, Any]]
 
@@ -60,8 +59,8 @@ def describe_flow(self: MediaConnectResponse) -> Reply:
 
 
 def list_flows(self: MediaConnectResponse) -> Reply:
-    max_results = self._get_int_param("maxResults")
-    flows, token = model.list_flows(_backend(self), max_results, self._get_param("nextToken"))
+    max_results = int_param(self, "maxResults")
+    flows, token = model.list_flows(_backend(self), max_results, param(self, "nextToken"))
     payload: dict[str, Any] = {"flows": [listed_flow_shape(flow) for flow in flows]}
     if token:
         payload["nextToken"] = token
@@ -183,32 +182,8 @@ _HANDLERS: tuple[Callable[[MediaConnectResponse], Reply], ...] = (
 )
 
 
-def _widen_url_paths() -> None:
-    """Let ARNs with dots (names like ``feed.primary``) reach the handlers: ``[^/.]+`` -> ``[^/]+``."""
-    paths = mediaconnect_urls.url_paths
+def widen_url_paths(paths: dict[str, Any]) -> None:
+    """Let ARNs with dots (names like ``feed.primary``) reach the handlers: ``[^/.]+`` -> ``[^/]+``
+    in moto's MediaConnect URL patterns."""
     for pattern in [p for p in paths if "[^/.]+" in p]:
         paths[pattern.replace("[^/.]+", "[^/]+")] = paths.pop(pattern)
-
-
-def _reset_with_moto() -> None:
-    """``POST /moto-api/reset`` also forgets update windows and flow errors (:mod:`.moto_mc_async`)."""
-    from moto.moto_api._internal.models import MotoAPIBackend
-
-    original = MotoAPIBackend.reset
-    if getattr(original, "_streamfabric", False):
-        return
-
-    def reset(self: MotoAPIBackend) -> None:
-        original(self)
-        moto_mc_async.reset()
-
-    reset._streamfabric = True  # type: ignore[attr-defined]
-    MotoAPIBackend.reset = reset  # type: ignore[method-assign]
-
-
-def install() -> None:
-    """Install the handlers on moto's MediaConnectResponse (idempotent)."""
-    for handler in _HANDLERS:
-        setattr(MediaConnectResponse, handler.__name__, handler)
-    _widen_url_paths()
-    _reset_with_moto()

@@ -1,0 +1,1 @@
+"""CloudFormation resource models moto lacks or gets wrong, one module per resource family."""
