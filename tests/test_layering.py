@@ -114,6 +114,131 @@ def aws_call_violations(root: Path = SRC) -> list[str]:
     return problems
 
 
+def _module_files(root: Path) -> dict[str, Path]:
+    return {".".join(module_of(path, root)): path for path in sorted(root.rglob("*.py"))}
+
+
+def imported_modules(path: Path, root: Path, known: set[str]) -> set[str]:
+    """Every module of ours ``path`` imports, anywhere in it (function-local imports too): a name
+    ``a.b.c`` is the longest of its prefixes that is a module of ``known``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    module = module_of(path, root)
+    package = module if path.name == "__init__.py" else module[:-1]
+    names: list[list[str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                mod = base + (node.module.split(".") if node.module else [])
+            else:
+                mod = (node.module or "").split(".")
+            names.extend([*mod, alias.name] for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.extend(alias.name.split(".") for alias in node.names)
+    found: set[str] = set()
+    for parts in names:
+        for end in range(len(parts), 0, -1):
+            if ".".join(parts[:end]) in known:
+                found.add(".".join(parts[:end]))
+                break
+    found.discard(".".join(module))
+    return found
+
+
+def import_cycles(root: Path = SRC) -> list[list[str]]:
+    """Sets of modules that import each other in a loop (Tarjan's strongly connected components);
+    a package's ``__init__`` importing its own modules is not a loop unless they import it back."""
+    files = _module_files(root)
+    graph = {name: sorted(imported_modules(path, root, set(files))) for name, path in files.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for name in graph:
+        if name not in index:
+            visit(name)
+    return cycles
+
+
+# Inside deployment/: planning is pure (it neither talks to AWS nor knows the executor or the
+# reads), and the executor does not plan.
+SUBLAYERS: dict[str, tuple[str, ...]] = {
+    "streamfabric.deployment.plan": (
+        "streamfabric.aws",
+        "streamfabric.deployment.execute",
+        "streamfabric.deployment.observe",
+        "streamfabric.deployment.reads",
+        "streamfabric.deployment.pipeline",
+    ),
+    "streamfabric.deployment.execute": (
+        "streamfabric.deployment.plan.deploy",
+        "streamfabric.deployment.plan.flows",
+        "streamfabric.deployment.plan.retire",
+        "streamfabric.deployment.plan.guard",
+        "streamfabric.deployment.pipeline",
+    ),
+}
+
+
+def sublayer_violations(root: Path = SRC) -> list[str]:
+    files = _module_files(root)
+    problems = []
+    for name, path in files.items():
+        for inner, forbidden in SUBLAYERS.items():
+            if name != inner and not name.startswith(inner + "."):
+                continue
+            for target in sorted(imported_modules(path, root, set(files))):
+                if any(target == f or target.startswith(f + ".") for f in forbidden):
+                    problems.append(f"{path.relative_to(root)}: {inner} may not import {target}")
+    return problems
+
+
+def test_no_import_cycle_anywhere() -> None:
+    assert import_cycles() == []
+
+
+def test_planning_imports_neither_aws_nor_the_executor() -> None:
+    assert sublayer_violations() == []
+
+
+def test_the_cycle_check_finds_a_loop_hidden_in_a_function(tmp_path: Path) -> None:
+    (tmp_path / "deployment").mkdir()
+    (tmp_path / "deployment" / "__init__.py").write_text("")
+    (tmp_path / "deployment" / "guard.py").write_text("from .retire import replaced\n")
+    (tmp_path / "deployment" / "retire.py").write_text("def f():\n    from .guard import on_air\n")
+    assert import_cycles(tmp_path) == [["streamfabric.deployment.guard", "streamfabric.deployment.retire"]]
+
+
+def test_the_sublayer_check_fails_when_planning_imports_the_gateway(tmp_path: Path) -> None:
+    (tmp_path / "deployment" / "plan").mkdir(parents=True)
+    (tmp_path / "aws").mkdir()
+    (tmp_path / "aws" / "gateway.py").write_text("")
+    (tmp_path / "deployment" / "plan" / "x.py").write_text("from ...aws.gateway import AwsGateway\n")
+    assert sublayer_violations(tmp_path) == [
+        "deployment/plan/x.py: streamfabric.deployment.plan may not import streamfabric.aws.gateway"
+    ]
+
+
 def test_no_layer_imports_a_layer_above_it() -> None:
     assert layering_violations() == []
 

@@ -153,7 +153,8 @@ def flows_context(model: Topology, region: str, network: NetworkMode = "terrafor
         params.append(
             param(
                 "HopSecretArn",
-                f"ARN of the internal-hop passphrase secret's copy in {region} (network output hop_secret_arn)",
+                f"ARN of the internal-hop passphrase secret's copy in {region} "
+                "(network output hop_secret_arn)",
                 ARN_PATTERNS["secret"],
                 "",
                 hop_source,
