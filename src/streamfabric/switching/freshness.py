@@ -124,9 +124,6 @@ class AuditWatch:
         """What is on air was just read from AWS: records up to the last observation are known."""
         self._mark = self._seen if self._seen is not None else self._observe()
 
-    def forget(self) -> None:
-        self._mark = None
-
     def wrote(self, record: AuditRecord) -> None:
         """This process appended ``record`` (call right after ``append``)."""
         if isinstance(self.audit, LocalAuditLog) and isinstance(self._mark, int):

@@ -303,20 +303,6 @@ class Topology:
     def ingests_in(self, region: str) -> tuple[Ingest, ...]:
         return tuple(i for i in self.ingests if i.region == region)
 
-    @property
-    def secret_refs(self) -> tuple[SecretRef, ...]:
-        """Every secret the topology references (not the generated hop secret), deduplicated, in order."""
-        seen: dict[str, SecretRef] = {}
-        for ingest in self.ingests:
-            seen.setdefault(ingest.passphrase_secret.ref, ingest.passphrase_secret)
-        for flow in self.hub.flows:
-            for out in flow.outputs:
-                if out.passphrase_secret:
-                    seen.setdefault(out.passphrase_secret.ref, out.passphrase_secret)
-        if self.internal_hop.passphrase_secret:
-            seen.setdefault(self.internal_hop.passphrase_secret.ref, self.internal_hop.passphrase_secret)
-        return tuple(seen.values())
-
     def secret_uses(self, *, hop: bool = True) -> tuple[tuple[str, SecretRef], ...]:
         """(region, secret) for every secret the flows read, in the region that reads it, in order:
         ingests' in their region, downstream outputs' in the hub, and (``hop``) a given internal-hop

@@ -34,11 +34,6 @@ def _validator() -> Any:
     return validators.extend(Draft202012Validator, type_checker=checker)(schema)
 
 
-@cache
-def schema_document() -> dict[str, Any]:
-    return dict(_validator().schema)
-
-
 def _message(error: Any) -> Iterator[tuple[list[PathPart], str]]:
     path: list[PathPart] = list(error.absolute_path)
     validator = error.validator
