@@ -22,6 +22,8 @@ from ..errors import AwsError
 class StillUpdatingError(AwsError):
     """The flow stayed UPDATING through every poll: nothing was changed."""
 
+    kind = "still_updating"
+
 
 def update_source(
     gateway: AwsGateway,
