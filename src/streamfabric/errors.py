@@ -9,7 +9,7 @@ Anything else escaping is a bug in streamfabric.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class StreamfabricError(Exception):
@@ -21,18 +21,27 @@ class StreamfabricError(Exception):
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One problem found in a topology: where it is and what is wrong."""
+    """One problem found in a topology: where it is, what is wrong, and the code of the check that
+    found it (registered in :mod:`streamfabric.topology.problem_codes`, with the page it follows)."""
 
     sort_key: tuple[tuple[int, int | str], ...]
     source: str
     path: str
     message: str
+    code: str
+    source_url: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.path}: {self.message}"
+        return f"{self.source}: {self.path}: {self.message} [{self.code}]"
 
-    def as_dict(self) -> dict[str, str]:
-        return {"source": self.source, "path": self.path, "message": self.message}
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "source": self.source,
+            "path": self.path,
+            "message": self.message,
+            "code": self.code,
+            "source_url": self.source_url,
+        }
 
 
 class TopologyError(StreamfabricError):

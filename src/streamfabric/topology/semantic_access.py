@@ -9,7 +9,7 @@ from typing import Any
 
 from .jsonpath import PathPart
 
-Found = tuple[list[PathPart], str]
+Found = tuple[list[PathPart], str, str]  # (path, code, message): the codes are in .problem_codes
 Check = Callable[[dict[str, Any]], Iterator[Found]]
 
 

@@ -70,13 +70,18 @@ def check_unique_names(doc: dict[str, Any]) -> Iterator[Found]:
             if name is None:
                 continue
             if name in first:
-                yield [*path, "name"], f"duplicate {kind} name {name!r} (first at {format_path(first[name])})"
+                yield (
+                    [*path, "name"],
+                    "SF2001",
+                    f"duplicate {kind} name {name!r} (first at {format_path(first[name])})",
+                )
             else:
                 first[name] = [*path, "name"]
             other, other_path = logical.setdefault(pascal(name), (name, [*path, "name"]))
             if other != name:  # stage-a1 / stage-a-1: one CloudFormation logical id
                 yield (
                     [*path, "name"],
+                    "SF2002",
                     (
                         f"{kind} name {name!r} and {other!r} at {format_path(other_path)} give the same "
                         f"identifier {pascal(name)!r} in the rendered templates; rename one"
@@ -84,7 +89,11 @@ def check_unique_names(doc: dict[str, Any]) -> Iterator[Found]:
                 )
             if kind == "ingest" and name in HUB_ROLES:
                 flow = f"{doc.get('name')}-{name}"
-                yield [*path, "name"], f"{name!r} is a hub flow's name (flow {flow}); rename the ingest"
+                yield (
+                    [*path, "name"],
+                    "SF2003",
+                    f"{name!r} is a hub flow's name (flow {flow}); rename the ingest",
+                )
 
 
 def check_regions(doc: dict[str, Any]) -> Iterator[Found]:
@@ -98,20 +107,30 @@ def check_regions(doc: dict[str, Any]) -> Iterator[Found]:
         if known and region not in known:
             yield (
                 [*path, "region"],
+                "SF2004",
                 f"{region!r} is not a MediaConnect region (one of: {', '.join(sorted(known))})",
             )
         if path[0] == "regions" and region == hub_region:
-            yield [*path, "region"], f"{region!r} is the hub region: configure its network under $.hub only"
+            yield (
+                [*path, "region"],
+                "SF2005",
+                f"{region!r} is the hub region: configure its network under $.hub only",
+            )
         elif region in seen:
             yield (
                 [*path, "region"],
+                "SF2006",
                 f"region {region!r} is listed twice (first at {format_path(seen[region])})",
             )
         else:
             seen[region] = [*path, "region"]
         zone = as_str(net.get("availability_zone"))
         if zone is not None and not (zone.startswith(region) and len(zone) == len(region) + 1):
-            yield [*path, "availability_zone"], f"{zone!r} is not an Availability Zone of {region!r}"
+            yield (
+                [*path, "availability_zone"],
+                "SF2007",
+                f"{zone!r} is not an Availability Zone of {region!r}",
+            )
 
 
 def check_references(doc: dict[str, Any]) -> Iterator[Found]:
@@ -121,6 +140,7 @@ def check_references(doc: dict[str, Any]) -> Iterator[Found]:
         if region is not None and regions and region not in regions:
             yield (
                 ["ingests", i, "region"],
+                "SF2008",
                 (
                     f"region {region!r} is neither the hub region nor listed in $.regions "
                     f"(known: {', '.join(sorted(regions))})"
@@ -135,6 +155,7 @@ def check_references(doc: dict[str, Any]) -> Iterator[Found]:
         if start is not None and start not in names:
             yield (
                 ["hub", role, "starts_on"],
+                "SF2009",
                 f"unknown ingest {start!r} (ingests: {', '.join(names) or 'none'})",
             )
 
@@ -154,6 +175,7 @@ def check_quota(doc: dict[str, Any]) -> Iterator[Found]:
         if count > FLOWS_PER_REGION_QUOTA and region in last_path:
             yield (
                 last_path[region],
+                "SF2024",
                 (
                     f"{count} flows in {region} exceed MediaConnect's default quota of "
                     f"{FLOWS_PER_REGION_QUOTA} "
@@ -173,23 +195,29 @@ def _secret(
         if not match:
             yield (
                 path,
+                "SF2025",
                 (
                     "not a well-formed Secrets Manager ARN "
                     "(arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>)"
                 ),
             )
         elif name_only:
-            yield path, "give the secret's name (replicated to every region), not an ARN of one region's copy"
+            yield (
+                path,
+                "SF2026",
+                "give the secret's name (replicated to every region), not an ARN of one region's copy",
+            )
         elif region and match.group("region") != region:
             yield (
                 path,
+                "SF2027",
                 (
                     f"the secret is in {match.group('region')}, but MediaConnect reads secrets in the flow's "
                     f"region {region}: replicate it there and reference that copy"
                 ),
             )
     elif not SECRET_NAME_RE.match(ref):
-        yield path, "not a well-formed secret name (letters, digits and /_+=.@- only, at most 512)"
+        yield path, "SF2028", "not a well-formed secret name (letters, digits and /_+=.@- only, at most 512)"
 
 
 def check_secrets(doc: dict[str, Any]) -> Iterator[Found]:
@@ -212,28 +240,34 @@ def check_protocols(doc: dict[str, Any]) -> Iterator[Found]:
         if protocol is not None and protocol != "srt-listener":
             yield (
                 ["ingests", i, "protocol"],
+                "SF2029",
                 f"protocol {protocol!r} is not supported yet (only srt-listener)",
             )
     for path, out in hub_outputs(doc):
         protocol = as_str(out.get("protocol"))
         if protocol == "srt-listener":
             if "allowlist" not in out:
-                yield path, "an srt-listener output needs an allowlist"
+                yield path, "SF2030", "an srt-listener output needs an allowlist"
             if "destination" in out:
                 yield (
                     [*path, "destination"],
+                    "SF2031",
                     "an srt-listener output has no destination (srt-caller outputs do)",
                 )
         elif protocol == "srt-caller":
             if "destination" not in out:
-                yield path, "an srt-caller output needs a destination"
+                yield path, "SF2032", "an srt-caller output needs a destination"
             if "allowlist" in out:
-                yield [*path, "allowlist"], "an srt-caller output has no allowlist (srt-listener outputs do)"
+                yield (
+                    [*path, "allowlist"],
+                    "SF2033",
+                    "an srt-caller output has no allowlist (srt-listener outputs do)",
+                )
         if protocol == "srt-caller" and isinstance(out.get("destination"), str):
             try:
                 ipaddress.IPv4Address(out["destination"])
             except ValueError as exc:
-                yield [*path, "destination"], f"invalid IPv4 address: {exc}"
+                yield [*path, "destination"], "SF2034", f"invalid IPv4 address: {exc}"
 
 
 def check_state(doc: dict[str, Any]) -> Iterator[Found]:
@@ -243,7 +277,7 @@ def check_state(doc: dict[str, Any]) -> Iterator[Found]:
         if uri and uri.startswith("s3://"):
             bucket, _, rest = uri[5:].partition("/")
             if not bucket or not rest:
-                yield ["state", key], f"{uri!r} is not an s3://bucket/key URI"
+                yield ["state", key], "SF2035", f"{uri!r} is not an s3://bucket/key URI"
 
 
 def check_maintenance(doc: dict[str, Any]) -> Iterator[Found]:
@@ -255,6 +289,7 @@ def check_maintenance(doc: dict[str, Any]) -> Iterator[Found]:
         if "maintenance" in region and name not in used:
             yield (
                 ["regions", i, "maintenance"],
+                "SF2036",
                 (
                     f"no flows in {name} (no ingest uses the region): "
                     "this maintenance window applies to nothing"

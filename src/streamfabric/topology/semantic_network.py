@@ -31,13 +31,14 @@ def check_networks(doc: dict[str, Any]) -> Iterator[Found]:
         vpc_text = as_str(net.get("vpc_cidr"))
         vpc = parse_network(vpc_text) if vpc_text else None
         if isinstance(vpc, str):
-            yield [*path, "vpc_cidr"], f"invalid CIDR {vpc_text!r}: {vpc}"
+            yield [*path, "vpc_cidr"], "SF2010", f"invalid CIDR {vpc_text!r}: {vpc}"
             vpc = None
         elif vpc is not None:
             low, high = VPC_PREFIX_RANGE
             if not low <= vpc.prefixlen <= high:
                 yield (
                     [*path, "vpc_cidr"],
+                    "SF2011",
                     f"a VPC CIDR must be between /{low} and /{high}, not /{vpc.prefixlen}",
                 )
             else:
@@ -45,16 +46,24 @@ def check_networks(doc: dict[str, Any]) -> Iterator[Found]:
         subnet_text = as_str(net.get("subnet_cidr"))
         subnet = parse_network(subnet_text) if subnet_text else None
         if isinstance(subnet, str):
-            yield [*path, "subnet_cidr"], f"invalid CIDR {subnet_text!r}: {subnet}"
+            yield [*path, "subnet_cidr"], "SF2010", f"invalid CIDR {subnet_text!r}: {subnet}"
         elif subnet is not None and isinstance(vpc, ipaddress.IPv4Network):
             if not subnet.subnet_of(vpc):
-                yield [*path, "subnet_cidr"], f"subnet {subnet} is not inside the VPC {vpc}"
+                yield [*path, "subnet_cidr"], "SF2012", f"subnet {subnet} is not inside the VPC {vpc}"
             elif subnet.prefixlen > 28:
-                yield [*path, "subnet_cidr"], f"a subnet must be /28 or larger, not /{subnet.prefixlen}"
+                yield (
+                    [*path, "subnet_cidr"],
+                    "SF2013",
+                    f"a subnet must be /28 or larger, not /{subnet.prefixlen}",
+                )
     for i, (path_a, a) in enumerate(vpcs):
         for path_b, b in vpcs[i + 1 :]:
             if a.overlaps(b):
-                yield path_b, f"VPC {b} overlaps {a} at {format_path(path_a)} (peered VPCs must not overlap)"
+                yield (
+                    path_b,
+                    "SF2014",
+                    f"VPC {b} overlaps {a} at {format_path(path_a)} (peered VPCs must not overlap)",
+                )
 
 
 def _allowlist(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
@@ -68,12 +77,13 @@ def _allowlist(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
             continue
         parsed = parse_network(cidr)
         if isinstance(parsed, str):
-            yield [*path, "allowlist", j], f"invalid CIDR {cidr!r}: {parsed}"
+            yield [*path, "allowlist", j], "SF2010", f"invalid CIDR {cidr!r}: {parsed}"
             continue
         blocks.append(parsed)
         if parsed.prefixlen == 0 and not opted_in:
             yield (
                 [*path, "allowlist", j],
+                "SF2015",
                 (f"{cidr} opens this to the whole internet; set open_to_internet: true to allow it"),
             )
     # 0.0.0.0/1 + 128.0.0.0/1 is the whole internet too, without a /0 entry to catch.
@@ -81,6 +91,7 @@ def _allowlist(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found]:
     if not opted_in and everything not in blocks and everything in ipaddress.collapse_addresses(blocks):
         yield (
             [*path, "allowlist"],
+            "SF2016",
             "together these CIDRs open this to the whole internet; set open_to_internet: true to allow it",
         )
 
@@ -95,6 +106,7 @@ def _single_block(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found
     if len(parsed) == len(nets) and len(list(ipaddress.collapse_addresses(parsed))) > 1:
         yield (
             [*path, "allowlist"],
+            "SF2017",
             (
                 f"{', '.join(allow)} do not collapse into one CIDR block, "
                 "and MediaConnect's flow source takes "
@@ -119,6 +131,7 @@ def _port_ok(path: list[PathPart], port: Any) -> Iterator[Found]:
     if value is not None and value in RESERVED_PORTS:
         yield (
             path,
+            "SF2020",
             f"port {value} is reserved by MediaConnect (reserved: {_RESERVED_TEXT})",
         )
 
@@ -139,12 +152,14 @@ def check_ports(doc: dict[str, Any]) -> Iterator[Found]:
         if last < first + 1:
             yield (
                 ["internal_hop", "port_range", "to"],
+                "SF2018",
                 (f"the range {first}-{last} needs at least two ports (Live and Preview)"),
             )
         for reserved in sorted(RESERVED_PORTS):
             if first <= reserved <= last:
                 yield (
                     ["internal_hop", "port_range"],
+                    "SF2019",
                     f"the range {first}-{last} contains reserved port {reserved}",
                 )
     hop_ports = {first: "the internal hop's Live port", first + 1: "the internal hop's Preview port"}
@@ -154,6 +169,7 @@ def check_ports(doc: dict[str, Any]) -> Iterator[Found]:
         if ingest_port is not None and ingest_port in hop_ports:
             yield (
                 ["ingests", i, "port"],
+                "SF2021",
                 (
                     f"port {ingest_port} is also {hop_ports[ingest_port]} on this ingest's flow; "
                     "pick another port or move $.internal_hop.port_range"
@@ -171,6 +187,7 @@ def check_ports(doc: dict[str, Any]) -> Iterator[Found]:
             if port in seen:
                 yield (
                     path,
+                    "SF2022",
                     f"port {port} is already used by another listener of this flow "
                     f"at {format_path(seen[port])}",
                 )
@@ -182,7 +199,11 @@ def _latency(path: list[PathPart], value: Any) -> Iterator[Found]:
     latency = as_int(value)
     low, high = MIN_LATENCY_RANGE
     if latency is not None and not low <= latency <= high:
-        yield path, f"{latency} ms is outside MediaConnect's SRT minimum latency range {low}-{high} ms"
+        yield (
+            path,
+            "SF2023",
+            f"{latency} ms is outside MediaConnect's SRT minimum latency range {low}-{high} ms",
+        )
 
 
 def check_latency(doc: dict[str, Any]) -> Iterator[Found]:
