@@ -14,7 +14,8 @@ from typing import Literal
 HubRole = Literal["live", "preview"]
 HUB_ROLES: tuple[HubRole, HubRole] = ("live", "preview")
 
-# MediaConnect's limits that the validator enforces (see shared/design/mediaconnect-notes.md).
+# MediaConnect's limits that the validator enforces (each check's code in problem_codes.py names the
+# AWS page it follows: reserved ports SF2020, SRT latency SF2023, flows per region SF2024).
 RESERVED_PORTS = frozenset({2077, 2088})
 MIN_LATENCY_RANGE = (100, 15000)
 FLOWS_PER_REGION_QUOTA = 20
