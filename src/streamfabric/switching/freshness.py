@@ -1,5 +1,7 @@
 """Keeping what a long-lived Switcher knows as fresh as the deployment it controls.
 
+* :class:`DeployedState`: the runtime state a Switcher works from (given, or read by a
+  :class:`StateSource`), and what to forget when a newer deployment's state replaces it.
 * :class:`StateSource`: the runtime state, re-read when it changed (the store's
   :func:`~streamfabric.state.store.read_state_if_changed`: an S3 object by a conditional GET on
   its ETag, a local file by its (inode, size, mtime)) — at most every ``ttl`` seconds, or at once
@@ -23,7 +25,7 @@ from typing import Any
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, StateError
 from ..state.runtime import RuntimeState
-from ..state.store import StateVersion, read_state_if_changed
+from ..state.store import StateVersion, read_state_if_changed, state_uri
 from ..topology.model import Topology
 from .audit import AuditLog, AuditRecord, LocalAuditLog, S3AuditLog
 
@@ -64,6 +66,49 @@ class StateSource:
             self._state, self._version = state, version
             self.reads += 1
             return changed
+
+
+class DeployedState:
+    """The runtime state a Switcher works from: ``fixed`` when given, else the document at the
+    topology's state URI, through a :class:`StateSource` (re-read at most every ``ttl`` seconds)
+    built on first use. ``changed`` is called when a newer deployment's state replaces the one
+    seen: what was known under the old state is not known any more."""
+
+    def __init__(
+        self,
+        gateway: AwsGateway,
+        topology: Topology,
+        fixed: RuntimeState | None,
+        ttl: float,
+        clock: Callable[[], float],
+        changed: Callable[[], None],
+    ) -> None:
+        self.gateway, self.topology, self.fixed = gateway, topology, fixed
+        self.ttl, self.clock, self.changed = ttl, clock, changed
+        self._source: StateSource | None = None
+        self._seen: RuntimeState | None = None
+
+    def get(self) -> RuntimeState:
+        """The latest deployed runtime state (re-read when it changed, at most every ``ttl`` s)."""
+        if self.fixed is not None:
+            return self.fixed
+        if self._source is None:
+            uri = state_uri(self.topology)
+            self._source = StateSource(self.gateway, uri, ttl=self.ttl, clock=self.clock)
+        state = self._source.get()
+        if state is not self._seen:
+            if self._seen is not None:
+                self.changed()
+            self._seen = state
+        return state
+
+    def refresh(self) -> bool:
+        """Re-read the runtime state now (if it is read from a URI); True when it changed."""
+        if self.fixed is not None or self._source is None:
+            return False
+        changed = self._source.refresh()
+        self.get()  # forget what was known under the old state
+        return changed
 
 
 class AuditWatch:
@@ -136,4 +181,4 @@ def deployed_topology(current: Topology, wanted_sha256: str, session: Any) -> To
     return loaded if loaded.source.sha256 == wanted_sha256 else current
 
 
-__all__ = ["AuditWatch", "StateSource", "deployed_topology"]
+__all__ = ["AuditWatch", "DeployedState", "StateSource", "deployed_topology"]
