@@ -75,6 +75,8 @@ def summary(verdict: tuple[Interruption, ...]) -> list[str]:
 class OnAirError(DeployError):
     """The deploy was refused before any change: it would interrupt what is on air."""
 
+    kind = "on_air"
+
     def __init__(self, interruptions: tuple[Interruption, ...]) -> None:
         self.interruptions = interruptions
         super().__init__("deploy refused, nothing was changed:\n  " + "\n  ".join(summary(interruptions)))
