@@ -44,6 +44,8 @@ KINDS = {
     "IngestNotActiveError": "ingest_not_active",
     "NotFoundError": "not_found",
     "OnAirError": "on_air",
+    "LeaseHeldError": "lease_held",
+    "LeaseLostError": "lease_lost",
     "PackageError": "package",
     "PresetError": "preset",
     "PriceError": "price",
