@@ -8,7 +8,6 @@ deleted in reverse order, then everything deployed once more (same secret name, 
 
 from __future__ import annotations
 
-import importlib
 import json
 import string
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from moto.route53.models import HostedZoneIdentifier
 from moto.secretsmanager.utils import SecretsManagerSecretIdentifier
 from moto.utilities.id_generator import moto_id_manager
 
+from streamfabric.rendering.api import render_api
 from streamfabric.rendering.cloudformation import hop_secret_name, render_cloudformation, secret_parameter
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import SecretRef, Topology
@@ -384,12 +384,7 @@ def _template_outputs(text: str) -> set[str]:
 def _rendered(model: Topology) -> tuple[dict[str, str], list[dict[str, Any]], list[dict[str, Any]]]:
     """Every file to deploy, the manifest's stacks that have a template, and those that have none."""
     files = render_cloudformation(model, network="cloudformation")
-    try:
-        api = importlib.import_module("streamfabric.rendering.api")
-    except ImportError:
-        pass
-    else:
-        files.update(api.render_api(model))
+    files.update(render_api(model))
     stacks = json.loads(files["cloudformation/manifest.json"])["stacks"]
     return (
         files,
