@@ -15,5 +15,5 @@ def test_locally_a_missing_tool_is_a_skip_naming_it(monkeypatch: pytest.MonkeyPa
 
 def test_under_ci_a_missing_tool_is_a_failure_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="terraform is not on PATH .under CI this must not"):
+    with pytest.raises(pytest.fail.Exception, match=r"terraform is not on PATH \(under CI this must not"):
         skip_unless_ci("terraform is not on PATH")
