@@ -72,7 +72,8 @@ def test_diff_names_the_replacement_and_the_cidr_it_needs_offline() -> None:
     same = _festival(lambda d: d["hub"].update(availability_zone="eu-west-1b"))
     lines = offline_verdict(old, same)
     assert (
-        "would replace the hub's subnet and the flows of eu-west-1: interrupts Live and Preview" in lines[0]
+        "would replace the hub's subnet and the flows of eu-west-1: interrupts Live and Preview "
+        "(the hub moves)" in lines
     )
     assert any(
         "deploy would refuse: moving eu-west-1's subnet to eu-west-1b needs a new subnet_cidr" in x
