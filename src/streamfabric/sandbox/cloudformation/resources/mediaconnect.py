@@ -2,15 +2,18 @@
 
 moto's CloudFormation finds resource types among the direct subclasses of ``CloudFormationModel``
 (``moto.cloudformation.parsing.get_model_map``, cached); without these it skips the types with a
-warning and the stack "succeeds" without a flow. The models call :mod:`...mediaconnect.models`, i.e. the
-same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from one
-made by ``create_flow``. Create-only properties follow the resource schemas; ``Ref`` returns the
-ARN (for a VPC interface, the ARN of its flow). A flow's ``Maintenance`` (CloudFormation template
-reference, "AWS::MediaConnect::Flow Maintenance": MaintenanceDay, MaintenanceStartHour "HH:MM" with
-minutes 00) goes to CreateFlow as ``maintenance`` and, when it changes, to UpdateFlow ("Update
-requires: No interruption"). A flow is deleted only after the resources of its stack that live on
-it (moto deletes in no particular order; CloudFormation deletes dependents first), so a VPC
-interface still used by a source makes the stack DELETE_FAILED, as AWS warns.
+warning and the stack "succeeds" without a flow. The models call :mod:`...mediaconnect.models`, i.e.
+the same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from
+one made by ``create_flow``. A change of a create-only property of the resource schemas (a flow's
+``Name``, ``AvailabilityZone`` or ``Source/Name``, a child's ``FlowArn`` or ``Name``, a source's
+``Protocol``) replaces the resource (:mod:`...cloudformation.updates`); the models apply the rest in
+place. ``Ref`` returns the ARN (for a VPC interface, the ARN of its flow). A flow's ``Maintenance``
+(CloudFormation template reference, "AWS::MediaConnect::Flow Maintenance": MaintenanceDay,
+MaintenanceStartHour "HH:MM" with minutes 00) goes to CreateFlow as ``maintenance`` and, when it
+changes, to UpdateFlow ("Update requires: No interruption"). A flow is deleted only after the
+resources of its stack that live on it (moto deletes in no particular order; CloudFormation deletes
+dependents first), so a VPC interface still used by a source makes the stack DELETE_FAILED, as AWS
+warns.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from .base import MediaConnectResource, tag_map, to_wire
 class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
     """AWS::MediaConnect::Flow."""
 
-    CREATE_ONLY = ("Name", "AvailabilityZone")
     ATTRIBUTES = (
         "FlowArn",
         "FlowAvailabilityZone",
@@ -62,10 +64,6 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
 
     def create(self) -> None:
         self.flow_arn = str(model.create_flow(self.backend, self.request(self.properties)).flow_arn)
-
-    def needs_replacement(self, properties: dict[str, Any], name: str) -> bool:
-        old_source, new_source = self.properties.get("Source") or {}, properties.get("Source") or {}
-        return super().needs_replacement(properties, name) or old_source.get("Name") != new_source.get("Name")
 
     def update_in_place(self, properties: dict[str, Any]) -> MediaConnectFlow:
         """Source via UpdateFlowSource, VPC interfaces via Add/Remove, failover/maintenance via UpdateFlow."""
@@ -129,18 +127,16 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
 class FlowChild(MediaConnectResource):
     """A resource that lives on the flow given by its FlowArn property."""
 
-    CREATE_ONLY: ClassVar[tuple[str, ...]] = ("FlowArn", "Name")
+    SET_APART: ClassVar[tuple[str, ...]] = ("FlowArn", "Name")  # the request's URI; its name
 
     @property
     def flow_arn(self) -> str:
         return str(self.properties["FlowArn"])
 
-    @staticmethod
-    def changes(properties: dict[str, Any]) -> dict[str, Any]:
-        """The request members for ``properties``, without the create-only FlowArn and Name."""
-        members: dict[str, Any] = to_wire(
-            {k: v for k, v in properties.items() if k not in ("FlowArn", "Name")}
-        )
+    @classmethod
+    def changes(cls, properties: dict[str, Any]) -> dict[str, Any]:
+        """The request members for ``properties`` (FlowArn and Name are set apart)."""
+        members: dict[str, Any] = to_wire({k: v for k, v in properties.items() if k not in cls.SET_APART})
         return members
 
     def request(self) -> dict[str, Any]:
@@ -182,7 +178,6 @@ class MediaConnectFlowOutput(FlowChild, CloudFormationModel):
 class MediaConnectFlowSource(FlowChild, CloudFormationModel):
     """AWS::MediaConnect::FlowSource (an additional source: needs failover enabled on the flow)."""
 
-    CREATE_ONLY = ("FlowArn", "Name", "Protocol")
     ATTRIBUTES = ("SourceArn", "IngestIp", "SourceIngestPort")
     source_arn: str
 
