@@ -14,6 +14,18 @@ changes, to UpdateFlow ("Update requires: No interruption"). A flow is deleted o
 resources of its stack that live on it (moto deletes in no particular order; CloudFormation deletes
 dependents first), so a VPC interface still used by a source makes the stack DELETE_FAILED, as AWS
 warns.
+
+A flow's ``Source`` updated by CloudFormation becomes the template's source, whole (AWS
+CloudFormation Template Reference, AWS::MediaConnect::Flow, ``Source``: the settings of the flow's
+source, and AWS::MediaConnect::Flow Source: each of its members as the template gives it): every
+member of UpdateFlowSource the template leaves out is reset to what a flow created without it has
+(nothing), a VPC interface name it leaves out is removed (UpdateFlowSource's empty
+``vpcInterfaceName``), and its ``Decryption`` replaces the source's whole. What the MediaConnect API
+changed since (a caller address, a VPC interface) does not survive: CloudFormation knows only the
+template, and AWS documents no merge. The update goes through the same UpdateFlowSource as the API
+(:func:`...mediaconnect.models.update_source`: an UPDATING window on a running flow). A change the
+API made to the source while the template's ``Source`` stays the same is left alone (CloudFormation
+updates only the properties whose definition changed).
 """
 
 from __future__ import annotations
@@ -22,11 +34,39 @@ import contextlib
 from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
+from moto.core.utils import get_service_model
 from moto.mediaconnect.exceptions import NotFoundException
 
 from ...mediaconnect import models as model
 from ...mediaconnect.exceptions import BadRequestException
 from .base import MediaConnectResource, tag_map, to_wire
+
+_REMOVED_VPC_INTERFACE = ""  # UpdateFlowSource's vpcInterfaceName that makes a VPC source public again
+
+
+def _members(operation: str, member: str = "") -> list[str]:
+    """Wire names of the body members of ``operation`` (or of its structure ``member``)."""
+    shape = get_service_model("mediaconnect").operation_model(operation).input_shape
+    if member:
+        shape = shape.members[member]
+    return [
+        item.serialization.get("name", name)
+        for name, item in shape.members.items()
+        if "location" not in item.serialization
+    ]
+
+
+def whole_source(source: dict[str, Any]) -> dict[str, Any]:
+    """The UpdateFlowSource request that makes a source ``source`` (wire names) and nothing else."""
+    request: dict[str, Any] = dict.fromkeys(_members("UpdateFlowSource"))
+    request.update({key: value for key, value in source.items() if key in request})
+    request["vpcInterfaceName"] = source.get("vpcInterfaceName") or _REMOVED_VPC_INTERFACE
+    if isinstance(source.get("decryption"), dict):
+        request["decryption"] = {
+            **dict.fromkeys(_members("UpdateFlowSource", "Decryption")),
+            **source["decryption"],
+        }
+    return request
 
 
 class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
@@ -66,7 +106,8 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
         self.flow_arn = str(model.create_flow(self.backend, self.request(self.properties)).flow_arn)
 
     def update_in_place(self, properties: dict[str, Any]) -> MediaConnectFlow:
-        """Source via UpdateFlowSource, VPC interfaces via Add/Remove, failover/maintenance via UpdateFlow."""
+        """Source via UpdateFlowSource (the template's, whole), VPC interfaces via Add/Remove,
+        failover/maintenance/monitoring via UpdateFlow."""
         backend, flow_arn = self.backend, self.flow_arn
         old_request, new_request = self.request(self.properties), self.request(properties)
         old_vpcs = {vpc["name"]: vpc for vpc in old_request.get("vpcInterfaces") or []}
@@ -77,8 +118,7 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
             model.add_vpc_interfaces(backend, flow_arn, added)
         if old_request["source"] != new_request["source"]:
             source_arn = model.get_flow(backend, flow_arn).sources[0]["sourceArn"]
-            changes = {k: v for k, v in new_request["source"].items() if k not in ("name", "sourceTags")}
-            model.update_source(backend, flow_arn, source_arn, changes)
+            model.update_source(backend, flow_arn, source_arn, whole_source(new_request["source"]))
         for name in [n for n in old_vpcs if n not in new_vpcs] + changed:
             model.remove_vpc_interface(backend, flow_arn, name)
         if changed:
