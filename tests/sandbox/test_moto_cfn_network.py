@@ -251,7 +251,8 @@ def test_peering_stack_peers_across_regions_and_in_region_active_at_once(
     assert "InvalidVpcID.NotFound" in _failure(cfn, "demo-peering")
     assert _outputs(stack)["LocalRef"] == outputs["LocalRef"]
     assert _pcx(hub, outputs["LocalRef"])["Status"]["Code"] == "active"
-    template["Resources"]["Local"] = _peering(vpcs["neighbour"], vpcs["hub"])  # new VPCs: replaced
+    # new VPCs: replaced (another pair: the same two VPCs cannot be peered twice at once)
+    template["Resources"]["Local"] = _peering(vpcs["neighbour"], vpcs["spoke"], "us-east-1")
     stack = _update(cfn, "demo-peering", template)
     assert stack["StackStatus"] == "UPDATE_COMPLETE", _failure(cfn, "demo-peering")
     new_outputs = _outputs(stack)
