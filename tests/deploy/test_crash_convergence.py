@@ -81,7 +81,16 @@ def test_deploy_interrupted_at_every_step_converges(
         gateway.mutations, gateway.crash_at = [], k
         with pytest.raises(helpers.Crash):
             deploy(model, network_outputs=network, gateway=gateway, max_workers=1)
-        assert gateway.mutations[-1] == step
+        assert gateway.mutations[k - 1] == step
+        # An exception (unlike a kill) lets the deploy finish asking CloudFormation (the other
+        # stacks' reviews) and discard the change sets it made: nothing is executed or changed after
+        # the failed call.
+        cleanup = {
+            "cloudformation.create_change_set",
+            "cloudformation.delete_change_set",
+            "cloudformation.delete_stack",
+        }
+        assert set(gateway.mutations[k:]) <= cleanup, gateway.mutations[k:]
         gateway.crash_at = None
         deploy(model, network_outputs=network, gateway=gateway, max_workers=1)
         assert_single(session, model)

@@ -58,11 +58,13 @@ def flows_in(sess: boto3.session.Session, region: str) -> dict[str, dict[str, An
 
 
 def no_change_sets_left(sess: boto3.session.Session) -> bool:
-    """No change set of ours is left in any stack of festival's regions."""
+    """No change set of ours is left unexecuted in any stack of festival's regions."""
     for region in ("eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1"):
         cfn = sess.client("cloudformation", region_name=region)
         for name in stacks_in(sess, region):
-            if cfn.list_change_sets(StackName=name)["Summaries"]:
+            # an executed change set stays listed (EXECUTE_COMPLETE), as on AWS; a pending one is left over
+            summaries = cfn.list_change_sets(StackName=name)["Summaries"]
+            if any(c["ExecutionStatus"] != "EXECUTE_COMPLETE" for c in summaries):
                 return False
     return True
 

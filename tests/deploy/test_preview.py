@@ -87,7 +87,10 @@ def test_plan_asks_cloudformation_and_leaves_nothing_behind(
     [flows] = [s for s in report["stacks"] if s["stack"] == "minimal-flows-eu-west-2"]
     assert flows["type"] == "UPDATE" and flows["previewed"] is True
     [change] = [c for c in flows["changes"] if c["resource_type"] == "AWS::MediaConnect::Flow"]
-    assert (change["action"], change["replacement"], change["verb"]) == ("Modify", "Conditional", "replace?")
+    # the Flow schema lists only Name, AvailabilityZone and Source/Name as create-only: a new port is
+    # an update in place, as CloudFormation answers it
+    assert (change["action"], change["replacement"], change["verb"]) == ("Modify", "False", "modify")
+    assert "Source" in change["properties"]
     assert _stacks() == deployed  # nothing changed
     assert _pending_change_sets() == []  # every change set of the plan was deleted
     mc = boto3.session.Session().client("mediaconnect", region_name="eu-west-2")

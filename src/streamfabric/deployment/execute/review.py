@@ -101,7 +101,14 @@ def review_stack(gateway: AwsGateway, step: DeployStack) -> Review:
 
 
 def _delete_review_stack(gateway: AwsGateway, region: str, stack: str) -> None:
+    """Delete the stack a CREATE change set made, only while it is still REVIEW_IN_PROGRESS (a stack
+    that holds nothing: "a stack with an expected StackStatus of REVIEW_IN_PROGRESS", CloudFormation
+    API Reference, CreateChangeSet). Once its change set was executed the stack holds the flows:
+    a deploy that failed after executing it (whatever it believes it executed) never deletes it."""
     with contextlib.suppress(AwsError):
+        stacks = gateway.call("cloudformation", region, "describe_stacks", StackName=stack)["Stacks"]
+        if not stacks or stacks[0].get("StackStatus") != "REVIEW_IN_PROGRESS":
+            return
         gateway.call("cloudformation", region, "delete_stack", StackName=stack)
 
 

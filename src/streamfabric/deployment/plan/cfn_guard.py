@@ -14,10 +14,12 @@ interruptions:
 * on the path between them (the network stacks of the hub's and the ingest's regions, the hub's
   peering with the ingest's region, that region's routes): a subnet, VPC, route table, route,
   association or peering connection replaced, removed or modified, the hop's secret changed, and a
-  security group whose rules change other than by additions ("If you modify a rule, CloudFormation
-  removes the existing rule and then adds a new rule. There is a brief period when neither the
-  original rule or the new rule exists, so the corresponding traffic is dropped": CloudFormation
-  Template Reference, AWS::EC2::SecurityGroup). A ``Conditional`` replacement counts as one.
+  security group whose rules that may carry the path's traffic change other than by additions
+  ("If you modify a rule, CloudFormation removes the existing rule and then adds a new rule. There
+  is a brief period when neither the original rule or the new rule exists, so the corresponding
+  traffic is dropped": CloudFormation Template Reference, AWS::EC2::SecurityGroup). A
+  ``Conditional`` replacement counts as one. The hop secret's description, tags and the replicas
+  of regions off the path change nothing on air.
 
 A stack whose change set cannot be asked before the deploy (its parameters come from a stack the
 deploy changes first) is judged the same way when its change set is made, before it is executed.
@@ -26,6 +28,7 @@ deploy changes first) is judged the same way when its change set is made, before
 from __future__ import annotations
 
 import functools
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +56,7 @@ PATH_TYPES = frozenset(
     }
 )
 RULES = ("SecurityGroupIngress", "SecurityGroupEgress")
+Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +105,66 @@ def resources(body: str | None) -> Mapping[str, Any]:
     return resources if isinstance(resources, dict) else {}
 
 
-def _rules_dropped(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Whether a security group's update removes or changes a rule (additions drop nothing)."""
+def _path_cidrs(model: Topology, path: OnAirPath) -> tuple[Net, ...]:
+    """The VPC CIDRs the on-air picture travels between (the hub's and the ingest's)."""
+    known = {net.region: net for net in model.networks}
+    return tuple(
+        ipaddress.ip_network(known[region].vpc_cidr, strict=False)
+        for region in sorted(path.regions)
+        if region in known
+    )
+
+
+def _carries(rule: Any, cidrs: Sequence[Net]) -> bool:
+    """Whether a rule may carry the path's traffic: its CIDR overlaps one of ``cidrs``; a rule
+    without a literal IPv4 CIDR (a group, a prefix list, an intrinsic) is taken to carry it."""
+    cidr = rule.get("CidrIp") if isinstance(rule, dict) else None
+    if not isinstance(cidr, str):
+        return True
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return True
+    return any(network.overlaps(c) for c in cidrs)
+
+
+def _rules_dropped(old: Mapping[str, Any], new: Mapping[str, Any], cidrs: Sequence[Net]) -> bool:
+    """Whether a security group's update removes or changes a rule that may carry the on-air path's
+    traffic (additions drop nothing; a rule of a region off the path carries none of it)."""
     before, after = old.get("Properties") or {}, new.get("Properties") or {}
     for key in RULES:
-        kept = [rule for rule in after.get(key) or []]
-        if any(rule not in kept for rule in before.get(key) or []):
+        kept = list(after.get(key) or [])
+        if any(rule not in kept and _carries(rule, cidrs) for rule in before.get(key) or []):
             return True
     return False
+
+
+# A secret's properties whose change gives the hop a new passphrase (or makes it unreadable); its
+# Description and Tags change nothing the flows read (CloudFormation Template Reference,
+# AWS::SecretsManager::Secret).
+SECRET_VALUE = frozenset({"SecretString", "GenerateSecretString", "KmsKeyId", "Name"})
+
+
+def _replica_regions(resource: Mapping[str, Any]) -> set[str]:
+    replicas = (resource.get("Properties") or {}).get("ReplicaRegions") or []
+    return {str(r["Region"]) for r in replicas if isinstance(r, dict) and isinstance(r.get("Region"), str)}
+
+
+def _secret_harmless(
+    change: ResourceChange, path: OnAirPath, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> bool:
+    """A modification of the hop secret that leaves the on-air hop's passphrase readable as it is:
+    only its description, tags or the replicas of regions off the path change. A change that names
+    no property is harmful (the harsher reading)."""
+    if change.action != "Modify" or _replaces(change) or not change.targets:
+        return False
+    if change.properties & SECRET_VALUE or not change.properties <= {"Description", "Tags", "ReplicaRegions"}:
+        return False
+    if "ReplicaRegions" in change.properties:
+        logical = change.logical_id
+        dropped = _replica_regions(old.get(logical) or {}) - _replica_regions(new.get(logical) or {})
+        return not dropped & path.regions
+    return True
 
 
 def _replaces(change: ResourceChange) -> bool:
@@ -160,16 +216,27 @@ def _flow_change(path: OnAirPath, change: ResourceChange, stack: str) -> str:
 
 
 def _path_change(
-    path: OnAirPath, change: ResourceChange, stack: str, old: Mapping[str, Any], new: Mapping[str, Any]
+    model: Topology,
+    path: OnAirPath,
+    change: ResourceChange,
+    stack: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
 ) -> str:
     """What ``change`` (of a network resource on ``path``) does to it ("" nothing)."""
     if change.action == "Add" or change.scope == ("Tags",):
+        return ""
+    if change.resource_type == "AWS::SecretsManager::Secret" and _secret_harmless(change, path, old, new):
         return ""
     if change.resource_type == "AWS::EC2::SecurityGroup" and not _replaces(change):
         if change.targets and not change.properties & set(RULES):
             return ""
         logical = change.logical_id
-        if logical in old and logical in new and not _rules_dropped(old[logical], new[logical]):
+        if (
+            logical in old
+            and logical in new
+            and not _rules_dropped(old[logical], new[logical], _path_cidrs(model, path))
+        ):
             return ""  # rules added only: established traffic keeps its rules
         return (
             f"change the rules of security group {logical} of stack {stack} (CloudFormation removes "
@@ -200,7 +267,7 @@ def judge_stack(
                 model, path, kind, region, change.logical_id
             )
             if not what and on_path:
-                what = _path_change(path, change, stack, old, new)
+                what = _path_change(model, path, change, stack, old, new)
             if what:
                 found.append((path, what))
     return found
