@@ -188,3 +188,64 @@ def test_the_verdict_includes_cloudformations_answers_for_the_steps_asked(minima
     stopped = replace(live, status="STANDBY")  # a hub flow not running carries nothing to interrupt
     idle = replace(remote, flows={**remote.flows, live.name: stopped})
     assert stack_verdict(minimal, idle, step, [_modify(live.arn, "LiveFlow", FLOW, "Source")]) == ()
+
+
+def test_a_removed_rule_interrupts_only_if_it_may_carry_the_on_air_path(minimal: Topology) -> None:
+    """A rule of a region off the path (a removed region's CIDR) carries none of the picture; a rule
+    without a literal CIDR (another group, a prefix list) is taken to carry it (the harsher reading)."""
+    stack = minimal.stack_name("network", minimal.hub.region)
+    extra = "        - {IpProtocol: udp, FromPort: 7000, ToPort: 7001, CidrIp: 172.31.0.0/16}\n"
+    by_group = "        - {IpProtocol: udp, FromPort: 7000, ToPort: 7001, SourceSecurityGroupId: sg-9}\n"
+    change = _modify("sg-hub", "SecurityGroup", "AWS::EC2::SecurityGroup", "SecurityGroupIngress")
+    for rule, interrupts in ((extra, False), (by_group, True)):
+        before = SG_BEFORE.replace("      SecurityGroupEgress:", rule + "      SecurityGroupEgress:")
+        remote = _with_deployed(_remote(minimal), stack, before)
+        found = stack_verdict(
+            minimal, remote, _step(minimal, "network", minimal.hub.region, SG_BEFORE), [change]
+        )
+        assert bool(found) is interrupts, rule
+
+
+SECRET = """Resources:
+  HopSecret:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Description: {description}
+      GenerateSecretString: {{PasswordLength: 32}}
+      ReplicaRegions:
+{replicas}"""
+
+
+def _secret(description: str, *regions: str) -> str:
+    return SECRET.format(
+        description=description,
+        replicas="".join(f"        - Region: {r}\n" for r in regions) or "        []\n",
+    )
+
+
+def test_the_hop_secret_interrupts_when_its_value_or_an_on_air_replica_changes(festival: Topology) -> None:
+    """Its description, tags and the replicas of regions off the path change nothing the on-air
+    flows read; a new value, or the replica of a region on the path removed, does."""
+    hub = festival.hub.region
+    stack = festival.stack_name("network", hub)
+    nyc = festival.ingest("nyc-studio").region
+    remote = _with_deployed(_remote(festival), stack, _secret("old", nyc, "sa-east-1"))
+    preview = remote.flows[festival.flow_name("preview")]
+    assert preview.source is not None
+    moved = replace(preview, source=replace(preview.source, listener_address=samples.ip("nyc-studio")))
+    on_nyc = replace(remote, flows={**remote.flows, preview.name: moved})  # Preview on nyc-studio
+
+    def verdict(properties: tuple[str, ...], body: str) -> set[str]:
+        targets = tuple(("Properties", p, "Never") for p in properties)
+        change = ResourceChange(
+            "HopSecret", "AWS::SecretsManager::Secret", "Modify", "False", "arn:s", ("Properties",), targets
+        )
+        return {
+            i.role for i in stack_verdict(festival, on_nyc, _step(festival, "network", hub, body), [change])
+        }
+
+    assert verdict(("Description",), _secret("new", nyc, "sa-east-1")) == set()
+    assert verdict(("ReplicaRegions",), _secret("old", nyc)) == set()  # sa-east-1 is off both paths
+    assert verdict(("ReplicaRegions",), _secret("old", "sa-east-1")) == {"preview"}  # nyc's replica
+    assert verdict(("GenerateSecretString",), _secret("old", nyc, "sa-east-1")) == {"live", "preview"}
+    assert verdict((), _secret("old", nyc, "sa-east-1")) == {"live", "preview"}  # names nothing: harsh
