@@ -17,8 +17,9 @@ import pytest
 
 from deploy import helpers
 from streamfabric.api.local import LocalServer
+from streamfabric.aws.gateway import AwsGateway
 from streamfabric.cli.main import main
-from streamfabric.errors import NotProtectorError, ProtectedError
+from streamfabric.errors import AwsError, NotProtectorError, ProtectedError, SwitchError
 from streamfabric.switching import Switcher
 
 from .conftest import World
@@ -262,3 +263,27 @@ def test_the_api_and_a_second_panel_are_refused(on_air_reset: World) -> None:
             ("protect", "refused", "dave@example.com"),
             ("unprotect", "unprotected", "carol@example.com"),
         ]
+
+
+class DeniedProtections(AwsGateway):
+    """S3 answers AccessDenied for the protection documents (a caller without the permission)."""
+
+    def call(self, service: str, region: str | None, operation: str, **params: Any) -> dict[str, Any]:
+        if service == "s3" and ".protect." in str(params.get("Key", "")):
+            raise AwsError("Access Denied", code="AccessDenied", operation="GetObject")
+        return super().call(service, region, operation, **params)
+
+
+def test_a_protection_that_cannot_be_read_refuses_the_switch_and_status_warns(on_air_reset: World) -> None:
+    world = on_air_reset
+    sw = world.switcher()
+    sw.protections.gateway = DeniedProtections(world.session(), waiter_delay=0)
+    sw.protections.state_uri = lambda: "s3://festival-state/festival.state.json"
+    with pytest.raises(SwitchError, match="cannot tell whether live is protected") as refused:
+        sw.switch("sydney-stage", "live")
+    assert "nothing was changed" in str(refused.value) and "Access Denied" in str(refused.value)
+    assert on_air_ip(world, "live") == ip_of(world, "main-stage")
+    assert sw.history()[-1].outcome == "failed"
+    status = sw.status()
+    assert status.live.protection is None
+    assert any(w.startswith("cannot tell whether live is protected") for w in status.warnings)

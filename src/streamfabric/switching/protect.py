@@ -7,7 +7,10 @@ unprotect and every refusal are records there, beside the switches (``history`` 
 
 Every switch and take reads the protection of the flows it would change (one read of a small
 document per flow: a local file, or one S3 GetObject), so a protection made by any process — the
-CLI, another panel, the API's Lambda — holds for every other at once.
+CLI, another panel, the API's Lambda — holds for every other at once. A protection that cannot be
+read refuses the switch (it fails closed: "cannot tell whether live is protected"); ``status``
+reports it as a warning instead. MediaConnect has no conditional update: a switch already past
+its check when a protection lands still completes (the audit log shows the order).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from ..aws.gateway import AwsGateway
-from ..errors import ProtectedError, SwitchError
+from ..errors import AwsError, ProtectedError, SwitchError
 from ..state.protection import (
     ROLES,
     Protection,
@@ -54,8 +57,17 @@ class FlowProtections:
         """The protection of ``role`` in force now, if any."""
         return read_protection(self.gateway, self.state_uri(), role, self.now())
 
-    def all(self) -> dict[str, Protection | None]:
-        return {role: self.get(role) for role in ROLES}
+    def all(self) -> tuple[dict[str, Protection | None], tuple[str, ...]]:
+        """Each flow's protection, and a warning for each that could not be read (``status``)."""
+        found: dict[str, Protection | None] = {}
+        warnings: list[str] = []
+        for role in ROLES:
+            try:
+                found[role] = self.get(role)
+            except AwsError as exc:
+                found[role] = None
+                warnings.append(f"cannot tell whether {role} is protected: {exc}")
+        return found, tuple(warnings)
 
     def protect(
         self,
@@ -101,7 +113,15 @@ class FlowProtections:
     def refuse_if_protected(self, attempt: Attempt, roles: Iterable[str], what: str) -> None:
         """ProtectedError (the refusal recorded as ``attempt``'s) when any of ``roles`` is protected."""
         for role in roles:
-            found = self.get(role)
+            try:
+                found = self.get(role)
+            except AwsError as exc:
+                message = (
+                    f"{what} refused: cannot tell whether {role} is protected ({exc}); nothing was "
+                    "changed (reading the protection needs s3:GetObject and s3:ListBucket on the state)"
+                )
+                self.recorder.record(attempt, "failed", message)
+                raise SwitchError(message) from exc
             if found is not None:
                 error = refusal(found, what)
                 self.recorder.record(attempt, "refused", str(error), found.to_dict())

@@ -375,7 +375,7 @@ class Switcher:
         responses, warnings = observe_flows(self.gateway, self.topology, state, self.signals)
         live = self._hub("live", responses["hub:live"])
         preview = self._hub("preview", responses["hub:preview"])
-        guarded = self.protections.all()
+        guarded, unread = self.protections.all()
         live = replace(
             live, signal=self.signals.signal(state.live.flow_arn), protection=_dict(guarded["live"])
         )
@@ -402,7 +402,7 @@ class Switcher:
             ingests.append(
                 ingest_health(name, ing.region, flow, *hub_ingests, errors, problems, signal=signal)
             )
-        status = Status(self.topology.name, live, preview, tuple(ingests), warnings)
+        status = Status(self.topology.name, live, preview, tuple(ingests), (*warnings, *unread))
         self._status = (status, now)
         return status
 
