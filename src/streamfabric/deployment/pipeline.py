@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +171,6 @@ def _gate(
 
 def _protections(gateway: AwsGateway, uri: str) -> dict[str, Protection]:
     """The protections of Live and Preview in force now (``streamfabric protect``)."""
-    from datetime import UTC, datetime
-
     return active_protections(gateway, uri, datetime.now(UTC))
 
 
