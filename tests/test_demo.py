@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from ci_skip import skip_unless_ci
 from streamfabric.cli.demo import DemoResult, run_demo
+from streamfabric.cli.main import main
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -44,6 +46,32 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
                 flows[listed["Name"]] = mc.describe_flow(FlowArn=listed["FlowArn"])["Flow"]
         seen["flows"] = flows
         seen["state"] = state
+        seen["functions"] = [
+            f["FunctionName"] for f in client("lambda", "eu-west-1").list_functions()["Functions"]
+        ]
+        assert result.api_url is not None
+        with urllib.request.urlopen(f"{result.api_url}/status", timeout=30) as resp:
+            seen["api_status"] = json.loads(resp.read())
+        with urllib.request.urlopen(f"{result.api_url}/thumbnails/main-stage", timeout=30) as resp:
+            seen["thumbnail"] = resp.read()
+        # Protect Live from the CLI: a second panel (the demo's API) and the CLI are refused
+        for var, value in (("AWS_ENDPOINT_URL", result.endpoint), ("AWS_ACCESS_KEY_ID", "sandbox"),
+                           ("AWS_SECRET_ACCESS_KEY", "sandbox")):  # fmt: skip
+            monkeypatch.setenv(var, value)
+        uri = "s3://streamfabric-demo/festival/festival.json"
+        assert main(["protect", "live", uri, "--reason", "speech"]) == 0
+        switch = urllib.request.Request(
+            f"{result.api_url}/switch", data=b'{"ingest": "main-stage"}', method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(switch, timeout=30)
+        seen["panel_refused"] = (refused.value.code, json.loads(refused.value.read()))
+        seen["cli_refused"] = main(["switch", "main-stage", uri])
+        seen["live_after"] = client("mediaconnect", "eu-west-1").describe_flow(
+            FlowArn=state["live"]["flow_arn"]
+        )["Flow"]["Source"]["Transport"]["SourceListenerAddress"]
+        assert main(["unprotect", "live", uri]) == 0
         audit = client("s3", "us-east-1").list_objects_v2(
             Bucket="streamfabric-demo", Prefix="festival/festival.audit/"
         )
@@ -53,14 +81,6 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
             )
             for o in audit.get("Contents", [])
         ]
-        seen["functions"] = [
-            f["FunctionName"] for f in client("lambda", "eu-west-1").list_functions()["Functions"]
-        ]
-        assert result.api_url is not None
-        with urllib.request.urlopen(f"{result.api_url}/status", timeout=30) as resp:
-            seen["api_status"] = json.loads(resp.read())
-        with urllib.request.urlopen(f"{result.api_url}/thumbnails/main-stage", timeout=30) as resp:
-            seen["thumbnail"] = resp.read()
 
     out = io.StringIO()
     result = run_demo(keep=True, port=0, out=out, wait_forever=inspect, api_package=api_package)
@@ -87,8 +107,16 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
         ("switch", "live", "main-stage", "refused"),  # its encoder was stopped: no signal
         ("switch", "live", "main-stage", "switched"),  # --force
         ("switch", "live", "boston-remote", "switched"),  # back
+        ("protect", "live", "", "protected"),  # from the CLI
+        ("switch", "live", "main-stage", "refused"),  # from the panel's API: protected
+        ("switch", "live", "main-stage", "refused"),  # from the CLI: protected
+        ("unprotect", "live", "", "unprotected"),
     ]
-    refused = next(r for r in seen["audit"] if r["outcome"] == "refused")
+    code, problem = seen["panel_refused"]
+    assert code == 409 and problem["error"] == "protected" and "speech" in problem["message"]
+    assert seen["cli_refused"] == 1
+    assert seen["live_after"] == state["ingests"]["boston-remote"]["private_ip"]
+    refused = next(r for r in seen["audit"] if r["outcome"] == "refused")  # the first: no signal
     assert refused["evidence"]["connected"] is False
     assert "refused (no_signal)" in text
     assert all(i["signal"]["bitrate_bps"] > 1e6 for i in seen["api_status"]["ingests"])

@@ -10,7 +10,10 @@ from pathlib import Path
 import streamfabric
 
 ROOT = Path(__file__).resolve().parent.parent
-SURFACE = ["load_topology", "render", "deploy", "destroy", "switch", "take", "status", "history", "Switcher"]
+SURFACE = [
+    "load_topology", "render", "deploy", "destroy", "switch", "take", "protect", "unprotect", "status",
+    "history", "Switcher",
+]  # fmt: skip
 
 
 def _python(code: str) -> str:

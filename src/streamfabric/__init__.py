@@ -3,7 +3,8 @@
 The library surface, re-exported here lazily so that ``import streamfabric`` stays cheap (the CLI's
 ``validate`` must start fast and must not import boto3)::
 
-    from streamfabric import load_topology, render, deploy, destroy, switch, take, status, history, Switcher
+    from streamfabric import load_topology, render, deploy, destroy, switch, take, protect, unprotect,
+        status, history, Switcher
 
 ``render`` and ``deploy`` are the functions of the packages ``streamfabric.rendering`` and
 ``streamfabric.deployment`` (whose names differ from the functions', so importing a package never
@@ -29,17 +30,19 @@ __all__ = [
     "history",
     "load_topology",
     "parse_topology",
+    "protect",
     "render",
     "status",
     "switch",
     "take",
+    "unprotect",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .deployment import deploy, destroy
     from .errors import StreamfabricError, TopologyError
     from .rendering import render
-    from .switching import Switcher, history, status, switch, take
+    from .switching import Switcher, history, protect, status, switch, take, unprotect
     from .topology.loading import load_topology, parse_topology
 
 _LAZY = {
@@ -54,6 +57,8 @@ _LAZY = {
     "take": ("streamfabric.switching", "take"),
     "status": ("streamfabric.switching", "status"),
     "history": ("streamfabric.switching", "history"),
+    "protect": ("streamfabric.switching", "protect"),
+    "unprotect": ("streamfabric.switching", "unprotect"),
     "Switcher": ("streamfabric.switching", "Switcher"),
 }
 

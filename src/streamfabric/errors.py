@@ -161,6 +161,29 @@ class ConflictError(SwitchError):
         super().__init__(message)
 
 
+class ProtectedError(SwitchError):
+    """A hub flow is protected (``streamfabric protect``): switches and takes of it are refused for
+    everyone until its protector unprotects it or it expires; a protect of a flow another identity
+    protected is refused too. ``protection`` is the protection (as a dict: role, owner, reason,
+    since, until)."""
+
+    kind = "protected"
+
+    def __init__(self, message: str, *, protection: dict[str, object]) -> None:
+        self.protection = protection
+        super().__init__(message)
+
+
+class NotProtectorError(SwitchError):
+    """An unprotect by another identity than the one that protected the flow: refused."""
+
+    kind = "not_protector"
+
+    def __init__(self, message: str, *, protection: dict[str, object]) -> None:
+        self.protection = protection
+        super().__init__(message)
+
+
 class UsageError(StreamfabricError):
     """The command line was wrong."""
 

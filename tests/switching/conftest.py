@@ -61,7 +61,10 @@ def world(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 @pytest.fixture()
 def on_air_reset(world: World) -> Iterator[World]:
-    """Every test starts from main-stage on Live and tent-stage on Preview, with an empty audit log."""
+    """Every test starts from main-stage on Live and tent-stage on Preview, with an empty audit log
+    and neither flow protected."""
+    for protection in world.directory.glob("festival.state.json.protect.*"):
+        protection.unlink()
     sw = world.switcher()
     for role, ingest in (("live", "main-stage"), ("preview", "tent-stage")):
         sw.switch(ingest, role, force=True)  # type: ignore[arg-type]

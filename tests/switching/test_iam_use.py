@@ -132,7 +132,7 @@ def _api_role_policy(model: Topology) -> dict[str, Any]:
 
 def test_the_api_role_allows_every_call_of_switch_take_status_and_the_api(deployed: Deployed) -> None:
     """As the Lambda runs: load the topology from S3, then switch, take, status, history (library
-    and HTTP API), all with one recording session."""
+    and HTTP API), protect and unprotect (HTTP API), all with one recording session."""
     session = helpers.session()
     recorder = Recorder(session)
     model = load_topology(f"s3://{BUCKET}/festival/festival.json", session=session)
@@ -147,6 +147,9 @@ def test_the_api_role_allows_every_call_of_switch_take_status_and_the_api(deploy
         assert code == 200, result
         assert request(f"{url}/take", "POST")[0] == 200
         assert request(f"{url}/history?limit=5")[0] == 200
+        assert request(f"{url}/protect", "POST", {"target": "live", "reason": "speech"})[0] == 200
+        assert request(f"{url}/take", "POST")[0] == 409  # refused: Live is protected
+        assert request(f"{url}/unprotect", "POST", {"target": "live"})[0] == 200
 
     policy = _api_role_policy(model)
     seen = {(c.action, r) for c in recorder.calls for r in c.resources}

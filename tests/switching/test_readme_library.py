@@ -28,4 +28,9 @@ def test_the_readme_switches_takes_and_reads_status_and_history(on_air_reset: Wo
     assert (now.live.ingest, now.preview.ingest) == ("tent-stage", "nyc-studio")
     assert isinstance(namespace["switcher"], streamfabric.Switcher)
     records = streamfabric.history(topology=on_air_reset.model)
-    assert [r.action for r in records][-2:] == ["switch", "take"]
+    assert [(r.action, r.outcome) for r in records][-4:] == [
+        ("switch", "switched"),
+        ("take", "switched"),
+        ("protect", "protected"),
+        ("unprotect", "unprotected"),
+    ]

@@ -2,10 +2,13 @@
 ``streamfabric serve``.
 
 GET /topology, GET /status, POST /switch {ingest, target, expected?, force?}, POST /take,
-GET /history?limit=N, GET /thumbnails/{ingest} (image/jpeg). Bad bodies get 400 naming the field,
-unknown ingests 404, conflicts 409, an ingest that is not ACTIVE, has no signal or another encoding
-than the target carries 422 (``error`` the reason code, ``seen`` what the check read); a bad request
-never gets a 500.
+POST /protect {target, until?, reason?}, POST /unprotect {target}, GET /history?limit=N,
+GET /thumbnails/{ingest} (image/jpeg). Bad bodies get 400 naming the field, unknown ingests 404,
+conflicts 409, a switch or take of a protected flow 409 ``protected`` (``protection`` says who, why
+and until when; so does a protect of a flow another caller protected), an unprotect by another
+caller than the protector 403 ``not_protector``, an ingest that is not ACTIVE, has no signal or
+another encoding than the target carries 422 (``error`` the reason code, ``seen`` what the check
+read); a bad request never gets a 500.
 """
 
 from __future__ import annotations
@@ -24,14 +27,29 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from ..errors import (
     ConflictError,
     IngestNotActiveError,
+    NotProtectorError,
+    ProtectedError,
     SignalCheckError,
     StateError,
     StreamfabricError,
     SwitchError,
     UnknownIngestError,
+    UsageError,
 )
 from ..switching import Switcher
-from .models import NAME, Problem, StatusResponse, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
+from .models import (
+    NAME,
+    Problem,
+    ProtectionModel,
+    ProtectRequest,
+    StatusResponse,
+    SwitchRequest,
+    SwitchResponse,
+    TakeRequest,
+    TakeResponse,
+    UnprotectRequest,
+    UnprotectResponse,
+)
 
 logger = Logger(service="streamfabric-api")
 
@@ -124,6 +142,21 @@ def build_app(
         )
         return TakeResponse(**result.to_dict())
 
+    @app.post("/protect", summary="Protect Live or Preview: every switch and take of it is refused until "
+              "the same caller unprotects it or it ends (at most 4 hours)",
+              responses=_responses(ProtectionModel, HTTPStatus.CONFLICT))  # fmt: skip
+    def post_protect(body: ProtectRequest) -> ProtectionModel:
+        sw = switcher()
+        found = sw.protect(body.target, until=body.until, reason=body.reason, caller=caller(app))
+        return ProtectionModel.model_validate(found.to_dict())
+
+    @app.post("/unprotect", summary="Lift a protection (only the caller that protected the flow may)",
+              responses=_responses(UnprotectResponse, HTTPStatus.FORBIDDEN))  # fmt: skip
+    def post_unprotect(body: UnprotectRequest) -> UnprotectResponse:
+        lifted = switcher().unprotect(body.target, caller=caller(app))
+        protection = ProtectionModel.model_validate(lifted.to_dict()) if lifted else None
+        return UnprotectResponse(target=body.target, unprotected=lifted is not None, protection=protection)
+
     @app.get(
         "/history",
         summary="The audit log, oldest first",
@@ -180,6 +213,20 @@ def build_app(
         return _problem(HTTPStatus.CONFLICT, "conflict", str(exc), target=exc.target or None,
                         on_air=exc.on_air, expected=exc.expected,
                         last_switch=exc.last_switch)  # fmt: skip
+
+    @app.exception_handler(ProtectedError)
+    def protected(exc: ProtectedError) -> Response[str]:
+        return _problem(HTTPStatus.CONFLICT, "protected", str(exc), protection=exc.protection or None)
+
+    @app.exception_handler(NotProtectorError)
+    def not_protector(exc: NotProtectorError) -> Response[str]:
+        return _problem(HTTPStatus.FORBIDDEN, "not_protector", str(exc), protection=exc.protection)
+
+    @app.exception_handler(UsageError)
+    def bad_value(exc: UsageError) -> Response[str]:
+        field = "until" if str(exc).startswith("--until") else None
+        message = str(exc).removeprefix("--")
+        return _problem(HTTPStatus.BAD_REQUEST, "bad_request", message, field=field)
 
     @app.exception_handler(SignalCheckError)
     def no_signal(exc: SignalCheckError) -> Response[str]:

@@ -38,6 +38,43 @@ class TakeRequest(BaseModel):
     )
 
 
+class ProtectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target: Literal["live", "preview"] = Field(default="live", description="hub flow to protect")
+    until: str | None = Field(
+        default=None,
+        max_length=40,
+        description="when the protection ends: a duration (90m, 2h), a UTC time of day (21:30) or an "
+        "ISO 8601 time; at most 4 hours away (default: 4 hours)",
+    )
+    reason: str = Field(default="", max_length=200, description="why (shown to whoever is refused)")
+
+
+class UnprotectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target: Literal["live", "preview"] = Field(default="live", description="hub flow to unprotect")
+
+
+class ProtectionModel(BaseModel):
+    """A protection in force: every switch and take of ``role`` is refused (409 ``protected``) until
+    ``owner`` unprotects it or ``until`` passes."""
+
+    role: Literal["live", "preview"]
+    owner: str = Field(description="who protected it (the audit log's caller); only they can unprotect it")
+    reason: str
+    since: str = Field(description="UTC, ISO 8601")
+    until: str = Field(description="UTC, ISO 8601: it ends by itself then")
+    id: str
+
+
+class UnprotectResponse(BaseModel):
+    target: Literal["live", "preview"]
+    unprotected: bool = Field(description="false: it was not protected")
+    protection: ProtectionModel | None = Field(description="the protection lifted")
+
+
 class SwitchResponse(BaseModel):
     target: Literal["live", "preview"]
     previous: str | None
@@ -83,6 +120,9 @@ class HubStatusModel(BaseModel):
     port: int | None
     errors: list[str] = Field(description="the flow's current errors (DescribeFlow Messages.Errors)")
     signal: SignalModel | None = Field(default=None, description="what the hub flow receives")
+    protection: ProtectionModel | None = Field(
+        default=None, description="the protection in force: switches and takes of it are refused"
+    )
 
 
 class IngestHealthModel(BaseModel):
@@ -120,3 +160,4 @@ class Problem(BaseModel):
     expected: str | None = None
     last_switch: dict[str, object] | None = None
     seen: dict[str, object] | None = None  # 422 no_signal / no_bitrate / encoding_mismatch: what was read
+    protection: dict[str, object] | None = None  # 409 protected / 403 not_protector: the protection

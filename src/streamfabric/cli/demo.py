@@ -235,6 +235,8 @@ def run_demo(
                 f"  export STREAMFABRIC_TOPOLOGY={uri}\n"
                 "  streamfabric status; streamfabric switch <ingest>; streamfabric history\n"
                 "  streamfabric sandbox signal <ingest> --off   # rehearse a dead feed; --on to restore\n"
+                "  streamfabric protect live --reason <why>      # every switch and take of Live refused; "
+                "streamfabric unprotect live\n"
                 f"Control API (and panel): {result.api_url}/\nCtrl-C to stop.",
                 file=out,
                 flush=True,

@@ -180,6 +180,21 @@ def _take(p: argparse.ArgumentParser) -> None:
     _aws_args(p)
 
 
+def _protect(p: argparse.ArgumentParser, *, unprotect: bool = False) -> None:
+    p.add_argument("flow", choices=["live", "preview"], help="the hub flow")
+    _topology_arg(p, optional=True)
+    if not unprotect:
+        p.add_argument(
+            "--until",
+            metavar="TIME",
+            help="when it ends: a duration (90m, 2h), a UTC time of day (21:30) or an ISO 8601 time; "
+            "at most 4 h away (default: 4 h)",
+        )
+        p.add_argument("--reason", metavar="TEXT", help="why (shown to whoever is refused)")
+    _json_arg(p)
+    _aws_args(p)
+
+
 def _status(p: argparse.ArgumentParser) -> None:
     _topology_arg(p, optional=True)
     p.add_argument(
@@ -336,8 +351,14 @@ COMMANDS: dict[str, tuple[str, str, Configure]] = {
     "force-unlock": ("force_unlock", "remove the deploy lock a crashed command left behind", _force_unlock),
     "switch": ("switch", "put an ingest on Live (or Preview)", _switch),
     "take": ("switch", "swap Preview and Live (the cut of a vision mixer)", _take),
+    "protect": ("protect", "refuse every switch and take of Live (or Preview) until unprotected", _protect),
+    "unprotect": (
+        "protect",
+        "lift your protection of Live (or Preview)",
+        lambda p: _protect(p, unprotect=True),
+    ),
     "status": ("switch", "show what is on Live and Preview and each ingest's health", _status),
-    "history": ("switch", "show the audit log of switches", _history),
+    "history": ("switch", "show the audit log of switches, takes and protections", _history),
     "package-api": ("package_api", "build the control API's Lambda deployment package (zip)", _package_api),
     "serve": ("serve", "run the control API (and panel) on 127.0.0.1", _serve),
     "demo": ("demo", "run the whole pipeline against an embedded AWS emulator", _demo),

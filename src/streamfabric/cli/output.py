@@ -86,7 +86,7 @@ def error_details(exc: BaseException) -> dict[str, object]:
     problems = getattr(exc, "problems", None)
     if problems:
         details["problems"] = [p.as_dict() for p in problems]
-    for attr in ("code", "operation", "target", "expected", "on_air"):
+    for attr in ("code", "operation", "target", "expected", "on_air", "protection", "protections"):
         value = getattr(exc, attr, None)
         if value:
             details[attr] = value

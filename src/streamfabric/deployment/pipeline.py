@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ import boto3
 
 from ..aws.gateway import AwsGateway
 from ..errors import DeployError
+from ..state.protection import Protection, active_protections
 from ..state.store import state_uri
-from ..topology.model import NetworkMode, Topology
+from ..topology.model import HUB_ROLES, NetworkMode, Topology
 from .api_code import ApiCode, resolve_api_code, with_api_code
 from .api_package import ApiPackage
 from .execute.display import DisplayOnlyExecutor
@@ -38,7 +40,15 @@ from .observed import RemoteState, ResourceChange
 from .plan.deploy import after_path_to_ingests, plan_deploy, poststeps_wait_for
 from .plan.destroy import plan_destroy
 from .plan.flows import plan_poststeps
-from .plan.guard import Interruption, OnAirError, on_air_verdict, stack_verdict, verdict_lines
+from .plan.guard import (
+    Interruption,
+    OnAirError,
+    on_air_verdict,
+    protected_verdict,
+    refuse_protected,
+    stack_verdict,
+    verdict_lines,
+)
 from .plan.instructions import DeployStack, Instruction, Phase, Plan, WriteRuntimeState
 from .plan.inventory import inventory_of, regions, removed_regions
 from .plan.on_air import on_air_ingests
@@ -139,6 +149,13 @@ def _gate(
     def judge(step: DeployStack, changes: tuple[ResourceChange, ...]) -> None:
         now = refresh(gateway, ready.inputs.model, ready.remote)
         found = stack_verdict(ready.inputs.model, now, step, changes)
+        if found:
+            refuse_protected(
+                found,
+                _protections(gateway, ready.inputs.state_uri),
+                f"deploy stopped before updating stack {step.stack}, which CloudFormation could only "
+                "be asked about now; nothing of it was changed (even with --allow-interruption)",
+            )
         if found and not allowed:
             raise OnAirError(
                 found,
@@ -150,6 +167,11 @@ def _gate(
             out.note(f"{step.stack}: {line}")
 
     return judge
+
+
+def _protections(gateway: AwsGateway, uri: str) -> dict[str, Protection]:
+    """The protections of Live and Preview in force now (``streamfabric protect``)."""
+    return active_protections(gateway, uri, datetime.now(UTC))
 
 
 def _network(given: Inputs, remote: RemoteState) -> NetworkOutputs:
@@ -259,7 +281,14 @@ def _deploy(
             out.note(f"runtime state: {given.state_uri} (written after the post-steps when it changes)")
             for line in verdict_lines(verdict, allowed=allow_interruption):
                 out.note(line)
+            for item, protection in protected_verdict(verdict, _protections(gw, given.state_uri)):
+                out.note(
+                    f"on air: deploy would refuse (exit 1) whatever the flags: {protection.describe()}, "
+                    f"and this deploy would {item.what}"
+                )
             return replace(result, dry_run=True)
+        if verdict:
+            refuse_protected(verdict, _protections(gw, given.state_uri))
         if verdict and not allow_interruption:
             raise OnAirError(verdict)
         if not plan.empty:
@@ -356,6 +385,10 @@ def destroy(
         if plan.empty:
             out.note("nothing to destroy")
             return DestroyResult(plan)
+        protected = _protections(gw, uri)
+        if protected:  # destroy takes Live and Preview off air, whatever is on them
+            gone = tuple(Interruption(r, "", f"delete the {r} flow") for r in HUB_ROLES if r in protected)
+            refuse_protected(gone, protected, "destroy refused, nothing was changed")
         out.plan(plan)
         if confirm is not None and not confirm(plan):
             return DestroyResult(plan, cancelled=True)

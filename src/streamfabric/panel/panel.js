@@ -465,6 +465,51 @@
     $(role + "-monitor").dataset.signal = signalState(sig);
     $(role + "-badge").textContent = signalText(sig);
     paintThumb($(role + "-thumb"), name);
+    renderLock(role, hub.protection || null);
+  }
+
+  // ---------------------------------------------------------------- protect
+  // hub.protection: {role, owner, reason, since, until} while the flow is protected (else null).
+  function protectionOf(role) {
+    return (state.status && state.status[role] && state.status[role].protection) || null;
+  }
+
+  function protectionText(p) {
+    return "Protected by " + shortCaller(p.owner) + " until " + clockTime(p.until) + (p.reason ? " — " + p.reason : "");
+  }
+
+  function renderLock(role, p) {
+    $("tally-" + role).classList.toggle("protected", Boolean(p));
+    $(role + "-lock").hidden = !p;
+    $(role + "-lock-text").textContent = p ? protectionText(p) : "";
+    $(role + "-lock").title = p ? p.owner : "";
+    var button = $(role + "-protect");
+    button.textContent = (p ? "Unprotect " : "Protect ") + ROLE_LABEL[role];
+    button.disabled = state.busy;
+  }
+
+  function toggleProtect(role) {
+    if (state.busy) return;
+    var request;
+    if (protectionOf(role)) {
+      request = api("POST", "unprotect", { target: role });
+    } else {
+      var reason = window.prompt("Protect " + ROLE_LABEL[role] + ": every switch and take of it is refused, for everyone, for up to 4 hours. Why?", "");
+      if (reason === null) return;
+      request = api("POST", "protect", { target: role, reason: reason.slice(0, 200) });
+    }
+    setBusy(true, null);
+    request.then(
+      function () {
+        dismiss("action");
+        afterAction();
+      },
+      function (err) {
+        var body = err.body || {};
+        banner("warning", "Not changed (" + (body.error || "HTTP " + err.status) + ")", body.message || err.message, { key: "action" });
+        afterAction();
+      }
+    );
   }
 
   // ---------------------------------------------------------------- signal and thumbnails
@@ -597,12 +642,13 @@
       paintThumb(tile.thumb, name);
       if (sig && !sig.has_signal) tile.pick.setAttribute("aria-label", tile.pick.getAttribute("aria-label") + " (no signal)");
       tile.pick.setAttribute("aria-pressed", onPreview ? "true" : "false");
-      tile.pick.disabled = state.busy;
-      tile.live.disabled = state.busy || onLive;
+      tile.pick.disabled = state.busy || Boolean(protectionOf("preview"));
+      tile.live.disabled = state.busy || onLive || Boolean(protectionOf("live"));
     });
     var take = $("take");
-    take.disabled = state.busy || !live || !preview || live === preview;
-    take.title = !live || !preview ? "Live or Preview carries an unknown source" : live === preview ? "Preview and Live carry the same ingest" : "";
+    var locked = protectionOf("live") || protectionOf("preview");
+    take.disabled = state.busy || !live || !preview || live === preview || Boolean(locked);
+    take.title = locked ? protectionText(locked) : !live || !preview ? "Live or Preview carries an unknown source" : live === preview ? "Preview and Live carry the same ingest" : "";
   }
 
   function renderConnection() {
@@ -638,6 +684,8 @@
       var what;
       if (r.action === "take") {
         what = "Take: " + r.to + " → Live, " + (r.from || "?") + " → Preview";
+      } else if (r.action === "protect" || r.action === "unprotect") {
+        what = (r.action === "protect" ? "Protect " : "Unprotect ") + (ROLE_LABEL[r.target] || r.target);
       } else {
         what = (ROLE_LABEL[r.target] || r.target) + ": " + (r.from || "?") + " → " + r.to;
       }
@@ -740,7 +788,9 @@
 
   function showActionError(err, retry, target) {
     var body = err.body || {};
-    if (err.status === 409 || body.error === "conflict") {
+    if (body.error === "protected") {
+      banner("warning", "Not switched: " + (ROLE_LABEL[(body.protection || {}).role] || "the flow") + " is protected", body.message || err.message, { key: "action" });
+    } else if (err.status === 409 || body.error === "conflict") {
       showConflict(body, target);
     } else if (err.status === 422 || body.error === "ingest_not_active") {
       var title = {
@@ -946,6 +996,11 @@
 
   function start() {
     $("take").addEventListener("click", take);
+    ["live", "preview"].forEach(function (role) {
+      $(role + "-protect").addEventListener("click", function () {
+        toggleProtect(role);
+      });
+    });
     $("confirm-cancel").addEventListener("click", function () {
       closeConfirm(false);
     });

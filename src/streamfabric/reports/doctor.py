@@ -35,7 +35,8 @@ Status = Literal["ok", "warning", "error", "skipped"]
 MARKS = {"ok": "✓", "warning": "!", "error": "✗", "skipped": "-"}
 FLOWS_QUOTA_NAME = re.compile(r"^flows\b", re.IGNORECASE)
 
-# What deploy (change sets, post-steps, runtime state) and switch (UpdateFlowSource, audit) call.
+# What deploy (change sets, post-steps, runtime state, its lease) and switch (UpdateFlowSource,
+# audit, protect's documents: deleted on unprotect, as the lease on release) call.
 REQUIRED_ACTIONS = (
     "cloudformation:CreateChangeSet",
     "cloudformation:DeleteChangeSet",
@@ -51,6 +52,7 @@ REQUIRED_ACTIONS = (
     "mediaconnect:StartFlow",
     "mediaconnect:UpdateFlowOutput",
     "mediaconnect:UpdateFlowSource",
+    "s3:DeleteObject",
     "s3:GetObject",
     "s3:PutObject",
     "secretsmanager:DescribeSecret",

@@ -1,4 +1,4 @@
-"""switch(), take(), status() and history(): what the operator uses during the show.
+"""switch(), take(), protect(), unprotect(), status() and history(): what the operator uses during the show.
 
 The functions here keep one :class:`Switcher` per (topology, session) for the life of the process,
 so a script or a server switching repeatedly makes one MediaConnect call per switched flow. The
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..state.protection import Protection
 from ..topology.model import HubRole, Topology
 from .audit import AuditRecord
 from .status import HubStatus, IngestHealth, Status, format_table
@@ -68,6 +70,29 @@ def take(
     return get_switcher(topology, session=session).take(force=force)
 
 
+def protect(
+    target: HubRole = "live",
+    *,
+    until: str | datetime | None = None,
+    reason: str = "",
+    session: boto3.session.Session | None = None,
+    topology: str | Topology | None = None,
+) -> Protection:
+    """Protect ``target``: every switch and take of it is refused until this identity unprotects it
+    or ``until`` passes (default and most: 4 hours). See :meth:`Switcher.protect`."""
+    return get_switcher(topology, session=session).protect(target, until=until, reason=reason)
+
+
+def unprotect(
+    target: HubRole = "live",
+    *,
+    session: boto3.session.Session | None = None,
+    topology: str | Topology | None = None,
+) -> Protection | None:
+    """Lift the protection of ``target`` (only the identity that protected it may)."""
+    return get_switcher(topology, session=session).unprotect(target)
+
+
 def status(*, session: boto3.session.Session | None = None, topology: str | Topology | None = None) -> Status:
     """What is on Live and Preview and each ingest's health, read from AWS."""
     return get_switcher(topology, session=session).status()
@@ -87,6 +112,7 @@ __all__ = [
     "AuditRecord",
     "HubStatus",
     "IngestHealth",
+    "Protection",
     "Status",
     "SwitchResult",
     "Switcher",
@@ -94,7 +120,9 @@ __all__ = [
     "format_table",
     "get_switcher",
     "history",
+    "protect",
     "status",
     "switch",
     "take",
+    "unprotect",
 ]

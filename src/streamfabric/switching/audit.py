@@ -1,4 +1,4 @@
-"""The audit log: one record per switch or take, appended and never overwritten.
+"""The audit log: one record per switch, take, protect or unprotect, appended and never overwritten.
 
 - S3 (topologies on S3): one object per record, ``<prefix><UTC time>-<request id>.json``, written with
   ``IfNoneMatch="*"`` so that no writer — however many — can replace an earlier record.
@@ -25,14 +25,16 @@ class AuditRecord:
     time: str  # ISO 8601, UTC
     request_id: str
     caller: str
-    action: str  # "switch" | "take"
+    action: str  # "switch" | "take" | "protect" | "unprotect"
     target: str  # "live" | "preview" | "live+preview"
     from_ingest: str | None
     to_ingest: str
-    outcome: str  # "switched" | "unchanged" | "conflict" | "refused" | "failed"
+    # "switched" | "unchanged" | "conflict" | "refused" | "failed"; a protect's "protected", an
+    # unprotect's "unprotected" (their evidence: the protection)
+    outcome: str
     message: str = ""
     elapsed_ms: float = 0.0
-    evidence: dict[str, Any] | None = None  # what the signal check saw (switching.signal)
+    evidence: dict[str, Any] | None = None  # what the signal check saw (switching.signal), or a protection
 
     def to_dict(self) -> dict[str, Any]:
         """The record as written (``from``/``to`` for the ingests). Built field by field: this runs

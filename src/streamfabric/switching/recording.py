@@ -1,4 +1,4 @@
-"""The audit trail of switches and takes: one record per attempt, whatever its outcome.
+"""The audit trail of switches, takes, protects and unprotects: one record per attempt, whatever its outcome.
 
 An :class:`Attempt` is what is known when a switch or take starts (who asks, what is on air, what
 should go there); :meth:`Recorder.record` appends its outcome to the audit log and tells the
@@ -18,7 +18,7 @@ from typing import Literal
 from .audit import AuditLog, AuditRecord
 from .freshness import AuditWatch
 
-Outcome = Literal["switched", "unchanged", "conflict", "refused", "failed"]
+Outcome = Literal["switched", "unchanged", "conflict", "refused", "failed", "protected", "unprotected"]
 
 
 def _now() -> str:
@@ -27,9 +27,10 @@ def _now() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """A switch or take being tried: what each audit record of it says besides its outcome."""
+    """A switch, take, protect or unprotect being tried: what each audit record of it says besides
+    its outcome (a protect's and an unprotect's ``previous`` is None and ``ingest`` empty)."""
 
-    action: Literal["switch", "take"]
+    action: Literal["switch", "take", "protect", "unprotect"]
     target: str  # "live", "preview" or "live+preview"
     previous: str | None  # what was on air (for a take: Live)
     ingest: str  # what is to go there (for a take: Preview)

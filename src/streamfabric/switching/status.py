@@ -20,6 +20,7 @@ class HubStatus:
     port: int | None
     errors: tuple[str, ...] = ()  # the hub flow's Messages.Errors
     signal: Signal | None = None  # what the hub flow receives (switching.signal)
+    protection: dict[str, Any] | None = None  # the protection in force (state.protection), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,12 @@ def signal_text(signal: Signal | None) -> str:
 
 def _hub_line(label: str, hub: HubStatus) -> str:
     line = f"{label:<9}{hub.ingest or '(unknown source ' + str(hub.address) + ')':<24} flow {hub.state}"
-    return line + (f" — {'; '.join(hub.errors)}" if hub.errors else "")
+    line += f" — {'; '.join(hub.errors)}" if hub.errors else ""
+    if hub.protection:
+        until = str(hub.protection.get("until", "")).replace("T", " ").replace("Z", " UTC")
+        reason = hub.protection.get("reason") or "no reason given"
+        line += f"  PROTECTED by {hub.protection.get('owner')} until {until} ({reason})"
+    return line
 
 
 def format_table(status: Status) -> str:

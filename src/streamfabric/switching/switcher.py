@@ -26,7 +26,8 @@ or writes a wrong ``from``. A source update may leave the flow UPDATING; the nex
 flow waits it out, bounded (:mod:`.updating`).
 
 Every attempt is recorded in the audit log (:mod:`.recording`); ``expected`` is checked by
-:mod:`.compare`; what a Switcher is built from is in :mod:`.options`.
+:mod:`.compare`; a protected flow (:mod:`.protect`) refuses every switch and take of it; what a
+Switcher is built from is in :mod:`.options`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from typing import Any, Unpack
 
 from ..aws.gateway import AwsGateway
 from ..errors import AwsError, IngestNotActiveError, SignalCheckError, SwitchError, UnknownIngestError
+from ..state.protection import Protection
 from ..state.runtime import RuntimeState, default_audit_uri
+from ..state.store import state_uri
 from ..topology.model import HUB_ROLES, HubRole, Topology
 from .audit import AuditRecord, open_audit_log
 from .checks import flow_errors, path_problems
@@ -48,6 +51,7 @@ from .compare import require_expected
 from .freshness import AuditWatch, DeployedState, deployed_topology
 from .observe import observe_flows
 from .options import SwitcherDependencies, SwitcherKeywords, SwitcherOptions, split_keywords
+from .protect import FlowProtections
 from .recording import Attempt, Recorder
 from .results import SwitchResult, TakeResult
 from .signal import SignalMonitor
@@ -86,6 +90,9 @@ class Switcher:
         self._updates = RecentUpdates(self.clock)  # a take waits for them to show
         self._topology_tried: str | None = None
         self.signals = given.signals or SignalMonitor(self.gateway, clock=self.clock)
+        self.protections = FlowProtections(
+            self.gateway, lambda: state_uri(self.topology), self._recorder, self.caller
+        )
 
     # The options a server or a benchmark changes on a running Switcher.
     @property
@@ -231,6 +238,7 @@ class Switcher:
         with self._lock:
             previous = self.on_air(target, fresh=expected is not None)
             attempt = Attempt("switch", target, previous, ingest, caller, started=started)
+            self.protections.refuse_if_protected(attempt, (target,), f"switch {target} to {ingest}")
             require_expected(self._recorder, attempt, target, expected, previous)
             if previous == ingest:
                 self._recorder.record(attempt, "unchanged", "already on air")
@@ -269,6 +277,7 @@ class Switcher:
         with self._lock:
             live, preview = self.on_air("live", fresh=fresh), self.on_air("preview", fresh=fresh)
             attempt = Attempt("take", "live+preview", live, preview or "", caller, started=started)
+            self.protections.refuse_if_protected(attempt, HUB_ROLES, "take")
             require_expected(self._recorder, attempt, "live", expected_live, live)
             require_expected(self._recorder, attempt, "preview", expected_preview, preview)
             if live is None or preview is None:
@@ -315,6 +324,25 @@ class Switcher:
             self._recorder.record(attempt, "switched", note, evidence)
             return TakeResult(preview, live, live, preview, True, attempt.request_id, attempt.elapsed_ms)
 
+    def protect(
+        self,
+        target: HubRole,
+        *,
+        until: str | datetime | None = None,
+        reason: str = "",
+        caller: str | None = None,
+    ) -> Protection:
+        """Protect ``target``: every switch and take of it is refused, for everyone, until ``caller``
+        (default: this Switcher's identity) unprotects it or ``until`` passes (default and most:
+        4 hours). See :mod:`.protect`."""
+        self._status = None
+        return self.protections.protect(target, until=until, reason=reason, caller=caller)
+
+    def unprotect(self, target: HubRole, *, caller: str | None = None) -> Protection | None:
+        """Lift the protection of ``target`` (only its protector may); None when it had none."""
+        self._status = None
+        return self.protections.unprotect(target, caller=caller)
+
     def fresh_topology(self) -> Topology:
         """The topology of the latest deployed runtime state (reloaded once when a deploy changed it)."""
         wanted = self.state.topology_sha256
@@ -347,8 +375,13 @@ class Switcher:
         responses, warnings = observe_flows(self.gateway, self.topology, state, self.signals)
         live = self._hub("live", responses["hub:live"])
         preview = self._hub("preview", responses["hub:preview"])
-        live = replace(live, signal=self.signals.signal(state.live.flow_arn))
-        preview = replace(preview, signal=self.signals.signal(state.preview.flow_arn))
+        guarded, unread = self.protections.all()
+        live = replace(
+            live, signal=self.signals.signal(state.live.flow_arn), protection=_dict(guarded["live"])
+        )
+        preview = replace(
+            preview, signal=self.signals.signal(state.preview.flow_arn), protection=_dict(guarded["preview"])
+        )
         state = self.state  # maybe re-read: a hub flow pointed at an address the old one did not know
         now = self.clock()
         with self._lock:
@@ -369,7 +402,7 @@ class Switcher:
             ingests.append(
                 ingest_health(name, ing.region, flow, *hub_ingests, errors, problems, signal=signal)
             )
-        status = Status(self.topology.name, live, preview, tuple(ingests), warnings)
+        status = Status(self.topology.name, live, preview, tuple(ingests), (*warnings, *unread))
         self._status = (status, now)
         return status
 
@@ -381,6 +414,10 @@ class Switcher:
 
     def history(self, limit: int | None = None) -> list[AuditRecord]:
         return self.audit.records(limit)
+
+
+def _dict(protection: Protection | None) -> dict[str, Any] | None:
+    return protection.to_dict() if protection is not None else None
 
 
 __all__ = ["SwitchResult", "Switcher", "TakeResult"]

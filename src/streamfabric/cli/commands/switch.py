@@ -46,12 +46,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             for r in records:
                 note = f"  ({r.message})" if r.message else ""
-                print(
-                    f"{r.time}  {r.action:<6} {r.target:<12} {r.from_ingest or '-'} -> {r.to_ingest}  "
-                    f"{r.outcome:<9} {r.caller}{note}"
-                )
+                what = f"{r.from_ingest or '-'} -> {r.to_ingest}" if r.to_ingest else "-"
+                print(f"{r.time}  {r.action:<6} {r.target:<12} {what}  {r.outcome:<9} {r.caller}{note}")
             if not records:
-                print("no switches recorded yet", file=sys.stderr)
+                print("no switches or protections recorded yet", file=sys.stderr)
         return 0
     raise AssertionError(command)  # pragma: no cover
 

@@ -12,7 +12,10 @@ flows' VPC interfaces. A plan *interrupts* when it would
 * restart a running hub flow (stop it, or remove its VPC interface).
 
 Deploy refuses such a plan before any change (:class:`OnAirError`, exit 1) unless the operator
-passes ``--allow-interruption``; ``--dry-run`` shows the same verdict. :func:`offline_verdict`
+passes ``--allow-interruption``; ``--dry-run`` shows the same verdict. A plan that would interrupt
+a *protected* flow (``streamfabric protect``: :mod:`streamfabric.state.protection`) is refused
+whatever the flags (:class:`DeployProtectedError`, naming the protection), until its protector
+unprotects it or it expires. :func:`offline_verdict`
 is what ``streamfabric diff`` can say without AWS: which changes would interrupt *if* the ingest
 concerned is on air when they are deployed.
 """
@@ -23,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ...errors import DeployError
+from ...state.protection import Protection
 from ...topology.model import HOP_OUTPUTS, HUB_ROLES, HubRole, Topology
 from ..observed import RUNNING, RemoteState, ResourceChange
 from .cfn_guard import judge_stack, on_air_paths
@@ -84,6 +88,39 @@ class OnAirError(DeployError):
         self.interruptions = interruptions
         head = head or "deploy refused, nothing was changed"
         super().__init__(f"{head}:\n  " + "\n  ".join(summary(interruptions)))
+
+
+class DeployProtectedError(DeployError):
+    """The deploy was refused before any change: it would interrupt a protected flow, which no
+    flag allows (only the protector's unprotect, or the protection's end)."""
+
+    kind = "deploy_protected"
+
+    def __init__(self, found: tuple[tuple[Interruption, Protection], ...], head: str = "") -> None:
+        self.protections = [p.to_dict() for p in dict.fromkeys(protection for _, protection in found)]
+        head = head or "deploy refused, nothing was changed (even with --allow-interruption)"
+        lines = [
+            f"{protection.describe()}: this deploy would {item.what}; wait until it ends or ask "
+            f"{protection.owner} to run `streamfabric unprotect {protection.role}`"
+            for item, protection in found
+        ]
+        super().__init__(f"{head}:\n  " + "\n  ".join(lines))
+
+
+def protected_verdict(
+    verdict: tuple[Interruption, ...], protections: Mapping[str, Protection]
+) -> tuple[tuple[Interruption, Protection], ...]:
+    """The interruptions of a protected flow, each with its protection (empty: none)."""
+    return tuple((item, protections[item.role]) for item in verdict if item.role in protections)
+
+
+def refuse_protected(
+    verdict: tuple[Interruption, ...], protections: Mapping[str, Protection], head: str = ""
+) -> None:
+    """DeployProtectedError when ``verdict`` interrupts a flow in ``protections``."""
+    found = protected_verdict(verdict, protections)
+    if found:
+        raise DeployProtectedError(found, head)
 
 
 def stack_verdict(
@@ -218,10 +255,13 @@ def offline_verdict(old: Topology, new: Topology) -> list[str]:
 
 __all__ = [
     "FLAG",
+    "DeployProtectedError",
     "Interruption",
     "OnAirError",
     "offline_verdict",
     "on_air_verdict",
+    "protected_verdict",
+    "refuse_protected",
     "stack_verdict",
     "verdict_lines",
 ]
