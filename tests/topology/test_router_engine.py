@@ -47,12 +47,12 @@ def test_cloudformation_lacks_the_router_types_in_some_mediaconnect_regions() ->
     assert type_supported("eu-west-1", "AWS::MediaConnect::RouterOutput")
 
 
-def test_the_router_engine_is_not_rendered_as_flows() -> None:
+def test_the_router_engine_has_no_terraform_network() -> None:
     import pytest
 
     from streamfabric.errors import RenderError
-    from streamfabric.rendering import render
+    from streamfabric.rendering.terraform import render_terraform
 
     router = load_topology(str(ROOT / "examples" / "festival-router.json"))
     with pytest.raises(RenderError, match="router engine"):
-        render(router)
+        render_terraform(router)
