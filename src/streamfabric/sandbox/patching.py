@@ -45,7 +45,8 @@ behaviour") and the fingerprint of the target in the pinned moto (:mod:`.patch`)
   (:mod:`.mediaconnect.metrics`), and
 * adds the MediaConnect Router API moto lacks: router network interfaces, inputs and outputs,
   TakeRouterInput's asynchronous ROUTING, quotas, source metadata and thumbnails, a
-  MEDIACONNECT_FLOW output feeding a flow's source (:mod:`.mediaconnect.router`), and
+  MEDIACONNECT_FLOW output feeding a flow's source (:mod:`.mediaconnect.router`), with CloudFormation
+  models for its three types (:mod:`.cloudformation.resources.mediaconnect_router`), and
 * finds the backend for a request's host once per host (:mod:`.dispatch`: speed only).
 """
 
@@ -64,6 +65,7 @@ from .cloudformation.resources import (
     ec2_network,
     ec2_security,
     mediaconnect,
+    mediaconnect_router,
     secrets,
 )
 from .ec2 import subnets, traffic
@@ -269,6 +271,12 @@ REGISTRY: tuple[Patch, ...] = numbered((
     *(Patch(How.ADD_ITEM, "moto.mediaconnect.urls:url_paths", dispatcher,
             f"{_API}, the Router API's request URIs (botocore's model)", ABSENT, key=pattern)
       for pattern, dispatcher in router.URL_PATHS.items()),
+    _model(mediaconnect_router.MediaConnectRouterNetworkInterface, "",
+           _MEDIACONNECT_MODEL + "RouterNetworkInterface: waits out CREATING and DELETING"),
+    _model(mediaconnect_router.MediaConnectRouterInput, "",
+           _MEDIACONNECT_MODEL + "RouterInput: waits out CREATING; no in-place update (not emulated)"),
+    _model(mediaconnect_router.MediaConnectRouterOutput, "",
+           _MEDIACONNECT_MODEL + "RouterOutput: waits out CREATING; no in-place update (not emulated)"),
     Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", router_store.after_moto_reset,
           "the emulator's own API: POST /moto-api/reset also forgets the router resources",
           "(self) -> None"),
