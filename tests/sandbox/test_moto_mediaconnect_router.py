@@ -388,3 +388,31 @@ def test_every_router_handler_is_a_botocore_operation_with_a_url() -> None:
             p.replace("{0}", "https?://mediaconnect\\.(.+)\\.amazonaws.com") for p in handlers.URL_PATHS
         ]
         assert any(re.match(p, uri) for p in patterns), operation.name
+
+
+def test_a_router_integrated_flow_receives_what_its_routed_input_receives(mc: Any) -> None:
+    flow = _hub_flow(mc)
+    output = _flow_output(mc, flow)
+    router_input = _srt_input(mc, _interface(mc))
+    _settled(mc, router_input["Arn"])
+    mc.get_router_output(Arn=output["Arn"])
+    mc.start_flow(FlowArn=flow["FlowArn"])
+    mc.describe_flow(FlowArn=flow["FlowArn"])
+    mc.take_router_input(RouterOutputArn=output["Arn"], RouterInputArn=router_input["Arn"])
+    mc.get_router_output(Arn=output["Arn"])
+
+    def programs() -> Any:
+        return mc.describe_flow_source_metadata(FlowArn=flow["FlowArn"]).get("TransportMediaInfo")
+
+    assert programs() is None  # routed, but neither the input nor the output is ACTIVE
+    for start, get in (
+        (mc.start_router_input, mc.get_router_input),
+        (mc.start_router_output, mc.get_router_output),
+    ):
+        arn = router_input["Arn"] if start == mc.start_router_input else output["Arn"]
+        start(Arn=arn)
+        get(Arn=arn)
+    assert programs()["Programs"][0]["Streams"][0]["Codec"] == "h264"
+    mc.take_router_input(RouterOutputArn=output["Arn"])
+    mc.get_router_output(Arn=output["Arn"])
+    assert programs() is None

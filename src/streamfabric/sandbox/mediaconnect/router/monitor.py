@@ -26,17 +26,34 @@ from typing import Any
 from .. import signal as flow_signal
 from ..monitor import _card, media_info
 from . import operations as ops
-from .store import RouterInput
+from .store import LOCK, RouterInput, account
 
 
-def received(account_id: str, item: RouterInput) -> flow_signal.Signal | None:
+def received(account_id: str, item: RouterInput, depth: int = 0) -> flow_signal.Signal | None:
     if item.state != "ACTIVE":
         return None
     if item.input_type == "MEDIACONNECT_FLOW":
         flow = ops.flow_by_arn(account_id, (item.configuration.get("mediaConnectFlow") or {}).get("flowArn"))
-        return None if flow is None else flow_signal.received(account_id, flow)
+        return None if flow is None else flow_signal.received(account_id, flow, depth=depth + 1)
     found = flow_signal.set_by_default(item.arn, datetime.now(UTC).timestamp())
     return found if found.connected else None
+
+
+def routed_signal(account_id: str, output_arn: str | None, depth: int = 0) -> flow_signal.Signal | None:
+    """What a router output carries to the flow source it feeds: its routed input's signal, while it
+    is ROUTED and the output and the input are ACTIVE (User Guide, *MediaConnect router I/O states*:
+    content passes in Active; AWS charges active I/Os only)."""
+    if not output_arn or depth > 4:
+        return None
+    with LOCK:
+        output = account(account_id).outputs.get(output_arn)
+        if output is None or output.state != "ACTIVE" or output.routed_state != "ROUTED":
+            return None
+        item = account(account_id).inputs.get(output.routed_input_arn or "")
+    return None if item is None else received(account_id, item, depth)
+
+
+flow_signal.feed_from_router(routed_signal)
 
 
 def _message(item: RouterInput) -> dict[str, str]:
