@@ -15,12 +15,21 @@ from streamfabric.topology.semantic_check import mediaconnect_regions
 ROOT = Path(__file__).resolve().parents[2]
 
 
+ROUTER_TYPES = {
+    "AWS::MediaConnect::RouterInput",
+    "AWS::MediaConnect::RouterNetworkInterface",
+    "AWS::MediaConnect::RouterOutput",
+}
+
+
 def rendered_types() -> list[str]:
-    """Resource types our templates render, and MediaConnect's flow resources (sources, VPC interfaces)."""
+    """Resource types our templates render, MediaConnect's flow resources (sources, VPC interfaces)
+    and the router engine's (``validate`` refuses the engine where CloudFormation lacks them)."""
     found: set[str] = set()
     for path in (ROOT / "templates" / "cloudformation").glob("*.j2"):
         found.update(re.findall(r"Type: \"?(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)", path.read_text()))
-    return sorted(found | {"AWS::MediaConnect::FlowSource", "AWS::MediaConnect::FlowVpcInterface"})
+    flow_parts = {"AWS::MediaConnect::FlowSource", "AWS::MediaConnect::FlowVpcInterface"}
+    return sorted(found | flow_parts | ROUTER_TYPES)
 
 
 def generate() -> dict[str, object]:

@@ -68,6 +68,9 @@ def test_every_field_of_the_schema_has_a_row() -> None:
         "tags.<key>",
         "maintenance",
         "regions[].maintenance",
+        "engine",
+        "router.input.tier",
+        "router.output.maximum_bitrate",
     }
     assert expected <= set(rows)
     schema = _schema()
@@ -80,6 +83,8 @@ def test_every_field_of_the_schema_has_a_row() -> None:
     counted += len(schema["properties"]["regions"]["items"]["properties"])
     counted += len(schema["properties"]["internal_hop"]["properties"]["port_range"]["properties"])
     counted += len(schema["properties"]["control_api"]["properties"]["artifacts"]["properties"])
+    router = schema["properties"]["router"]["properties"]
+    counted += len(router) + sum(len(router[side]["properties"]) for side in ("input", "output"))
     assert len(rows) == counted + 1  # + tags.<key>
 
 

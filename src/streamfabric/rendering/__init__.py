@@ -19,6 +19,10 @@ def render(model: Topology, network: NetworkMode = "terraform") -> dict[str, str
     from .cloudformation import render_cloudformation
 
     files: dict[str, str] = {}
+    if model.engine == "router":  # no VPC network: router stacks only (rendering/cfn_router.py)
+        from .cfn_router import render_router_cloudformation
+
+        return render_router_cloudformation(model)
     if network == "terraform":
         from .terraform import render_terraform
 

@@ -79,6 +79,10 @@ def render_cloudformation(model: Topology, network: NetworkMode = "terraform") -
     """Every CloudFormation file for ``model`` (keys relative to the output directory, sorted)."""
     if network not in ("terraform", "cloudformation"):
         raise RenderError(f"unknown network mode {network!r} (terraform or cloudformation)")
+    if model.engine == "router":
+        from .cfn_router import render_router_cloudformation
+
+        return render_router_cloudformation(model)
     check_string(model.name, "topology name")
     check_names(model)
     source = safe_source(model.source)

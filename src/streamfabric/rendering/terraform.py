@@ -308,6 +308,8 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 def render_terraform(model: Topology) -> dict[str, str]:
     """Every Terraform file of ``model``'s network, keyed ``terraform/<name>.tf``, sorted by path."""
+    if model.engine != "flows":
+        raise RenderError(f"the {model.engine} engine has no VPC network to render")
     context = _context(model)
     files = {
         "versions.tf": _render("versions.tf.j2", context),

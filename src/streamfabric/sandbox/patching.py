@@ -43,6 +43,10 @@ behaviour") and the fingerprint of the target in the pinned moto (:mod:`.patch`)
   ``/moto-api/streamfabric/signal``): DescribeFlowSourceMetadata and DescribeFlowSourceThumbnail
   (:mod:`.mediaconnect.monitor`) and the ``AWS/MediaConnect`` source metrics
   (:mod:`.mediaconnect.metrics`), and
+* adds the MediaConnect Router API moto lacks: router network interfaces, inputs and outputs,
+  TakeRouterInput's asynchronous ROUTING, quotas, source metadata and thumbnails, a
+  MEDIACONNECT_FLOW output feeding a flow's source (:mod:`.mediaconnect.router`), with CloudFormation
+  models for its three types (:mod:`.cloudformation.resources.mediaconnect_router`), and
 * finds the backend for a request's host once per host (:mod:`.dispatch`: speed only).
 """
 
@@ -61,10 +65,13 @@ from .cloudformation.resources import (
     ec2_network,
     ec2_security,
     mediaconnect,
+    mediaconnect_router,
     secrets,
 )
 from .ec2 import subnets, traffic
 from .mediaconnect import asynchronous, metrics, monitor, responses, signal
+from .mediaconnect.router import handlers as router
+from .mediaconnect.router import store as router_store
 from .patch import ABSENT, How, Patch, apply, numbered
 
 _MC = "moto.mediaconnect.responses:MediaConnectResponse."
@@ -259,6 +266,20 @@ REGISTRY: tuple[Patch, ...] = numbered((
           "MediaConnect User Guide, Metrics to monitor source health (AWS/MediaConnect, read by "
           "GetMetricData: moto asks every CloudWatchMetricProvider subclass)",
           "(account_id: str, region: str) -> Any"),
+    # --- MediaConnect Router (mediaconnect/router/) -------------------------------------------------
+    *(_handler(_A, handler, why) for handler, why in router.HANDLERS),
+    *(Patch(How.ADD_ITEM, "moto.mediaconnect.urls:url_paths", dispatcher,
+            f"{_API}, the Router API's request URIs (botocore's model)", ABSENT, key=pattern)
+      for pattern, dispatcher in router.URL_PATHS.items()),
+    _model(mediaconnect_router.MediaConnectRouterNetworkInterface, "",
+           _MEDIACONNECT_MODEL + "RouterNetworkInterface: waits out CREATING and DELETING"),
+    _model(mediaconnect_router.MediaConnectRouterInput, "",
+           _MEDIACONNECT_MODEL + "RouterInput: waits out CREATING; no in-place update (not emulated)"),
+    _model(mediaconnect_router.MediaConnectRouterOutput, "",
+           _MEDIACONNECT_MODEL + "RouterOutput: waits out CREATING; no in-place update (not emulated)"),
+    Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", router_store.after_moto_reset,
+          "the emulator's own API: POST /moto-api/reset also forgets the router resources",
+          "(self) -> None"),
     # --- dispatch (dispatch.py) ---------------------------------------------------------------------
     Patch(How.WRAP, "moto.moto_server.werkzeug_app:DomainDispatcherApplication.get_backend_for_host",
           dispatch.backend_for_host, "speed, not behaviour: each host's backend is found once",

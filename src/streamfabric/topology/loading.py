@@ -30,6 +30,8 @@ from .model import (
     Monitoring,
     Network,
     Output,
+    RouterSettings,
+    RouterTier,
     SecretRef,
     SourceInfo,
     StateLocations,
@@ -246,6 +248,12 @@ def _maintenance(doc: dict[str, Any] | None) -> Maintenance | None:
     return Maintenance(day=doc["day"], start_hour=doc["start_hour"]) if doc else None
 
 
+def _router_tier(doc: dict[str, Any] | None, default: RouterTier) -> RouterTier:
+    if not doc:
+        return default
+    return RouterTier(tier=doc["tier"], maximum_bitrate=doc["maximum_bitrate"])
+
+
 def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
     """Build the frozen model from a document that passed validation."""
     hub_doc = doc["hub"]
@@ -305,7 +313,15 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
     )
     api_doc = doc.get("control_api", {})
     state_doc = doc.get("state", {})
+    router_doc = doc.get("router", {})
+    default_router = RouterSettings()
+    router = RouterSettings(
+        input=_router_tier(router_doc.get("input"), default_router.input),
+        output=_router_tier(router_doc.get("output"), default_router.output),
+    )
     return Topology(
+        engine=doc.get("engine", "flows"),
+        router=router,
         name=doc["name"],
         hub=hub,
         regions=regions,

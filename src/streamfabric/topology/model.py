@@ -15,6 +15,10 @@ HubRole = Literal["live", "preview"]
 HUB_ROLES: tuple[HubRole, HubRole] = ("live", "preview")
 # How the network is deployed: Terraform (rendered, applied by the user) or CloudFormation stacks.
 NetworkMode = Literal["terraform", "cloudformation"]
+# What carries the ingests to the hub: MediaConnect flows (VPC peering, the internal hop) or the
+# MediaConnect Router (router inputs per region, router outputs into the hub's Live and Preview flows).
+Engine = Literal["flows", "router"]
+ENGINES: tuple[Engine, Engine] = ("flows", "router")
 
 # MediaConnect's limits that the validator enforces (each check's code in problem_codes.py names the
 # AWS page it follows: reserved ports SF2020, SRT latency SF2023, flows per region SF2024).
@@ -25,6 +29,17 @@ DEFAULT_INGEST_LATENCY_MS = 2000
 DEFAULT_HOP_LATENCY_MS = 200
 DEFAULT_HOP_PORTS = (7000, 7001)
 DEFAULT_DNS_TTL = 60
+# MediaConnect Router (SF2037-SF2043): tiers and their ceilings in bits per second (User Guide,
+# "Creating a router I/O": the maximum bitrate must fall within the tier), quotas per region (User
+# Guide, "Quotas"), and a router input's SRT listener ranges (botocore's model).
+MBPS = 1_000_000
+ROUTER_INPUT_TIERS = {"INPUT_20": 20 * MBPS, "INPUT_50": 50 * MBPS, "INPUT_100": 100 * MBPS}
+ROUTER_OUTPUT_TIERS = {"OUTPUT_20": 20 * MBPS, "OUTPUT_50": 50 * MBPS, "OUTPUT_100": 100 * MBPS}
+ROUTER_INPUTS_PER_REGION_QUOTA = 20
+ROUTER_NETWORK_INTERFACES_PER_REGION_QUOTA = 10
+ROUTER_ALLOW_RULES = 10
+ROUTER_PORT_RANGE = (3000, 30000)
+ROUTER_LATENCY_RANGE = (10, 10000)
 
 SECRET_ARN_RE = re.compile(
     r"^arn:aws(-[a-z]+)*:secretsmanager:(?P<region>[a-z]{2}(-[a-z]+)+-[0-9]):(?P<account>[0-9]{12})"
@@ -271,6 +286,22 @@ class StateLocations:
 
 
 @dataclass(frozen=True, slots=True)
+class RouterTier:
+    """The tier and maximum bitrate (bits per second) of router inputs or outputs."""
+
+    tier: str
+    maximum_bitrate: int
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSettings:
+    """The router engine's inputs (one per ingest) and outputs (Live and Preview)."""
+
+    input: RouterTier = RouterTier("INPUT_20", 20 * MBPS)
+    output: RouterTier = RouterTier("OUTPUT_20", 20 * MBPS)
+
+
+@dataclass(frozen=True, slots=True)
 class Topology:
     name: str
     hub: Hub
@@ -284,6 +315,8 @@ class Topology:
     state: StateLocations = field(default_factory=StateLocations)
     monitoring: Monitoring = field(default_factory=Monitoring)
     maintenance: Maintenance | None = None  # the default window of every flow
+    engine: Engine = "flows"
+    router: RouterSettings = field(default_factory=RouterSettings)  # used by the router engine only
 
     # -- navigation -------------------------------------------------------------------------
     @property

@@ -36,6 +36,7 @@ _MEDIACONNECT = "https://docs.aws.amazon.com/mediaconnect/latest/ug"
 _FLOW_SOURCE = f"{_CFN}/aws-properties-mediaconnect-flow-source.html"
 _FLOW_OUTPUT = f"{_CFN}/aws-resource-mediaconnect-flowoutput.html"
 _MAINTENANCE = f"{_CFN}/aws-properties-mediaconnect-flow-maintenance.html"
+_ROUTER_IO = f"{_MEDIACONNECT}/creating-router-io.html"
 _RESERVED_PORTS = f"{_MEDIACONNECT}/source-ports.html"
 _SUBNET_SIZING = "https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html"
 _REPLICAS = (
@@ -179,6 +180,42 @@ CODES: tuple[ProblemCode, ...] = (
         "maintenance window without flows",
         "a region's maintenance window is in a region with flows",
         _MAINTENANCE,
+    ),
+    ProblemCode(
+        "SF2037",
+        "router settings without the router engine",
+        'a "router" block only with "engine": "router"',
+    ),
+    ProblemCode(
+        "SF2038",
+        "router bitrate above its tier",
+        "the router inputs' and outputs' maximum bitrate is within their tier",
+        _ROUTER_IO,
+    ),
+    ProblemCode(
+        "SF2039",
+        "router outputs narrower than inputs",
+        "the router outputs' maximum bitrate is at least the inputs'",
+        f"{_MEDIACONNECT}/using-router-matrix-editor.html",
+    ),
+    ProblemCode(
+        "SF2040",
+        "router not in the region",
+        "CloudFormation has the Router resource types in every region the router engine uses",
+        f"{_CFN}/aws-resource-mediaconnect-routerinput.html",
+    ),
+    ProblemCode(
+        "SF2041",
+        "router quota per region",
+        "at most 10 ingests (router network interfaces) per region on the router engine",
+        f"{_MEDIACONNECT}/quotas.html",
+    ),
+    ProblemCode("SF2042", "internal hop with the router engine", "the router engine has no internal_hop"),
+    ProblemCode(
+        "SF2043",
+        "router input limits",
+        "an ingest fits a router input: SRT port 3000-30000, latency 10-10000 ms, at most 10 allow rules",
+        "https://docs.aws.amazon.com/mediaconnect/latest/api/API_CreateRouterInput.html",
     ),
     # -- warnings (validate exits 0) -----------------------------------------------------------
     ProblemCode(

@@ -15,15 +15,25 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 TABLE = Path(__file__).resolve().parent / "region_support.json"
 
 
 @cache
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(TABLE.read_text(encoding="utf-8"))
+    return data
+
+
 def _table() -> dict[str, dict[str, list[str]]]:
-    data = json.loads(TABLE.read_text(encoding="utf-8"))
-    unsupported: dict[str, dict[str, list[str]]] = data["unsupported"]
+    unsupported: dict[str, dict[str, list[str]]] = _data()["unsupported"]
     return unsupported
+
+
+def type_supported(region: str, resource_type: str) -> bool:
+    """Whether CloudFormation has ``resource_type`` at all in ``region`` (``missing_types``)."""
+    return resource_type not in _data().get("missing_types", {}).get(region, ())
 
 
 def unsupported_properties(region: str, resource_type: str) -> frozenset[str]:
@@ -41,4 +51,4 @@ def tags_supported(region: str, resource_type: str = "AWS::MediaConnect::Flow") 
     return supports(region, resource_type, "Tags")
 
 
-__all__ = ["supports", "tags_supported", "unsupported_properties"]
+__all__ = ["supports", "tags_supported", "type_supported", "unsupported_properties"]

@@ -115,10 +115,16 @@ def _single_block(path: list[PathPart], entry: dict[str, Any]) -> Iterator[Found
         )
 
 
+def _router(doc: dict[str, Any]) -> bool:
+    """The router engine: ingests are router inputs, whose limits are SF2043's (:mod:`.semantic_router`)."""
+    return doc.get("engine") == "router"
+
+
 def check_allowlists(doc: dict[str, Any]) -> Iterator[Found]:
     for i, ingest in object_items(doc.get("ingests")):
         yield from _allowlist(["ingests", i], ingest)
-        yield from _single_block(["ingests", i], ingest)
+        if not _router(doc):  # a router network interface takes up to 10 allow rules (SF2043)
+            yield from _single_block(["ingests", i], ingest)
     for path, out in hub_outputs(doc):
         yield from _allowlist(path, out)
 
@@ -163,6 +169,8 @@ def check_ports(doc: dict[str, Any]) -> Iterator[Found]:
                     f"the range {first}-{last} contains reserved port {reserved}",
                 )
     hop_ports = {first: "the internal hop's Live port", first + 1: "the internal hop's Preview port"}
+    if _router(doc):  # no internal hop (SF2042)
+        hop_ports = {}
     for i, ingest in object_items(doc.get("ingests")):
         yield from _port_ok(["ingests", i, "port"], ingest.get("port"))
         ingest_port = as_int(ingest.get("port"))
@@ -208,7 +216,8 @@ def _latency(path: list[PathPart], value: Any) -> Iterator[Found]:
 
 def check_latency(doc: dict[str, Any]) -> Iterator[Found]:
     for i, ingest in object_items(doc.get("ingests")):
-        yield from _latency(["ingests", i, "min_latency_ms"], ingest.get("min_latency_ms"))
+        if not _router(doc):  # a router input's range is SF2043's
+            yield from _latency(["ingests", i, "min_latency_ms"], ingest.get("min_latency_ms"))
     for path, out in hub_outputs(doc):
         yield from _latency([*path, "min_latency_ms"], out.get("min_latency_ms"))
     yield from _latency(

@@ -43,6 +43,7 @@ _SOURCE_TOP = (
     "peerIpAddress",
     "routerIntegrationState",
     "routerIntegrationTransitDecryption",
+    "connectedRouterOutputArn",  # set while a router output is routed into it (mediaconnect/router/)
 )
 _OUTPUT_TRANSPORT = (
     "protocol",

@@ -12,6 +12,9 @@ and the ``AWS/MediaConnect`` CloudWatch metrics (:mod:`.metrics`) report it:
 * a flow whose source *calls* (``srt-caller``) receives what the flow it reaches sends: the flow in
   the same account with a listener output at ``sourceListenerAddress``:``sourceListenerPort`` (a
   VPC-interface address, across regions as VPC peering allows), if that flow is ACTIVE;
+* a flow whose source has router integration enabled receives what the router output connected to
+  it carries: the routed input's signal, while the output is ROUTED and both are ACTIVE
+  (:func:`.router.monitor.routed_signal`);
 * a flow that is not ACTIVE (or UPDATING: running, its source being changed) receives nothing
   ("Source health ... The flow is inactive", MediaConnect
   User Guide, *Monitoring a source's health*:
@@ -32,6 +35,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -117,6 +121,15 @@ def listener_flow(account_id: str, address: str | None, port: Any) -> Flow | Non
     return None
 
 
+RouterFeed = Callable[[str, "str | None", int], "Signal | None"]
+_ROUTER_FEED: list[RouterFeed] = []  # set by router/monitor.py (it imports this module, not the reverse)
+
+
+def feed_from_router(feed: RouterFeed) -> None:
+    """What a router-integrated flow source receives: ``feed(account_id, router_output_arn, depth)``."""
+    _ROUTER_FEED[:] = [feed]
+
+
 def received(account_id: str, flow: Flow, at: float | None = None, depth: int = 0) -> Signal | None:
     """What ``flow``'s (first) source receives at ``at`` (default now); None: no signal at all."""
     when = time.time() if at is None else at
@@ -125,6 +138,9 @@ def received(account_id: str, flow: Flow, at: float | None = None, depth: int = 
     if flow.status not in ("ACTIVE", "UPDATING") or not flow.sources or depth > 4:  # UPDATING runs
         return None
     source = flow.sources[0]
+    if source.get("routerIntegrationState") == "ENABLED":  # fed by a router output (router/monitor.py)
+        feed = _ROUTER_FEED[0] if _ROUTER_FEED else None
+        return None if feed is None else feed(account_id, source.get("connectedRouterOutputArn"), depth + 1)
     if source.get("protocol") in _CALLER_PROTOCOLS:
         upstream = listener_flow(
             account_id, source.get("sourceListenerAddress"), source.get("sourceListenerPort")
