@@ -97,3 +97,27 @@ def test_plan_asks_cloudformation_and_leaves_nothing_behind(
     [flow] = [f for f in mc.list_flows()["Flows"] if f["Name"] == "minimal-camera-one"]
     source = mc.describe_flow(FlowArn=flow["FlowArn"])["Flow"]["Source"]
     assert source["IngestPort"] != 5004
+
+
+@pytest.mark.integration
+def test_a_stack_fed_by_a_network_updated_in_place_is_asked_up_front(
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tag edit updates the network stack in place: its outputs keep their values (CloudFormation's
+    answer adds, removes and replaces nothing, and the outputs are defined as before), so the flows
+    stacks it feeds are asked before the deploy with today's values, not only at their turn."""
+    path = copy_example("minimal", tmp_path)
+    helpers.create_example_secrets(load_topology(str(path)), moto_aws)
+    assert main(["deploy", str(path), "--network", "cloudformation", "--yes"]) == 0
+    document = json.loads(path.read_text())
+    document["tags"] = {"season": "autumn"}
+    path.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["plan", str(path), "--network", "cloudformation", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    stacks = {s["stack"]: s for s in report["stacks"]}
+    assert stacks["minimal-network-us-east-1"]["previewed"] is True
+    assert any(c["action"] == "Modify" for c in stacks["minimal-network-us-east-1"]["changes"])
+    flows = [s for name, s in stacks.items() if "-flows-" in name]
+    assert flows and all(s["previewed"] is True for s in flows), flows
+    assert _pending_change_sets() == []

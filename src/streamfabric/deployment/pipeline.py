@@ -134,7 +134,7 @@ def prepare(gateway: AwsGateway, given: Inputs) -> Prepared:
     model = given.model
     remote = observe(gateway, model, given.specs, given.state_uri, api_code=given.api_code)
     plan = plan_deploy(model, given.specs, remote, network=given.network, api_code=given.api_code)
-    reviews = review(gateway, plan)
+    reviews = review(gateway, plan, remote)
     answers = {name: r.changes for name, r in reviews.items() if r.reviewed}
     return Prepared(given, remote, plan, on_air_verdict(model, remote, plan, answers), reviews)
 

@@ -19,11 +19,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
+
+import yaml
 
 from ...aws.gateway import AwsGateway
 from ...errors import AwsError, DeployError
-from ..observed import ResourceChange
+from ..observed import RemoteState, ResourceChange, StackState
 from ..plan.instructions import DeployStack, Instruction, Phase, Plan
+from ..plan.values import StackOutput, Value
 from ..reads import parallel
 from ..results import StackPreview
 from .stacks import (
@@ -48,6 +52,7 @@ class Review:
     changes: tuple[ResourceChange, ...] = ()
     note: str = ""
     made_stack: bool = False  # the CREATE change set made the (REVIEW_IN_PROGRESS) stack
+    parameters: tuple[tuple[str, str], ...] = ()  # the values it was asked with
 
     def preview(self) -> StackPreview:
         return StackPreview(
@@ -73,6 +78,7 @@ def _unreviewable(step: DeployStack) -> str:
 
 
 def review_stack(gateway: AwsGateway, step: DeployStack) -> Review:
+    """CloudFormation's answer for ``step`` (whose parameters must all be known)."""
     why = _unreviewable(step)
     if why:
         return Review(step.stack, step.region, step.change_set_type, reviewed=False, note=why)
@@ -97,7 +103,71 @@ def review_stack(gateway: AwsGateway, step: DeployStack) -> Review:
         changes=changes,
         note="" if changes else "no changes",
         made_stack=made,
+        parameters=tuple(parameters),
     )
+
+
+class _TaggedLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short-form intrinsics as ``(tag, argument)``, so that two outputs
+    compare equal only when they name the same resource and attribute."""
+
+
+def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return (suffix, loader.construct_scalar(node))
+    if isinstance(node, yaml.SequenceNode):
+        return (suffix, tuple(loader.construct_sequence(node, deep=True)))
+    return (suffix, repr(loader.construct_mapping(node, deep=True)))  # type: ignore[arg-type]
+
+
+_TaggedLoader.add_multi_constructor("!", _tagged)
+
+
+def template_outputs_of(body: str | None) -> dict[str, Any]:
+    """A template's ``Outputs`` (intrinsics kept), {} when it has none or does not parse."""
+    if not body:
+        return {}
+    try:
+        doc = yaml.load(body, Loader=_TaggedLoader)  # a SafeLoader subclass
+    except yaml.YAMLError:
+        return {}
+    outputs = doc.get("Outputs") if isinstance(doc, dict) else None
+    return outputs if isinstance(outputs, dict) else {}
+
+
+def _keeps_outputs(upstream: Review | None, deployed: StackState | None, new_template: str, key: str) -> bool:
+    """Whether the output ``key`` of a stack this deploy changes keeps the value it has now: the
+    stack is deployed with that output, CloudFormation's answer for it adds, removes and replaces
+    nothing (an output is a resource's physical id or attribute: an update in place keeps the id),
+    and the output is defined as it was."""
+    if upstream is None or deployed is None or not upstream.reviewed or key not in deployed.outputs:
+        return False
+    if any(c.action != "Modify" or c.replacement in ("True", "Conditional") for c in upstream.changes):
+        return False
+    before = template_outputs_of(deployed.template_body).get(key)
+    after = template_outputs_of(new_template).get(key)
+    return before is not None and before == after
+
+
+def _with_known_outputs(
+    step: DeployStack, reviews: Mapping[str, Review], remote: RemoteState, plan: Plan
+) -> DeployStack | None:
+    """``step`` with its stack-output parameters filled in from the stacks as deployed, when each of
+    those stacks keeps that output through this deploy (:func:`_keeps_outputs`); None otherwise."""
+    bodies = {s.stack: s.template_body for s in plan.phase("stacks").steps if isinstance(s, DeployStack)}
+    filled: list[tuple[str, Value]] = []
+    for key, value in step.parameters:
+        if isinstance(value, str):
+            filled.append((key, value))
+            continue
+        if not isinstance(value, StackOutput) or value.stack not in bodies:
+            return None
+        deployed = remote.stack(value.stack)
+        if not _keeps_outputs(reviews.get(value.stack), deployed, bodies[value.stack], value.key):
+            return None
+        assert deployed is not None
+        filled.append((key, deployed.outputs[value.key]))
+    return replace(step, parameters=tuple(filled))
 
 
 def _delete_review_stack(gateway: AwsGateway, region: str, stack: str) -> None:
@@ -112,9 +182,11 @@ def _delete_review_stack(gateway: AwsGateway, region: str, stack: str) -> None:
         gateway.call("cloudformation", region, "delete_stack", StackName=stack)
 
 
-def review(gateway: AwsGateway, plan: Plan) -> dict[str, Review]:
-    """Every stack instruction of ``plan``, asked at once. If one cannot be asked, the change sets
-    the others made are deleted again before the error is raised."""
+def review(gateway: AwsGateway, plan: Plan, remote: RemoteState | None = None) -> dict[str, Review]:
+    """Every stack instruction of ``plan``, asked at once; then (given ``remote``) those whose
+    parameters come from stacks this deploy changes but whose outputs CloudFormation's answers show
+    unchanged (a tag or description edit of the network), asked with today's values. If one cannot
+    be asked, the change sets the others made are deleted again before the error is raised."""
     steps = [s for s in plan.phase("stacks").steps if isinstance(s, DeployStack)]
 
     def one(step: DeployStack) -> Review | BaseException:
@@ -123,12 +195,27 @@ def review(gateway: AwsGateway, plan: Plan) -> dict[str, Review]:
         except Exception as exc:  # raised below, once the others are discarded
             return exc
 
-    answers = parallel(one, steps)
-    reviews = {a.stack: a for a in answers if isinstance(a, Review)}
-    failed = [a for a in answers if not isinstance(a, Review)]
-    if failed:
-        discard(gateway, reviews)
-        raise failed[0]
+    reviews: dict[str, Review] = {}
+    pending = steps
+    for _ in range(len(steps)):  # a round per level of stacks feeding stacks
+        answers = parallel(one, pending)
+        reviews.update({a.stack: a for a in answers if isinstance(a, Review)})
+        failed = [a for a in answers if not isinstance(a, Review)]
+        if failed:
+            discard(gateway, reviews)
+            raise failed[0]
+        if remote is None:
+            break
+        known = [
+            (step, filled)
+            for step in pending
+            if not reviews[step.stack].reviewed and not step.replace
+            for filled in [_with_known_outputs(step, reviews, remote, plan)]
+            if filled is not None
+        ]
+        if not known:
+            break
+        pending = [filled for _, filled in known]
     return reviews
 
 
@@ -152,7 +239,8 @@ def with_reviews(plan: Plan, reviews: Reviews) -> Plan:
 
     def named(step: Instruction) -> Instruction:
         if isinstance(step, DeployStack) and step.stack in reviews and reviews[step.stack].change_set:
-            return replace(step, change_set=reviews[step.stack].change_set)
+            done = reviews[step.stack]
+            return replace(step, change_set=done.change_set, reviewed_parameters=done.parameters)
         return step
 
     return replace(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -193,6 +193,10 @@ def deploy_stack(
     executed (it raises to refuse; the change set is deleted then)."""
     region, stack = step.region, step.stack
     change_set = step.change_set
+    if change_set and step.reviewed_parameters and tuple(parameters) != step.reviewed_parameters:
+        # asked with outputs its stacks no longer have: ask again, and judge that answer
+        delete_change_set(gateway, region, stack, change_set)
+        change_set, step = "", replace(step, change_set="")
     if not change_set:
         if step.replace:
             delete_stack(gateway, region, stack, status)

@@ -142,9 +142,6 @@ def on_air_verdict(
     """Every way ``plan`` would interrupt Live or Preview as they are now (empty: safe on air).
     ``reviews``: CloudFormation's answer (its change set's changes) for each stack step asked."""
     found: list[Interruption] = []
-    for step in plan.phase("stacks").steps:
-        if isinstance(step, DeployStack) and reviews is not None and step.stack in reviews:
-            found.extend(stack_verdict(model, remote, step, reviews[step.stack]))
     replaced = {f.arn for f in replaced_flows(model, remote)}
     steps = list(plan.steps)
     for role in HUB_ROLES:
@@ -196,6 +193,10 @@ def on_air_verdict(
             if isinstance(step, SetCallerSource) and flow is not None and flow.arn not in remote.retired:
                 found.append(Interruption(role, name, f"re-point the {role} source ({step.describe()})"))
                 break
+    # CloudFormation's own answers after the plan's reasons, which name ingests rather than resources
+    for step in plan.phase("stacks").steps:
+        if isinstance(step, DeployStack) and reviews is not None and step.stack in reviews:
+            found.extend(stack_verdict(model, remote, step, reviews[step.stack]))
     return tuple(dict.fromkeys(found))
 
 

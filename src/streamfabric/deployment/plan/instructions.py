@@ -38,6 +38,9 @@ class DeployStack:
     execute_empty: bool = False
     # A change set created (and judged by the on-air guard) before the deploy: executed as it is.
     change_set: str = field(default="", compare=False)
+    # The parameter values it was created with: when the stacks it depends on end with other
+    # outputs, it is not executed and the stack is asked again (and judged) at its turn.
+    reviewed_parameters: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     after: tuple[str, ...] = ()
 
     @property
