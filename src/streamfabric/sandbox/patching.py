@@ -37,6 +37,13 @@ behaviour") and the fingerprint of the target in the pinned moto (:mod:`.patch`)
   ``/moto-api/streamfabric/signal``): DescribeFlowSourceMetadata and DescribeFlowSourceThumbnail
   (:mod:`.mediaconnect.monitor`) and the ``AWS/MediaConnect`` source metrics
   (:mod:`.mediaconnect.metrics`), and
+* throttles MediaConnect's API with token buckets per account, Region and API class
+  (:mod:`.mediaconnect.throttling`), and applies MediaConnect's quotas, DELETING windows and
+  maintenance restarts (:mod:`.mediaconnect.quotas`, :mod:`.mediaconnect.deletion`,
+  :mod:`.mediaconnect.maintenance`, through the handlers above),
+* serves the emulator's own settings and controls (:mod:`.strictness`, ``/moto-api/streamfabric/
+  strictness``; ``/moto-api/streamfabric/maintenance``) and forgets all of its state on
+  ``POST /moto-api/reset`` (:mod:`.resets`), and
 * finds the backend for a request's host once per host (:mod:`.dispatch`: speed only).
 """
 
@@ -46,11 +53,11 @@ import threading
 
 from moto.cloudformation.responses import transform_dict
 
-from . import dispatch
+from . import dispatch, resets, strictness
 from .cloudformation import changesets, failures, templates_yaml, updates
 from .cloudformation.resources import apigateway, cloudwatch, ec2, mediaconnect, secrets
 from .ec2 import subnets
-from .mediaconnect import asynchronous, metrics, monitor, responses, signal
+from .mediaconnect import asynchronous, maintenance, metrics, monitor, responses, signal, throttling
 from .patch import ABSENT, How, Patch, apply, numbered
 
 _MC = "moto.mediaconnect.responses:MediaConnectResponse."
@@ -129,6 +136,14 @@ REGISTRY: tuple[Patch, ...] = numbered((
     Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", asynchronous.after_moto_reset,
           "the emulator's own API: POST /moto-api/reset also forgets update windows and flow errors",
           "(self) -> None"),
+    Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", resets.after_moto_reset,
+          "the emulator's own API: POST /moto-api/reset also forgets encoders, flow histories, DELETING "
+          "windows, restarts, token buckets and restores the strict settings (resets.py)", "(self) -> None"),
+    Patch(How.WRAP, _MC + "call_action", throttling.throttle,
+          "MediaConnect User Guide, Quotas, Limits for API requests: HTTP 429 TooManyRequestsException "
+          "past 30/s (DescribeFlow, DescribeFlowSourceMetadata, DescribeFlowSourceThumbnail) or 5/s with "
+          "bursts to 30 (every other API), per account and Region (mediaconnect/throttling.py)",
+          "(self) -> 'TYPE_RESPONSE'"),
     # --- CloudFormation models for MediaConnect (cloudformation/resources/mediaconnect.py) ----------
     _model(mediaconnect.MediaConnectFlow, "", _MEDIACONNECT_MODEL + "Flow"),
     _model(mediaconnect.MediaConnectFlowOutput, "", _MEDIACONNECT_MODEL + "FlowOutput"),
@@ -236,6 +251,14 @@ REGISTRY: tuple[Patch, ...] = numbered((
           "MediaConnect User Guide, Metrics to monitor source health (AWS/MediaConnect, read by "
           "GetMetricData: moto asks every CloudWatchMetricProvider subclass)",
           "(account_id: str, region: str) -> Any"),
+    # --- the emulator's own settings and controls (strictness.py, mediaconnect/maintenance.py) ------
+    Patch(How.ADD_ITEM, "moto.moto_api._internal.urls:url_paths", strictness.control,
+          "the emulator's own API, not AWS's: /moto-api/streamfabric/strictness", ABSENT,
+          key="{0}/moto-api/streamfabric/strictness"),
+    Patch(How.ADD_ITEM, "moto.moto_api._internal.urls:url_paths", maintenance.control,
+          "the emulator's own API, not AWS's: /moto-api/streamfabric/maintenance (a flow's maintenance "
+          "restart, as MediaConnect makes it in the window)", ABSENT,
+          key="{0}/moto-api/streamfabric/maintenance"),
     # --- dispatch (dispatch.py) ---------------------------------------------------------------------
     Patch(How.WRAP, "moto.moto_server.werkzeug_app:DomainDispatcherApplication.get_backend_for_host",
           dispatch.backend_for_host, "speed, not behaviour: each host's backend is found once",

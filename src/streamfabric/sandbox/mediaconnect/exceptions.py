@@ -1,8 +1,10 @@
-"""MediaConnect's errors that moto's ``moto.mediaconnect.exceptions`` lacks."""
+"""MediaConnect's errors that moto's ``moto.mediaconnect.exceptions`` lacks or answers with another
+HTTP status than botocore's service model gives them."""
 
 from __future__ import annotations
 
 from moto.core.exceptions import JsonRESTError
+from moto.mediaconnect import exceptions as moto_exceptions
 
 
 class BadRequestException(JsonRESTError):
@@ -12,3 +14,21 @@ class BadRequestException(JsonRESTError):
 
     def __init__(self, message: str) -> None:
         super().__init__("BadRequestException", message)
+
+
+class NotFoundException(moto_exceptions.NotFoundException):
+    """MediaConnect's ``NotFoundException`` with botocore's HTTP status, 404 (moto's answers 400).
+    A subclass of moto's, so code that catches moto's catches it."""
+
+    code = 404
+
+
+class QuotaExceeded(JsonRESTError):
+    """One of MediaConnect's HTTP 420 errors (botocore's ``CreateFlow420Exception``,
+    ``AddFlowOutputs420Exception``, ``GrantFlowEntitlements420Exception``: ``{"message"}``, HTTP 420),
+    which only the operations that create what a quota counts have."""
+
+    code = 420
+
+    def __init__(self, operation: str, message: str) -> None:
+        super().__init__(f"{operation}420Exception", message)
