@@ -41,6 +41,7 @@ behaviour") and the fingerprint of the target in the pinned moto (:mod:`.patch`)
   (:mod:`.mediaconnect.throttling`), and applies MediaConnect's quotas, DELETING windows and
   maintenance restarts (:mod:`.mediaconnect.quotas`, :mod:`.mediaconnect.deletion`,
   :mod:`.mediaconnect.maintenance`, through the handlers above),
+* makes S3's conditional PutObject and DeleteObject atomic per key (:mod:`.s3.conditional`),
 * serves the emulator's own settings and controls (:mod:`.strictness`, ``/moto-api/streamfabric/
   strictness``; ``/moto-api/streamfabric/maintenance``) and forgets all of its state on
   ``POST /moto-api/reset`` (:mod:`.resets`), and
@@ -59,6 +60,7 @@ from .cloudformation.resources import apigateway, cloudwatch, ec2, mediaconnect,
 from .ec2 import subnets
 from .mediaconnect import asynchronous, maintenance, metrics, monitor, responses, signal, throttling
 from .patch import ABSENT, How, Patch, apply, numbered
+from .s3 import conditional
 
 _MC = "moto.mediaconnect.responses:MediaConnectResponse."
 _CFN = "moto.cloudformation.models:"
@@ -259,6 +261,13 @@ REGISTRY: tuple[Patch, ...] = numbered((
           "the emulator's own API, not AWS's: /moto-api/streamfabric/maintenance (a flow's maintenance "
           "restart, as MediaConnect makes it in the window)", ABSENT,
           key="{0}/moto-api/streamfabric/maintenance"),
+    # --- S3 (s3/conditional.py) ----------------------------------------------------------------------
+    Patch(How.WRAP, "moto.s3.responses:S3Response.put_object", conditional.put_object,
+          "Amazon S3 User Guide, conditional writes: of concurrent conditional writes of one key, one "
+          "succeeds and the others get 412", "(self) -> tuple[int, dict[str, typing.Any], str | bytes]"),
+    Patch(How.WRAP, "moto.s3.responses:S3Response.delete_object", conditional.delete_object,
+          "Amazon S3 User Guide, conditional deletes: If-Match checked and applied at once",
+          "(self) -> tuple[int, dict[str, typing.Any], str | bytes]"),
     # --- dispatch (dispatch.py) ---------------------------------------------------------------------
     Patch(How.WRAP, "moto.moto_server.werkzeug_app:DomainDispatcherApplication.get_backend_for_host",
           dispatch.backend_for_host, "speed, not behaviour: each host's backend is found once",
