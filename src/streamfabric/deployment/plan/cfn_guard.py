@@ -90,7 +90,7 @@ def on_air_paths(model: Topology, remote: RemoteState) -> list[OnAirPath]:
 
 
 @functools.lru_cache(maxsize=64)
-def _resources(body: str | None) -> Mapping[str, Any]:
+def resources(body: str | None) -> Mapping[str, Any]:
     if not body:
         return {}
     try:
@@ -190,8 +190,8 @@ def judge_stack(
     """(path, what) for every change of ``stack`` that interrupts an on-air path."""
     kind = stack_kind(model, stack)
     deployed = remote.stack(stack)
-    old = _resources(deployed.template_body if deployed else None)
-    new = _resources(new_template)
+    old = resources(deployed.template_body if deployed else None)
+    new = resources(new_template)
     found: list[tuple[OnAirPath, str]] = []
     for path in paths:
         for change in changes:
@@ -225,4 +225,4 @@ def _on_path(model: Topology, path: OnAirPath, kind: str, region: str, logical_i
     return False
 
 
-__all__ = ["OnAirPath", "judge_stack", "on_air_paths"]
+__all__ = ["OnAirPath", "judge_stack", "on_air_paths", "resources"]

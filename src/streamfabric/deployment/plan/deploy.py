@@ -20,6 +20,7 @@ from ..observed import RemoteState
 from .flows import plan_poststeps
 from .instructions import DeployStack, Instruction, Phase, Plan, SetCallerSource, UploadApiPackage
 from .inventory import removed_regions
+from .moves import network_moves
 from .on_air import on_air_ingests
 from .parameters import StackOutputs
 from .retire import plan_cleanup, plan_retire
@@ -107,7 +108,10 @@ def plan_deploy(
     post = plan_poststeps(model, remote, with_resolved_hop_secret(model, net, remote.secrets), before)
     removed = removed_regions(model, remote.stacks, remote.retired.values())
     cleanup = plan_cleanup(model, remote, removed)
-    notes = tuple(f"not ours, left alone: flow {found}" for found in remote.duplicates)
+    notes = (
+        *network_moves(model, stack_steps, remote),
+        *(f"not ours, left alone: flow {found}" for found in remote.duplicates),
+    )
     return Plan(
         (
             Phase("retire", retire),

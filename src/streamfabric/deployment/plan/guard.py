@@ -78,6 +78,8 @@ def summary(verdict: tuple[Interruption, ...]) -> list[str]:
 class OnAirError(DeployError):
     """The deploy was refused before any change: it would interrupt what is on air."""
 
+    kind = "on_air"
+
     def __init__(self, interruptions: tuple[Interruption, ...], head: str = "") -> None:
         self.interruptions = interruptions
         head = head or "deploy refused, nothing was changed"
@@ -195,7 +197,22 @@ def offline_verdict(old: Topology, new: Topology) -> list[str]:
         new.hub.region,
         new.hub.network.availability_zone,
     ):
-        lines.append("would restart Live and Preview (the hub moves)")
+        lines.append(
+            "would replace the hub's subnet and the flows of "
+            f"{new.hub.region}: interrupts Live and Preview (the hub moves)"
+        )
+    before = {net.region: net for net in old.networks}
+    for net in new.networks:
+        was = before.get(net.region)
+        if (
+            was is not None
+            and was.availability_zone != net.availability_zone
+            and was.subnet_cidr == net.subnet_cidr
+        ):
+            lines.append(
+                f"deploy would refuse: moving {net.region}'s subnet to {net.availability_zone} needs a new "
+                f"subnet_cidr (the replacement is created before the old subnet {net.subnet_cidr} is deleted)"
+            )
     return lines
 
 
