@@ -26,3 +26,14 @@ def encoders_for_ingests(endpoint: str, state: Any) -> list[str]:
     for arn in arns:
         encoder_on(endpoint, arn)
     return arns
+
+
+def encoders_for_topology(model: Any) -> None:
+    """One encoder per ingest of ``model``, pointed at the flow a deploy will make (by Region and
+    flow name, in the emulator of this process: as ``sandbox serve --topology`` and the demo do)."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+
+    from streamfabric.sandbox.mediaconnect import encoders
+
+    for ingest in model.ingests:
+        encoders.set_named(DEFAULT_ACCOUNT_ID, ingest.region, model.flow_name(ingest.name), connected=True)
