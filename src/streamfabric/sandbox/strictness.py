@@ -1,6 +1,6 @@
 """How strict the emulator is: as strict as AWS's documentation by default, kinder only on request.
 
-Every behaviour the emulator models follows an AWS page (:mod:`.fidelity` lists them); where AWS
+Every behaviour the emulator models follows an AWS page (docs/emulator-fidelity.md lists them); where AWS
 documents nothing, the emulator takes the harsher reading. A few of them make a test slow or need
 a client the product does not have yet; a test that needs the kind behaviour asks for it by name
 (:data:`LENIENCIES`), says why in a comment, and gets it until the next ``POST /moto-api/reset``
