@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from streamfabric.aws.gateway import AwsGateway
-from streamfabric.errors import AwsError, SignalCheckError
+from streamfabric.errors import AwsError, SignalCheckError, ThrottledError
 from streamfabric.sandbox.server import set_strictness, signal
 from streamfabric.switching import Switcher
 from streamfabric.switching.signal import Metrics, SignalMonitor, judge
+from streamfabric.switching.updating import update_source
 
 from .conftest import World
 
@@ -148,3 +149,24 @@ def test_metrics_are_read_back_past_the_delivery_delay_and_judged_by_their_own_t
     assert gateway.params["StartTime"] == now - timedelta(seconds=120)  # a minute of delivered data
     assert metrics.connected is connected
     assert metrics.newest_age_s == age
+
+
+class _ThrottledTwice:
+    def __init__(self, times: int) -> None:
+        self.times, self.calls = times, 0
+
+    def call(self, service: str, region: str | None, operation: str, **params: Any) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls <= self.times:
+            raise ThrottledError("mediaconnect.update_flow_source: TooManyRequestsException", code="429")
+        return {"ok": True}
+
+
+def test_a_throttled_cut_is_retried_within_its_budget_and_then_says_it_was_throttled() -> None:
+    """Past botocore's retries (its quota spent by a burst of cuts), the cut keeps its own budget."""
+    params = {"FlowArn": "arn:flow", "SourceArn": "arn:source"}
+    gateway: Any = _ThrottledTwice(2)
+    assert update_source(gateway, "eu-west-1", params, attempts=1, budget=5.0) == {"ok": True}
+    assert gateway.calls == 3
+    with pytest.raises(ThrottledError):
+        update_source(_ThrottledTwice(99), "eu-west-1", params, attempts=1, budget=0.0)  # type: ignore[arg-type]
