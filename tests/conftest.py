@@ -122,6 +122,29 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     reset(moto_server)
 
 
+class Encoders:
+    """Encoders for one test's flows (``encoders.on(flow_arn)``): see tests/encoders.py."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+
+    def on(self, flow_arn: str, **settings: object) -> dict[str, object]:
+        from encoders import encoder_on
+
+        return encoder_on(self.endpoint, flow_arn, **settings)
+
+    def off(self, flow_arn: str) -> dict[str, object]:
+        from encoders import encoder_off
+
+        return encoder_off(self.endpoint, flow_arn)
+
+
+@pytest.fixture()
+def encoders(aws: str) -> Encoders:
+    """Turn on what a test's flows receive: nothing arrives unless an encoder sends."""
+    return Encoders(aws)
+
+
 @pytest.fixture(scope="session")
 def api_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The control API's Lambda package, built once per session (wheels from the package index,

@@ -11,6 +11,8 @@ import boto3
 import pytest
 from botocore.exceptions import WaiterError
 
+from streamfabric.sandbox.server import set_strictness
+
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/MediaConnectAccess"
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:srt-pass"
@@ -332,11 +334,13 @@ def test_stack_delete_of_running_flow_fails_until_stopped(cfn: Any, mc: Any, sub
     assert _outputs(cfn) == outputs
     events = cfn.describe_stack_events(StackName="demo-flows-us-east-1")["StackEvents"]
     reasons = [e.get("ResourceStatusReason", "") for e in events if e["ResourceStatus"] == "DELETE_FAILED"]
-    assert any("[LiveFlow]" in reason and "stopped" in reason for reason in reasons)
+    # the VPC interface cannot leave a running flow (RemoveFlowVpcInterface needs STANDBY), so the
+    # flow, which waits for it, is never asked to go
+    assert any("LiveVpc" in reason and "STANDBY" in reason for reason in reasons), reasons
     remaining = cfn.describe_stack_resources(StackName="demo-flows-us-east-1")["StackResources"]
-    assert [r["LogicalResourceId"] for r in remaining] == ["LiveFlow"]
+    assert sorted(r["LogicalResourceId"] for r in remaining) == ["LiveFlow", "LiveVpc"]
     flow = _only_flow(mc)
-    assert (flow["Status"], flow["Outputs"], flow["VpcInterfaces"]) == ("ACTIVE", [], [])
+    assert (flow["Status"], flow["Outputs"], len(flow["VpcInterfaces"])) == ("ACTIVE", [], 1)
     mc.stop_flow(FlowArn=flow_arn)
     cfn.delete_stack(StackName="demo-flows-us-east-1")
     assert mc.list_flows()["Flows"] == []
@@ -507,10 +511,13 @@ def test_stack_update_of_tags_succeeds(cfn: Any, mc: Any) -> None:
 
 
 def test_stack_with_a_maintenance_window_succeeds_and_updates_in_place(
-    cfn: Any, mc: Any, subnet: str
+    cfn: Any, mc: Any, subnet: str, aws: str
 ) -> None:
     """AWS::MediaConnect::Flow Maintenance (MaintenanceDay, MaintenanceStartHour "HH:00") reaches the
-    flow, and a change updates it in place ("Update requires: No interruption")."""
+    flow, and a change updates it in place ("Update requires: No interruption"), on a Thursday noon
+    (the emulator's calendar pinned far from Tuesday 04:00, whose window locks changes from 4 hours
+    before it to its end)."""
+    set_strictness(aws, clock={"wall": "2026-01-08T12:00:00+00:00"})
     template = _template()
     flow = template["Resources"]["LiveFlow"]["Properties"]
     flow["Maintenance"] = {"MaintenanceDay": "Tuesday", "MaintenanceStartHour": "04:00"}
@@ -526,6 +533,27 @@ def test_stack_with_a_maintenance_window_succeeds_and_updates_in_place(
     after = _only_flow(mc)
     assert after["FlowArn"] == before["FlowArn"]
     assert after["Maintenance"] == {"MaintenanceDay": "Sunday", "MaintenanceStartHour": "23:00"}
+
+
+def test_stack_update_of_the_maintenance_window_near_its_start_fails_and_rolls_back(
+    cfn: Any, mc: Any, subnet: str, aws: str
+) -> None:
+    """MediaConnect User Guide, Setting flow maintenance windows: no change "within 4 hours of the
+    scheduled maintenance start time": CloudFormation's UpdateFlow is refused like anyone's."""
+    set_strictness(aws, clock={"wall": "2026-01-06T01:30:00+00:00"})  # Tuesday, 2.5 h before 04:00
+    template = _template()
+    flow = template["Resources"]["LiveFlow"]["Properties"]
+    flow["Maintenance"] = {"MaintenanceDay": "Tuesday", "MaintenanceStartHour": "04:00"}
+    _create(cfn, template, Parameters=_parameters(subnet))
+    _wait(cfn, "stack_create_complete")
+    flow["Maintenance"] = {"MaintenanceDay": "Sunday", "MaintenanceStartHour": "23:00"}
+    cfn.update_stack(
+        StackName="demo-flows-us-east-1", TemplateBody=json.dumps(template), Parameters=_parameters(subnet)
+    )
+    with pytest.raises(WaiterError):
+        _wait(cfn, "stack_update_complete")
+    assert _stack(cfn)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert _only_flow(mc)["Maintenance"] == {"MaintenanceDay": "Tuesday", "MaintenanceStartHour": "04:00"}
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,12 @@
-"""The sandbox's source monitoring: metadata, thumbnails and AWS/MediaConnect metrics follow the signal."""
+"""The sandbox's source monitoring: metadata, thumbnails and AWS/MediaConnect metrics follow what
+encoders send (nothing, until one does), late as CloudWatch is."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,9 +79,12 @@ def _assert_wire_keys(mc: Any, operation: str, payload: Any, shape: Any = None) 
             _assert_wire_keys(mc, operation, item, shape.member)
 
 
-def test_metadata_reports_the_stream_and_follows_the_signal(clients: dict[str, Any]) -> None:
+def test_a_listener_nobody_sends_to_reports_no_media_until_an_encoder_does(clients: dict[str, Any]) -> None:
     mc, raw = clients["mc"], clients["raw"]
     arn = _listener_flow(mc, "t-main-stage")
+    meta = mc.describe_flow_source_metadata(FlowArn=arn)  # a running flow, and nobody sends
+    assert "TransportMediaInfo" not in meta and meta["Messages"][0]["Code"] == "NO_SOURCE_DATA"
+    _signal(clients["url"], flowArn=arn, connected=True)  # the encoder starts
     meta = mc.describe_flow_source_metadata(FlowArn=arn)
     _assert_wire_keys(mc, "DescribeFlowSourceMetadata", raw["DescribeFlowSourceMetadata"])
     video = meta["TransportMediaInfo"]["Programs"][0]["Streams"][0]
@@ -98,23 +103,27 @@ def test_metadata_reports_the_stream_and_follows_the_signal(clients: dict[str, A
 def test_a_stopped_flow_receives_nothing(clients: dict[str, Any]) -> None:
     mc = clients["mc"]
     arn = _listener_flow(mc, "t-stopped")
+    _signal(clients["url"], flowArn=arn, connected=True)
     mc.stop_flow(FlowArn=arn)
     mc.describe_flow(FlowArn=arn)
     meta = mc.describe_flow_source_metadata(FlowArn=arn)
     assert "TransportMediaInfo" not in meta and meta["Messages"][0]["Code"] == "FLOW_NOT_ACTIVE"
 
 
-def test_thumbnail_is_a_jpeg_of_the_source_when_enabled(clients: dict[str, Any]) -> None:
+def test_thumbnail_is_a_480_by_270_jpeg_of_the_source_when_enabled(clients: dict[str, Any]) -> None:
     from PIL import Image
 
     mc, raw = clients["mc"], clients["raw"]
     arn = _listener_flow(mc, "t-tent-stage")
     details = mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
+    assert "Thumbnail" not in details and details["ThumbnailMessages"][0]["Code"] == "NO_SOURCE_DATA"
+    _signal(clients["url"], flowArn=arn, connected=True, width=1280, height=720)
+    details = mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
     _assert_wire_keys(mc, "DescribeFlowSourceThumbnail", raw["DescribeFlowSourceThumbnail"])
     image = base64.b64decode(details["Thumbnail"])
     assert image[:3] == b"\xff\xd8\xff"  # JPEG SOI marker
     picture = Image.open(io.BytesIO(image))
-    assert picture.format == "JPEG" and picture.size == (320, 180)  # 16:9 like the source
+    assert picture.format == "JPEG" and picture.size == (480, 270)  # the User Guide's size, any source
     assert abs(details["Timestamp"] - datetime.now(UTC)) < timedelta(minutes=1)
     _signal(clients["url"], flowArn=arn, connected=False)
     details = mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
@@ -124,6 +133,7 @@ def test_thumbnail_is_a_jpeg_of_the_source_when_enabled(clients: dict[str, Any])
 def test_no_thumbnail_unless_the_flow_enables_thumbnails(clients: dict[str, Any]) -> None:
     mc = clients["mc"]
     arn = _listener_flow(mc, "t-plain", thumbnails=False)
+    _signal(clients["url"], flowArn=arn, connected=True)
     details = mc.describe_flow_source_thumbnail(FlowArn=arn)["ThumbnailDetails"]
     assert "Thumbnail" not in details and details["ThumbnailMessages"][0]["Code"] == "THUMBNAIL_DISABLED"
     mc.update_flow(FlowArn=arn, SourceMonitoringConfig={"ThumbnailState": "ENABLED"})
@@ -138,32 +148,91 @@ def test_unknown_flow_is_not_found(clients: dict[str, Any]) -> None:
     assert excinfo.value.response["Error"]["Code"] == "NotFoundException"
 
 
-def _metric_values(cw: Any, arns: list[str], metric: str, stat: str) -> list[list[float]]:
+def _metric_values(cw: Any, arns: list[str], metric: str, stat: str, span: int = 300) -> list[list[float]]:
+    return [[v for _, v in series] for series in _metric_series(cw, arns, metric, stat, span)]
+
+
+def _metric_series(
+    cw: Any, arns: list[str], metric: str, stat: str, span: int = 300, period: int = 10
+) -> list[list[tuple[datetime, float]]]:
+    """Each flow's (timestamp, value) datapoints over the last ``span`` seconds, newest first."""
     now = datetime.now(UTC)
     response = cw.get_metric_data(
-        StartTime=now - timedelta(seconds=60), EndTime=now + timedelta(seconds=10),
+        StartTime=now - timedelta(seconds=span), EndTime=now + timedelta(seconds=10),
+        ScanBy="TimestampDescending",
         MetricDataQueries=[
             {"Id": f"q{i}", "MetricStat": {"Metric": {"Namespace": "AWS/MediaConnect", "MetricName": metric,
-             "Dimensions": [{"Name": "FlowARN", "Value": arn}]}, "Period": 10, "Stat": stat}}
+             "Dimensions": [{"Name": "FlowARN", "Value": arn}]}, "Period": period, "Stat": stat}}
             for i, arn in enumerate(arns)
         ],
     )  # fmt: skip
-    by_id = {r["Id"]: r["Values"] for r in response["MetricDataResults"]}
-    return [list(by_id[f"q{i}"]) for i in range(len(arns))]
+    by_id = {
+        r["Id"]: list(zip(r["Timestamps"], r["Values"], strict=True)) for r in response["MetricDataResults"]
+    }
+    return [by_id[f"q{i}"] for i in range(len(arns))]
+
+
+def _ran_since(arn: str, seconds_ago: float, encoder: bool = True) -> float:
+    """The flow ran, its encoder sending, from ``seconds_ago`` on: the past the emulator would have
+    recorded had the test waited (its history and encoder timelines, written directly)."""
+    from streamfabric.sandbox.mediaconnect import encoders, history
+
+    since = time.time() - seconds_ago
+    history.record(arn, True, at=since)
+    if encoder:
+        encoders.set_signal(arn, now=since, connected=True)
+    return since
+
+
+def _started(mc: Any, name: str, seconds_ago: float, protocol: str = "srt-listener") -> str:
+    source: dict[str, Any] = {"Name": "encoder", "Protocol": protocol, "WhitelistCidr": "0.0.0.0/0"}
+    source["IngestPort"] = 5000
+    arn = str(mc.create_flow(Name=name, Source=source)["Flow"]["FlowArn"])
+    _ran_since(arn, seconds_ago)
+    mc.start_flow(FlowArn=arn)
+    mc.describe_flow(FlowArn=arn)
+    return arn
 
 
 def test_metrics_of_many_flows_in_one_get_metric_data(clients: dict[str, Any]) -> None:
+    from streamfabric.sandbox.mediaconnect import encoders
+
     mc, cw = clients["mc"], clients["cw"]
-    first, second = _listener_flow(mc, "t-a"), _listener_flow(mc, "t-b")
+    first, second = _started(mc, "t-a", 240), _started(mc, "t-b", 240)
+    encoders.set_signal(second, now=time.time() - 150, connected=False)  # its encoder stopped then
     connected = _metric_values(cw, [first, second], "SourceConnected", "Minimum")
-    assert all(values and values[0] == 1.0 for values in connected)
+    assert connected[0] and set(connected[0]) == {1.0}
+    assert connected[1][0] == 0.0 and 1.0 in connected[1]  # newest period first
     bitrate = _metric_values(cw, [first, second], "SourceBitRate", "Average")
-    assert all(values and min(values) > 1_000_000 for values in bitrate)
-    _signal(clients["url"], flowArn=second, connected=False)
-    connected = _metric_values(cw, [first, second], "SourceConnected", "Minimum")
-    assert connected[0][0] == 1.0 and connected[1][0] == 0.0  # newest period first
+    assert bitrate[0] and min(bitrate[0]) > 1_000_000
     disconnections = _metric_values(cw, [second], "SourceDisconnections", "Sum")[0]
     assert sum(disconnections) == 1.0
+
+
+def test_datapoints_are_readable_only_after_the_delivery_delay(clients: dict[str, Any]) -> None:
+    """The newest readable datapoint is older than the delay (60 s unless configured), with its true
+    timestamp: a flow started 30 s ago has none readable yet."""
+    from streamfabric.sandbox.server import set_strictness
+
+    mc, cw = clients["mc"], clients["cw"]
+    old, new = _started(mc, "t-old", 240), _started(mc, "t-new", 30)
+    before = datetime.now(UTC)
+    series = _metric_series(cw, [old, new], "SourceBitRate", "Average", period=1)
+    assert series[1] == []  # ran 30 s: nothing is readable yet
+    assert series[0] and before - series[0][0][0] > timedelta(seconds=60)
+    assert before - series[0][0][0] < timedelta(seconds=70)  # as new as the delay allows
+    set_strictness(clients["url"], metricDelay=10)
+    series = _metric_series(cw, [old, new], "SourceBitRate", "Average", period=1)
+    assert series[1] and timedelta(seconds=10) < datetime.now(UTC) - series[1][0][0] < timedelta(seconds=20)
+
+
+def test_source_connected_is_posted_only_for_srt_and_zixi_sources(clients: dict[str, Any]) -> None:
+    mc, cw = clients["mc"], clients["cw"]
+    srt, rtp = _started(mc, "t-srt", 200), _started(mc, "t-rtp", 200, protocol="rtp")
+    zixi = _started(mc, "t-zixi", 200, protocol="zixi-push")
+    connected = _metric_values(cw, [srt, rtp, zixi], "SourceConnected", "Minimum")
+    assert connected[0] and connected[2] and connected[1] == []
+    assert _metric_values(cw, [rtp], "SourceBitRate", "Average")[0]  # the other metrics are there
 
 
 def test_a_caller_source_receives_what_the_listener_it_reaches_sends(
@@ -178,6 +247,7 @@ def test_a_caller_source_receives_what_the_listener_it_reaches_sends(
                   "CidrAllowList": ["0.0.0.0/0"]}],
     )["Flow"]  # fmt: skip
     mc.start_flow(FlowArn=ingest["FlowArn"])
+    _signal(aws, flowArn=ingest["FlowArn"], connected=True)
     address = mc.describe_flow(FlowArn=ingest["FlowArn"])["Flow"]["Outputs"][0]["ListenerAddress"]
     hub = mc.create_flow(
         Name="t-live", SourceMonitoringConfig={"ThumbnailState": "ENABLED"},

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from encoders import encoder_on  # tests/ is on sys.path
 from wire_shapes import WireRecorder  # tests/ is on sys.path
 
 HUB, INGEST = "us-east-1", "eu-west-1"
@@ -324,8 +325,9 @@ def test_a_flow_output_needs_a_router_integrated_source_in_its_region(mc: Any) -
     assert _code(err) == "BadRequestException" and "is in us-east-1" in str(err.value)
 
 
-def test_source_metadata_and_thumbnail_report_what_an_active_input_receives(mc: Any) -> None:
+def test_source_metadata_and_thumbnail_report_what_an_active_input_receives(mc: Any, aws: str) -> None:
     arn = _srt_input(mc, _interface(mc))["Arn"]
+    encoder_on(aws, arn)  # an encoder sends to the input: nothing arrives without one
     metadata = mc.get_router_input_source_metadata(Arn=arn)["SourceMetadataDetails"]
     assert metadata["SourceMetadataMessages"][0]["Code"] == "INPUT_NOT_ACTIVE"
     assert "RouterInputMetadata" not in metadata
@@ -390,10 +392,11 @@ def test_every_router_handler_is_a_botocore_operation_with_a_url() -> None:
         assert any(re.match(p, uri) for p in patterns), operation.name
 
 
-def test_a_router_integrated_flow_receives_what_its_routed_input_receives(mc: Any) -> None:
+def test_a_router_integrated_flow_receives_what_its_routed_input_receives(mc: Any, aws: str) -> None:
     flow = _hub_flow(mc)
     output = _flow_output(mc, flow)
     router_input = _srt_input(mc, _interface(mc))
+    encoder_on(aws, router_input["Arn"])
     _settled(mc, router_input["Arn"])
     mc.get_router_output(Arn=output["Arn"])
     mc.start_flow(FlowArn=flow["FlowArn"])

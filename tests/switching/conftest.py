@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +12,10 @@ import boto3
 import pytest
 
 from deploy import helpers  # tests/deploy (tests/ is on sys.path, like golden_util)
+from encoders import encoders_for_ingests
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deployment import deploy
-from streamfabric.sandbox.server import reset
+from streamfabric.sandbox.server import reset, set_strictness
 from streamfabric.switching import Switcher
 from streamfabric.topology.loading import load_topology
 from streamfabric.topology.model import Topology
@@ -26,6 +28,7 @@ class World:
     endpoint: str
     model: Topology
     directory: Path
+    encoders_since: float = 0.0  # when the module's encoders started sending
 
     def session(self) -> boto3.session.Session:
         return helpers.session()
@@ -53,7 +56,10 @@ def world(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         helpers.create_example_secrets(model, moto_server)
         helpers.create_example_hosted_zone(model)
         deploy(model, network="cloudformation", gateway=helpers.gateway(helpers.session()))
-        yield World(moto_server, model, directory)
+        world = World(moto_server, model, directory)
+        encoders_for_ingests(moto_server, world.switcher().state)  # one encoder per ingest, as a show has
+        world.encoders_since = time.time()
+        yield world
     finally:
         mp.undo()
         reset(moto_server)
@@ -71,3 +77,18 @@ def on_air_reset(world: World) -> Iterator[World]:
     audit = world.directory / "festival.audit.jsonl"
     audit.unlink(missing_ok=True)
     yield world
+
+
+@pytest.fixture()
+def readable_metrics(world: World) -> Iterator[None]:
+    """The leniency ``metric_delay``: AWS/MediaConnect datapoints readable at once. For a test that
+    checks the metric values status shows: the module's flows were deployed seconds ago, and with
+    CloudWatch's delivery delay (60 s in the emulator, as AWS's console is "1 minute behind") none
+    of their datapoints would be readable yet. Waits for the first whole 5-second datapoint of the
+    encoders (one that began before they sent says "not connected", as CloudWatch's would)."""
+    set_strictness(world.endpoint, lenient=["metric_delay"])
+    time.sleep(max(0.0, world.encoders_since + 6 - time.time()))
+    try:
+        yield
+    finally:
+        set_strictness(world.endpoint, lenient=[])

@@ -64,15 +64,16 @@ def test_status_carries_the_signal_and_a_dead_ingest_is_422(api: str, on_air_res
         assert code == 200
         signals = {i["name"]: i["signal"] for i in status["ingests"]}
         assert signals.pop("sydney-stage")["reason"] == "no_signal"
-        assert all(s["has_signal"] and s["bitrate_bps"] > 1e6 for s in signals.values())
+        # live by their metadata now; their metrics are not readable yet (CloudWatch's delivery delay)
+        assert all(s["has_signal"] and s["codec"] == "h264" for s in signals.values())
         code, problem = request(f"{api}/switch", "POST", {"ingest": "sydney-stage", "target": "live"})
         assert code == 422 and problem["error"] == "no_signal"
-        assert problem["seen"]["connected"] is False and problem["seen"]["ingest"] == "sydney-stage"
+        assert problem["seen"]["receiving"] is False and problem["seen"]["ingest"] == "sydney-stage"
         code, result = request(f"{api}/switch", "POST", {"ingest": "sydney-stage", "force": True})
         assert code == 200 and result["changed"] is True
         code, history = request(f"{api}/history?limit=2")
         assert [r["outcome"] for r in history] == ["refused", "switched"]
-        assert history[0]["evidence"]["connected"] is False
+        assert history[0]["evidence"]["receiving"] is False
     finally:
         signal(on_air_reset.endpoint, arn, connected=True)
     json.dumps(status)

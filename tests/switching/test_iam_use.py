@@ -23,6 +23,7 @@ import boto3
 import pytest
 
 from deploy import helpers
+from encoders import encoders_for_topology
 from iam_policy import allowed, granted_actions
 from iam_sources import cloudformation_policies
 from streamfabric.api.local import LocalServer
@@ -118,6 +119,7 @@ def deployed(moto_server: str) -> Iterator[Deployed]:
         model = load_topology(f"s3://{BUCKET}/festival/festival.json", session=sess)
         helpers.create_example_secrets(model, moto_server)
         helpers.create_example_hosted_zone(model)
+        encoders_for_topology(model)  # nothing arrives at an ingest unless an encoder sends
         deploy(model, network="cloudformation", gateway=helpers.gateway(sess))
         yield Deployed(model, sess)
     finally:

@@ -30,7 +30,9 @@ def dead(on_air_reset: World) -> Iterator[tuple[World, str]]:
         signal(world.endpoint, arn, connected=True)
 
 
-def test_status_shows_each_ingests_signal_with_one_metrics_call_per_region(on_air_reset: World) -> None:
+def test_status_shows_each_ingests_signal_with_one_metrics_call_per_region(
+    on_air_reset: World, readable_metrics: None
+) -> None:
     world = on_air_reset
     session = world.session()
     counter = helpers.CallCounter(session)
@@ -64,7 +66,7 @@ def test_a_dead_ingest_is_refused_naming_the_missing_signal(dead: tuple[World, s
     counter.reset()
     with pytest.raises(SignalCheckError, match="no signal") as excinfo:
         sw.switch("sydney-stage", "live")
-    assert excinfo.value.reason == "no_signal" and excinfo.value.seen["connected"] is False
+    assert excinfo.value.reason == "no_signal" and excinfo.value.seen["receiving"] is False
     assert counter.mutating == []  # the cached signal answered: nothing was called, nothing changed
     assert (
         world.hub_source("live")["Transport"]["SourceListenerAddress"]
@@ -72,7 +74,7 @@ def test_a_dead_ingest_is_refused_naming_the_missing_signal(dead: tuple[World, s
     )
     record = sw.history()[-1]
     assert (record.outcome, record.to_ingest) == ("refused", "sydney-stage")
-    assert record.evidence is not None and record.evidence["connected"] is False
+    assert record.evidence is not None and record.evidence["receiving"] is False
     forced = sw.switch("sydney-stage", "live", force=True)
     assert forced.changed and sw.history()[-1].message == "forced: no signal check"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from deploy import helpers  # tests/deploy (tests/ is on sys.path)
+from encoders import encoders_for_topology
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deployment import deploy
 from streamfabric.sandbox.server import reset
@@ -31,6 +32,7 @@ def test_the_products_requests_and_the_emulators_answers_match_botocores_model(
     try:
         helpers.create_example_secrets(model, moto_server)
         helpers.create_example_hosted_zone(model)
+        encoders_for_topology(model)  # nothing arrives at an ingest unless an encoder sends
         session = helpers.session()
         recorder = WireRecorder(session)
         gateway = AwsGateway(session, waiter_delay=0)

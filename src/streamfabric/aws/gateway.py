@@ -5,10 +5,19 @@ It takes an injected boto3 session (tests pass one pointed at moto, or wire a St
 streamfabric's own exceptions (:mod:`streamfabric.aws.errors`); ``waiter_delay`` overrides every
 waiter's delay, so nothing in the tests waits for real. Domain modules (stacks, post-steps,
 switching) build on ``call``/``waiter``/``paginate`` rather than holding clients of their own.
+
+Every client retries throttling (MediaConnect's HTTP 429 ``TooManyRequestsException``: User Guide,
+*Quotas*, "Limits for API requests") and 5xx answers with botocore's retry modes (exponential
+backoff with jitter). The default gateway uses the *adaptive* mode: after a throttle its clients
+also slow their own sending rate, so status polling and deploys back off first. :meth:`priority`
+is a sibling gateway for the switch/take path: the same session, clients of its own (botocore's
+retry quota is per client, so a poller that spent its own cannot spend the switch's), *standard*
+mode (never slowed down by a client-side rate limiter) and more attempts.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Iterator
@@ -24,6 +33,8 @@ from .session import client_config, make_client, make_session
 
 log = logging.getLogger(__name__)
 
+PRIORITY_ATTEMPTS = 12  # a cut retried through about a minute of throttling (standard backoff caps at 20 s)
+
 
 class AwsGateway:
     def __init__(
@@ -32,12 +43,30 @@ class AwsGateway:
         *,
         max_attempts: int = 8,
         waiter_delay: float | None = None,
+        retry_mode: str = "adaptive",
     ) -> None:
         self.session = session or make_session()
         self.waiter_delay = waiter_delay  # overrides every waiter's delay (tests: 0)
-        self._config = client_config(max_attempts=max_attempts)
+        self.max_attempts, self.retry_mode = max_attempts, retry_mode
+        self._config = client_config(max_attempts=max_attempts, mode=retry_mode)
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()
+        self._priority: AwsGateway | None = None
+
+    def priority(self) -> AwsGateway:
+        """The gateway for the switch/take path (see the module doc): a copy of this one (a subclass
+        stays one) with clients and a retry budget of its own, standard retries and at least
+        :data:`PRIORITY_ATTEMPTS` attempts a call."""
+        with self._lock:
+            if self._priority is None:
+                sibling = copy.copy(self)
+                sibling.max_attempts = max(self.max_attempts, PRIORITY_ATTEMPTS)
+                sibling.retry_mode = "standard"
+                sibling._config = client_config(max_attempts=sibling.max_attempts, mode="standard")
+                sibling._clients, sibling._lock = {}, threading.Lock()
+                sibling._priority = sibling
+                self._priority = sibling
+            return self._priority
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region)

@@ -1,7 +1,8 @@
 """boto3 sessions and clients configured the same way everywhere.
 
-- botocore's *standard* retry mode (exponential backoff with jitter on throttling and 5xx):
-  MediaConnect allows about 5 requests/s steady; no hand-rolled retry loops anywhere.
+- botocore's retry modes (exponential backoff with jitter on throttling and 5xx; the gateway picks
+  *adaptive* or *standard*, :mod:`.gateway`): MediaConnect allows 5 requests/s steady for most APIs
+  and answers HTTP 429 beyond; no hand-rolled retry loops anywhere.
 - ``AWS_ENDPOINT_URL`` (and ``--endpoint-url`` / ``--sandbox``) are honoured by boto3 itself.
 """
 

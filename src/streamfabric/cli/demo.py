@@ -81,11 +81,16 @@ def _seed(sandbox: Sandbox, topology_file: Path, session: object) -> str:
 
 def seed_prerequisites(sandbox: Sandbox, model: Topology) -> None:
     """What a real account has before a deploy: the secrets the topology references (with a value
-    that exists only in the emulator's memory) and its Route53 hosted zone."""
+    that exists only in the emulator's memory) and its Route53 hosted zone; and what a show has
+    outside AWS: one simulated encoder per ingest, sending to the flow the deploy will make (the
+    emulator's sources receive nothing unless an encoder sends; ``sandbox signal INGEST --off``
+    stops one)."""
     for region, ref in model.secret_uses():
         sandbox.preset_secret(region, ref.ref, FAKE_PASSPHRASE)
     if model.dns:
         sandbox.preset_hosted_zone(model.dns.hosted_zone_id, model.dns.domain)
+    for ingest in model.ingests:
+        sandbox.encoder_on_named(ingest.region, model.flow_name(ingest.name))
 
 
 def _plan_switches(model: Topology) -> tuple[str, str]:

@@ -67,6 +67,9 @@ PRIVATE: tuple[Private, ...] = (
     Private("moto.core.responses:BaseResponse._get_int_param", "method",
             "(self, param_name: 'str', if_none: 'TYPE_IF_NONE' = None) -> 'int | TYPE_IF_NONE'",
             "likewise, as an int"),
+    Private("moto.core.responses:BaseResponse._get_action", "method", "(self) -> 'str'",
+            "the operation a request calls (from the method and URI for REST-JSON services), before its "
+            "handler runs: the throttle counts requests by operation"),
     Private("moto.moto_api._internal:mock_random", "module attribute", "",
             "moto's random source for ids, seeded by POST /moto-api/seed; moto_api's service module "
             "is moto.moto_api._internal (moto.backends maps it there)"),
@@ -136,6 +139,11 @@ def skip_no_updates_check(response: CloudFormationResponse) -> None:
 def param(response: BaseResponse, name: str) -> Any:
     """A parameter of the request (query string, JSON body or URI)."""
     return response._get_param(name)
+
+
+def action_of(response: BaseResponse) -> str:
+    """The operation a request calls (``DescribeFlow``), "" when moto knows none."""
+    return str(response._get_action() or "")
 
 
 def int_param(response: BaseResponse, name: str) -> int | None:

@@ -47,6 +47,14 @@ behaviour") and the fingerprint of the target in the pinned moto (:mod:`.patch`)
   TakeRouterInput's asynchronous ROUTING, quotas, source metadata and thumbnails, a
   MEDIACONNECT_FLOW output feeding a flow's source (:mod:`.mediaconnect.router`), with CloudFormation
   models for its three types (:mod:`.cloudformation.resources.mediaconnect_router`), and
+* throttles MediaConnect's API with token buckets per account, Region and API class
+  (:mod:`.mediaconnect.throttling`), and applies MediaConnect's quotas, DELETING windows and
+  maintenance restarts (:mod:`.mediaconnect.quotas`, :mod:`.mediaconnect.deletion`,
+  :mod:`.mediaconnect.maintenance`, through the handlers above),
+* makes S3's conditional PutObject and DeleteObject atomic per key (:mod:`.s3.conditional`),
+* serves the emulator's own settings and controls (:mod:`.strictness`, ``/moto-api/streamfabric/
+  strictness``; ``/moto-api/streamfabric/maintenance``) and forgets all of its state on
+  ``POST /moto-api/reset`` (:mod:`.resets`), and
 * finds the backend for a request's host once per host (:mod:`.dispatch`: speed only).
 """
 
@@ -56,7 +64,7 @@ import threading
 
 from moto.cloudformation.responses import transform_dict
 
-from . import dispatch
+from . import dispatch, resets, strictness
 from .cloudformation import changesets, failures, templates_yaml, updates
 from .cloudformation.resources import (
     apigateway,
@@ -69,10 +77,11 @@ from .cloudformation.resources import (
     secrets,
 )
 from .ec2 import subnets, traffic
-from .mediaconnect import asynchronous, metrics, monitor, responses, signal
+from .mediaconnect import asynchronous, maintenance, metrics, monitor, responses, signal, throttling
 from .mediaconnect.router import handlers as router
 from .mediaconnect.router import store as router_store
 from .patch import ABSENT, How, Patch, apply, numbered
+from .s3 import conditional
 
 _MC = "moto.mediaconnect.responses:MediaConnectResponse."
 _CFN = "moto.cloudformation.models:"
@@ -150,6 +159,14 @@ REGISTRY: tuple[Patch, ...] = numbered((
     Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", asynchronous.after_moto_reset,
           "the emulator's own API: POST /moto-api/reset also forgets update windows and flow errors",
           "(self) -> None"),
+    Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", resets.after_moto_reset,
+          "the emulator's own API: POST /moto-api/reset also forgets encoders, flow histories, DELETING "
+          "windows, restarts, token buckets and restores the strict settings (resets.py)", "(self) -> None"),
+    Patch(How.WRAP, _MC + "call_action", throttling.throttle,
+          "MediaConnect User Guide, Quotas, Limits for API requests: HTTP 429 TooManyRequestsException "
+          "past 30/s (DescribeFlow, DescribeFlowSourceMetadata, DescribeFlowSourceThumbnail) or 5/s with "
+          "bursts to 30 (every other API), per account and Region (mediaconnect/throttling.py)",
+          "(self) -> 'TYPE_RESPONSE'"),
     # --- CloudFormation models for MediaConnect (cloudformation/resources/mediaconnect.py) ----------
     _model(mediaconnect.MediaConnectFlow, "", _MEDIACONNECT_MODEL + "Flow"),
     _model(mediaconnect.MediaConnectFlowOutput, "", _MEDIACONNECT_MODEL + "FlowOutput"),
@@ -280,6 +297,21 @@ REGISTRY: tuple[Patch, ...] = numbered((
     Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", router_store.after_moto_reset,
           "the emulator's own API: POST /moto-api/reset also forgets the router resources",
           "(self) -> None"),
+    # --- the emulator's own settings and controls (strictness.py, mediaconnect/maintenance.py) ------
+    Patch(How.ADD_ITEM, "moto.moto_api._internal.urls:url_paths", strictness.control,
+          "the emulator's own API, not AWS's: /moto-api/streamfabric/strictness", ABSENT,
+          key="{0}/moto-api/streamfabric/strictness"),
+    Patch(How.ADD_ITEM, "moto.moto_api._internal.urls:url_paths", maintenance.control,
+          "the emulator's own API, not AWS's: /moto-api/streamfabric/maintenance (a flow's maintenance "
+          "restart, as MediaConnect makes it in the window)", ABSENT,
+          key="{0}/moto-api/streamfabric/maintenance"),
+    # --- S3 (s3/conditional.py) ----------------------------------------------------------------------
+    Patch(How.WRAP, "moto.s3.responses:S3Response.put_object", conditional.put_object,
+          "Amazon S3 User Guide, conditional writes: of concurrent conditional writes of one key, one "
+          "succeeds and the others get 412", "(self) -> tuple[int, dict[str, typing.Any], str | bytes]"),
+    Patch(How.WRAP, "moto.s3.responses:S3Response.delete_object", conditional.delete_object,
+          "Amazon S3 User Guide, conditional deletes: If-Match checked and applied at once",
+          "(self) -> tuple[int, dict[str, typing.Any], str | bytes]"),
     # --- dispatch (dispatch.py) ---------------------------------------------------------------------
     Patch(How.WRAP, "moto.moto_server.werkzeug_app:DomainDispatcherApplication.get_backend_for_host",
           dispatch.backend_for_host, "speed, not behaviour: each host's backend is found once",

@@ -18,8 +18,24 @@ What is read (all through the gateway):
 * MediaConnect ``DescribeFlowSourceThumbnail``: a base64 JPEG, when the flow's
   ``SourceMonitoringConfig.ThumbnailState`` is ``ENABLED`` (API Reference, *ThumbnailDetails*).
 
-No signal means: the latest ``SourceConnected`` in the last ``window`` seconds is 0 or missing, or
-no ``SourceBitRate`` above 0 in that window. Missing data counts as no signal (refuse when in doubt).
+Evidence, in order (MediaConnect's own answers, judged by how old each one is):
+
+1. *Is a picture arriving now?* DescribeFlowSourceMetadata answers with what the source receives at
+   the moment of the request: a video stream in ``TransportMediaInfo``, or ``Messages`` such as
+   ``NO_SOURCE_DATA`` when nothing arrives. It is the primary evidence: a switch reads it unless a
+   read of the last ``metrics_ttl`` seconds is known, and refuses ``no_signal`` when it shows no
+   video.
+2. *Bitrate and errors.* CloudWatch delivers MediaConnect's datapoints late: the console's
+   source-health view is "1 minute behind real-time" (User Guide, *Monitoring a source's health*,
+   https://docs.aws.amazon.com/mediaconnect/latest/ug/monitor-source-health.html), and CloudWatch
+   states no delivery time for vended metrics. So every datapoint is judged by its own timestamp
+   against the known delay (``metric_delay``, default 60 s): the query reaches back
+   ``metric_delay`` + 60 s, and "recent" means within ``window`` seconds before ``now -
+   metric_delay``. A datapoint missing only because of that delay never refuses a cut on its own;
+   a recent one that says connected with a bitrate of 0 refuses it (``no_bitrate``).
+3. Without metadata (status, when it has none fresh), the metrics alone decide, as before: no
+   signal unless the newest recent ``SourceConnected`` is 1 and some ``SourceBitRate`` above 0
+   (refuse when in doubt).
 """
 
 from __future__ import annotations
@@ -44,7 +60,8 @@ METRICS = (  # key, metric, statistic, period (s): connected per second, so its 
     ("disconnections", "SourceDisconnections", "Sum", 10),
 )
 PERIOD = 10  # seconds (high-resolution metrics)
-SPAN = 60  # "over the last minute"
+SPAN = 60  # "over the last minute" (of what CloudWatch has delivered)
+METRIC_DELAY = 60.0  # "1 minute behind real-time" (User Guide, Monitoring a source's health)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +98,7 @@ class Metrics:
     not_recovered_packets: float | None
     disconnections: float | None
     newest: str | None  # ISO time of the newest datapoint
+    newest_age_s: float | None = None  # how old that datapoint was when read
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +147,10 @@ class SignalMonitor:
         metrics_ttl: float = 3.0,  # a switch trusts a status poll this recent (panels poll every 2 s)
         metadata_ttl: float = 30.0,
         thumbnail_ttl: float = 5.0,
+        metric_delay: float = METRIC_DELAY,  # CloudWatch's delivery delay (see the module doc)
     ) -> None:
         self.gateway, self.clock, self.wall, self.window = gateway, clock, wall, window
+        self.metric_delay = metric_delay
         self.metrics_ttl, self.metadata_ttl, self.thumbnail_ttl = metrics_ttl, metadata_ttl, thumbnail_ttl
         self._lock = threading.Lock()
         self._metrics: dict[str, tuple[Metrics, float]] = {}
@@ -138,11 +158,14 @@ class SignalMonitor:
         self._thumbs: dict[str, tuple[bytes | None, datetime | None, tuple[str, ...], float]] = {}
 
     # -- reads -----------------------------------------------------------------------------------
-    def read_metrics(self, region: str, flow_arns: list[str]) -> dict[str, Metrics]:
+    def read_metrics(
+        self, region: str, flow_arns: list[str], gateway: AwsGateway | None = None
+    ) -> dict[str, Metrics]:
         """ONE GetMetricData for every flow of ``region``; caches and returns Metrics per ARN."""
         if not flow_arns:
             return {}
         now = self.wall().replace(microsecond=0)
+        delivered = now - timedelta(seconds=self.metric_delay)  # the newest a datapoint can be
         queries = [
             {"Id": f"m{i}_{key}", "ReturnData": True,
              "MetricStat": {"Metric": {"Namespace": "AWS/MediaConnect", "MetricName": name,
@@ -152,11 +175,11 @@ class SignalMonitor:
         ]  # fmt: skip
         series: dict[str, list[tuple[datetime, float]]] = {}
         params: dict[str, Any] = {
-            "MetricDataQueries": queries, "StartTime": now - timedelta(seconds=SPAN),
+            "MetricDataQueries": queries, "StartTime": delivered - timedelta(seconds=SPAN),
             "EndTime": now + timedelta(seconds=PERIOD), "ScanBy": "TimestampDescending",
         }  # fmt: skip
         while True:
-            response = self.gateway.call("cloudwatch", region, "get_metric_data", **params)
+            response = (gateway or self.gateway).call("cloudwatch", region, "get_metric_data", **params)
             for result in response.get("MetricDataResults") or ():
                 found = series.setdefault(str(result["Id"]), [])
                 found.extend(zip(result.get("Timestamps") or (), result.get("Values") or (), strict=False))
@@ -165,7 +188,7 @@ class SignalMonitor:
             params["NextToken"] = response["NextToken"]
         seen = self.clock()
         out: dict[str, Metrics] = {}
-        recent = now - timedelta(seconds=self.window)
+        recent = delivered - timedelta(seconds=self.window)  # each datapoint by its own timestamp
         for i, arn in enumerate(flow_arns):
             points = {key: sorted(series.get(f"m{i}_{key}", []), reverse=True) for key, _, _, _ in METRICS}
             lost, drops = points["not_recovered"], points["disconnections"]
@@ -180,13 +203,16 @@ class SignalMonitor:
                 not_recovered_packets=sum(v for _, v in lost) if lost else None,
                 disconnections=sum(v for _, v in drops) if drops else None,
                 newest=max(stamps).isoformat() if stamps else None,
+                newest_age_s=round((now - max(stamps)).total_seconds(), 1) if stamps else None,
             )  # fmt: skip
         with self._lock:
             self._metrics.update({arn: (m, seen) for arn, m in out.items()})
         return out
 
-    def read_metadata(self, region: str, flow_arn: str) -> tuple[Encoding | None, tuple[str, ...]]:
-        response = self.gateway.call(
+    def read_metadata(
+        self, region: str, flow_arn: str, gateway: AwsGateway | None = None
+    ) -> tuple[Encoding | None, tuple[str, ...]]:
+        response = (gateway or self.gateway).call(
             "mediaconnect", region, "describe_flow_source_metadata", FlowArn=flow_arn
         )
         messages = tuple(
@@ -224,25 +250,36 @@ class SignalMonitor:
             cached = self._metrics.get(flow_arn)
         return cached[0] if cached is not None and self.clock() - cached[1] <= self.metrics_ttl else None
 
-    def fresh_metadata(self, flow_arn: str) -> tuple[Encoding | None, tuple[str, ...]] | None:
+    def fresh_metadata(
+        self, flow_arn: str, ttl: float | None = None
+    ) -> tuple[Encoding | None, tuple[str, ...]] | None:
+        """The cached metadata when read within ``ttl`` (default ``metadata_ttl``) seconds."""
         with self._lock:
             cached = self._metadata.get(flow_arn)
-        if cached is None or self.clock() - cached[2] > self.metadata_ttl:
+        limit = self.metadata_ttl if ttl is None else ttl
+        if cached is None or self.clock() - cached[2] > limit:
             return None
         return cached[0], cached[1]
+
+    def metadata_age(self, flow_arn: str) -> float | None:
+        with self._lock:
+            cached = self._metadata.get(flow_arn)
+        return None if cached is None else round(self.clock() - cached[2], 1)
 
     def carried(self, flow_arn: str, encoding: Encoding | None) -> None:
         """A switch put a source with ``encoding`` on ``flow_arn``: remember it as that flow's."""
         with self._lock:
             self._metadata[flow_arn] = (encoding, (), self.clock())
 
-    def metadata(self, region: str, flow_arn: str) -> tuple[Encoding | None, tuple[str, ...]]:
-        """Cached metadata when fresh, else one DescribeFlowSourceMetadata."""
-        return self.fresh_metadata(flow_arn) or self.read_metadata(region, flow_arn)
+    def metadata(
+        self, region: str, flow_arn: str, *, ttl: float | None = None, gateway: AwsGateway | None = None
+    ) -> tuple[Encoding | None, tuple[str, ...]]:
+        """Cached metadata when read within ``ttl`` seconds, else one DescribeFlowSourceMetadata."""
+        return self.fresh_metadata(flow_arn, ttl) or self.read_metadata(region, flow_arn, gateway)
 
-    def metrics(self, region: str, flow_arn: str) -> Metrics:
+    def metrics(self, region: str, flow_arn: str, gateway: AwsGateway | None = None) -> Metrics:
         """Cached metrics when fresh, else one GetMetricData for this flow alone."""
-        return self.fresh_metrics(flow_arn) or self.read_metrics(region, [flow_arn])[flow_arn]
+        return self.fresh_metrics(flow_arn) or self.read_metrics(region, [flow_arn], gateway)[flow_arn]
 
     def refresh(self, flows: dict[str, list[str]], metadata_flows: dict[str, str]) -> None:
         """status(): metrics of every flow (one GetMetricData per region) and stale metadata,
@@ -264,38 +301,39 @@ class SignalMonitor:
             job()
 
     def check(
-        self, ingest: str, region: str, flow_arn: str, target: str, hub_region: str, hub_arn: str
-    ) -> dict[str, Any]:
+        self, ingest: str, region: str, flow_arn: str, target: str, hub_region: str, hub_arn: str,
+        gateway: AwsGateway | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
         """Refuse (SignalCheckError) a cut of ``ingest`` to ``target`` without a live picture, or with
-        another video encoding than ``target`` carries now; returns the evidence. Calls AWS only for
-        what is not cached fresh: one GetMetricData, one metadata read of the ingest, of the target."""
-        metrics = self.metrics(region, flow_arn)
-        verdict = judge(metrics, None)
+        another video encoding than ``target`` carries now; returns the evidence (module doc). Calls
+        AWS (through ``gateway``: the switch path's) only for what is not cached fresh: one metadata
+        read of the ingest, one GetMetricData, one metadata read of the target."""
+        encoding, messages = self.metadata(region, flow_arn, ttl=self.metrics_ttl, gateway=gateway)
         seen: dict[str, Any] = {
             "ingest": ingest, "target": target, "window_s": self.window,
-            "connected": metrics.connected, "recent_bitrate_bps": metrics.recent_bitrate_bps,
-            "bitrate_bps": metrics.bitrate_bps, "newest_datapoint": metrics.newest,
+            "receiving": encoding is not None, "metadata_age_s": self.metadata_age(flow_arn),
+            "ingest_encoding": None if encoding is None else _describe(encoding),
         }  # fmt: skip
-        if not verdict.has_signal:
-            what = (
-                "its source is not connected" if metrics.connected is False
-                else "no SourceConnected datapoint" if metrics.connected is None
-                else "no bitrate"
-            )  # fmt: skip
-            raise SignalCheckError(
-                f"ingest {ingest!r} has no signal ({what} in the last {self.window:g} s); nothing was "
-                "switched (use force to switch anyway)", reason=str(verdict.reason), seen=seen,
-            )  # fmt: skip
-        encoding, messages = self.metadata(region, flow_arn)
-        seen["ingest_encoding"] = None if encoding is None else _describe(encoding)
         if encoding is None:
             seen["messages"] = list(messages)
             raise SignalCheckError(
-                f"ingest {ingest!r} has no signal (no video stream in its source metadata: "
-                f"{'; '.join(messages) or 'none'}); nothing was switched (use force to switch anyway)",
-                reason="no_signal", seen=seen,
+                f"ingest {ingest!r} has no signal (its source receives no video now: "
+                f"{'; '.join(messages) or 'no media information'}); nothing was switched "
+                "(use force to switch anyway)", reason="no_signal", seen=seen,
             )  # fmt: skip
-        carried, _ = self.metadata(hub_region, hub_arn)
+        metrics = self.metrics(region, flow_arn, gateway)
+        seen.update({
+            "connected": metrics.connected, "recent_bitrate_bps": metrics.recent_bitrate_bps,
+            "bitrate_bps": metrics.bitrate_bps, "newest_datapoint": metrics.newest,
+            "newest_datapoint_age_s": metrics.newest_age_s, "metric_delay_s": self.metric_delay,
+        })  # fmt: skip
+        if judge(metrics, encoding, receiving=True).reason == "no_bitrate":
+            raise SignalCheckError(
+                f"ingest {ingest!r} has no signal (connected, but a bitrate of 0 in the {self.window:g} s "
+                f"before CloudWatch's {self.metric_delay:g} s delivery delay); nothing was switched "
+                "(use force to switch anyway)", reason="no_bitrate", seen=seen,
+            )  # fmt: skip
+        carried, _ = self.metadata(hub_region, hub_arn, gateway=gateway)
         seen["target_encoding"] = None if carried is None else _describe(carried)
         differences = encoding.differences(carried) if carried is not None else {}
         if differences:
@@ -310,11 +348,13 @@ class SignalMonitor:
     def signal(self, flow_arn: str) -> Signal:
         """What is known of ``flow_arn`` from the caches (stale data counts as unknown)."""
         metrics = self.fresh_metrics(flow_arn)
-        encoding, messages = self.fresh_metadata(flow_arn) or (None, ())
+        metadata = self.fresh_metadata(flow_arn)
+        encoding, messages = metadata or (None, ())
         with self._lock:
             thumb = self._thumbs.get(flow_arn)
         age = (self.wall() - thumb[1]).total_seconds() if thumb is not None and thumb[1] is not None else None
-        return judge(metrics, encoding, messages, age)
+        receiving = None if metadata is None else encoding is not None
+        return judge(metrics, encoding, messages, age, receiving=receiving)
 
 
 def _describe(encoding: Encoding) -> dict[str, str | None]:
@@ -326,17 +366,28 @@ def judge(
     encoding: Encoding | None,
     messages: tuple[str, ...] = (),
     age: float | None = None,
+    *,
+    receiving: bool | None = None,
 ) -> Signal:
-    """No signal unless the source is connected and sent bits in the window."""
-    if metrics is None or not metrics.connected:
-        reason: str | None = "no_signal"
-    elif not metrics.recent_bitrate_bps:
+    """The verdict (module doc): ``receiving`` is the metadata's answer (None: no metadata known).
+    With it, no signal when nothing arrives, ``no_bitrate`` when a recent datapoint says connected
+    with a bitrate of 0, else a signal whatever the delayed metrics lack; without it, the metrics
+    alone, refusing when in doubt."""
+    connected = None if metrics is None else metrics.connected
+    bitrate = None if metrics is None else metrics.recent_bitrate_bps
+    reason: str | None
+    if receiving is False:
+        reason = "no_signal"
+    elif receiving:
+        reason = "no_bitrate" if connected and bitrate is not None and bitrate <= 0 else None
+    elif not connected:
+        reason = "no_signal"
+    elif not bitrate:
         reason = "no_bitrate"
     else:
         reason = None
     return Signal(
-        has_signal=reason is None, reason=reason,
-        connected=None if metrics is None else metrics.connected,
+        has_signal=reason is None, reason=reason, connected=connected,
         bitrate_bps=None if metrics is None else metrics.bitrate_bps,
         not_recovered_packets=None if metrics is None else metrics.not_recovered_packets,
         disconnections=None if metrics is None else metrics.disconnections,

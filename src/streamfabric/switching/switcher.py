@@ -76,6 +76,9 @@ class Switcher:
         self.options, given = split_keywords(options, dependencies, keywords)
         self.topology = topology
         self.gateway = given.gateway or AwsGateway(given.session)
+        # The switch/take path's own clients and retry budget: status polling that is being
+        # throttled never spends what a cut needs (:meth:`AwsGateway.priority`).
+        self.switching = self.gateway.priority()
         self.audit = given.audit or open_audit_log(default_audit_uri(topology), self.gateway)
         self._watch = AuditWatch(self.audit, self.gateway)
         self._recorder = Recorder(self.audit, self._watch, self.caller)
@@ -148,7 +151,7 @@ class Switcher:
     # -- observation ---------------------------------------------------------------------------
     def _describe(self, region: str, flow_arn: str) -> dict[str, Any]:
         """DescribeFlow's whole response: ``Flow`` and, when the flow has errors, ``Messages``."""
-        return self.gateway.call("mediaconnect", region, "describe_flow", FlowArn=flow_arn)
+        return self.switching.call("mediaconnect", region, "describe_flow", FlowArn=flow_arn)
 
     def _hub(self, role: HubRole, response: dict[str, Any]) -> HubStatus:
         flow = response.get("Flow") or {}
@@ -191,7 +194,7 @@ class Switcher:
         state, ingest = self.state, self.state.ingests[name]
         hub = state.hub_flow(target)
         return self.signals.check(
-            name, ingest.region, ingest.flow_arn, target, state.hub_region, hub.flow_arn
+            name, ingest.region, ingest.flow_arn, target, state.hub_region, hub.flow_arn, self.switching
         )
 
     def _carried(self, role: HubRole, ingest: str) -> None:
@@ -214,7 +217,7 @@ class Switcher:
         }
         try:
             attempts = self.options.settle_attempts
-            response = update_source(self.gateway, state.hub_region, params, attempts=attempts)
+            response = update_source(self.switching, state.hub_region, params, attempts=attempts)
             self._updates.made(role, params)
             return response
         except AwsError as exc:
@@ -292,7 +295,7 @@ class Switcher:
             try:
                 window, attempts = self.options.settle_window, self.options.settle_attempts
                 self._updates.settle(
-                    self.gateway, lambda: self.state.hub_region, window=window, attempts=attempts
+                    self.switching, lambda: self.state.hub_region, window=window, attempts=attempts
                 )
                 if not force:
                     self._require_active(preview)

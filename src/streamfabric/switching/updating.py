@@ -14,13 +14,35 @@ must show (bounded), so both halves of the take can go through, or neither is tr
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..aws.gateway import AwsGateway
 from ..aws.waiters import source_expectation, wait
-from ..errors import AwsError, SwitchError
+from ..errors import AwsError, SwitchError, ThrottledError
 from ..topology.model import HubRole
+
+THROTTLE_BUDGET = 30.0  # seconds a cut keeps retrying MediaConnect's 429s after botocore's retries
+
+
+def _call(gateway: AwsGateway, region: str, params: Mapping[str, Any], budget: float) -> dict[str, Any]:
+    """UpdateFlowSource, retried on throttling for up to ``budget`` seconds (jittered backoff).
+
+    botocore's standard retries give up once the client's retry quota is spent (a burst of cuts
+    spends it in a few seconds while MediaConnect refills 5 requests a second: User Guide, Quotas,
+    Limits for API requests), so the switch path keeps a budget of its own: a throttled cut is
+    retried, never dropped, until the budget is over; then the ThrottledError says so."""
+    deadline, pause = time.monotonic() + budget, 0.1
+    while True:
+        try:
+            return gateway.call("mediaconnect", region, "update_flow_source", **params)
+        except ThrottledError:
+            if time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 2.0)
 
 
 class StillUpdatingError(AwsError):
@@ -36,10 +58,12 @@ def update_source(
     *,
     attempts: int,
     delay: float = 1.0,
+    budget: float = THROTTLE_BUDGET,
 ) -> dict[str, Any]:
-    """UpdateFlowSource with ``params``; waits out an update in progress once (see the module doc)."""
+    """UpdateFlowSource with ``params``; waits out an update in progress once (see the module doc);
+    throttling is retried within ``budget`` seconds (:func:`_call`)."""
     try:
-        return gateway.call("mediaconnect", region, "update_flow_source", **params)
+        return _call(gateway, region, params, budget)
     except AwsError as exc:
         if exc.code != "BadRequestException" or not _updating(gateway, region, str(params["FlowArn"])):
             raise
@@ -53,7 +77,7 @@ def update_source(
             code="StillUpdating",
             operation="update_flow_source",
         ) from exc
-    return gateway.call("mediaconnect", region, "update_flow_source", **params)
+    return _call(gateway, region, params, budget)
 
 
 def await_applied(

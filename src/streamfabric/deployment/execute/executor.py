@@ -295,6 +295,9 @@ class Executor:
             case DeleteFlow():
                 with contextlib.suppress(NotFoundError):
                     self.gateway.call("mediaconnect", step.region, "delete_flow", FlowArn=step.flow_arn)
+                # DeleteFlow answers 202 and the flow is DELETING "up to five minutes" (MediaConnect
+                # User Guide, Deleting a flow): what comes after (its subnet's stack) waits it out.
+                self._wait_flow(step.region, step.flow_arn, "flow_deleted")
                 return Applied("deleted")
             case DeleteNetworkInterface():
                 self._delete_eni(step.region, step.network_interface_id)

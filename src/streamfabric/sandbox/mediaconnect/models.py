@@ -4,7 +4,9 @@ moto's ``MediaConnectBackend`` keeps flows as ``Flow`` objects whose sources, ou
 interfaces are the request dicts it received (wire names). These functions work on that same
 state, so moto's own code (entitlements, the moto API) keeps working, but they replace moto's
 operations where it deviates from AWS: partial updates, appending instead of replacing, ENIs for
-VPC interfaces, refusing to remove a VPC interface in use, deleting only stopped flows, ...
+VPC interfaces, refusing to remove a VPC interface in use or from a running flow, deleting only
+stopped flows (and taking time to: :mod:`.deletion`), the quotas (:mod:`.quotas`), maintenance
+(:mod:`.maintenance`), ListFlows' pages of at most 10, ...
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from functools import cache
 from typing import Any
 
 from moto.core.utils import get_service_model
-from moto.mediaconnect.exceptions import NotFoundException
 from moto.mediaconnect.models import Flow, MediaConnectBackend, mediaconnect_backends
 from moto.utilities.utils import get_partition
 
 from ..moto_internals import flows_of, random
 from . import asynchronous as pending
+from . import deletion, history, maintenance, quotas, states
 from . import network as net
-from .exceptions import BadRequestException
+from .exceptions import BadRequestException, NotFoundException
+from .tags import arns_of, list_tags, tag, tag_resource, untag_resource
 
 _LISTENER_PROTOCOLS = ("srt-listener", "zixi-pull")
 _DELETABLE = ("STANDBY", "ERROR")
+LIST_PAGE = 10  # ListFlows: "defaults to pagination with a maximum of 10 results per page"
 
 
 def backend_for(account_id: str, region_name: str) -> MediaConnectBackend:
@@ -52,20 +56,41 @@ def _arn(backend: MediaConnectBackend, kind: str, name: str) -> str:
     )
 
 
-def get_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
-    """The flow, with STARTING/STOPPING completed; UPDATING lasts its window (:mod:`.asynchronous`)."""
+def _find_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
     flow = flows_of(backend).get(flow_arn)
     if flow is None:
         raise NotFoundException(message=f"Flow {flow_arn} not found.")
-    if not pending.in_update(flow_arn):
-        flow.resolve_transient_states()
     return flow
+
+
+def get_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
+    """The flow to act on, with STARTING/STOPPING completed; UPDATING lasts its window
+    (:mod:`.asynchronous`), a maintenance restart its reads (:mod:`.maintenance`). A DELETING flow
+    is refused (:mod:`.deletion`)."""
+    deletion.sweep(backend)
+    flow = _find_flow(backend, flow_arn)
+    if deletion.is_deleting(flow_arn):
+        raise BadRequestException(f"Flow {flow.name} is being deleted (DELETING).")
+    states.settle(flow)
+    return flow
+
+
+def _read(flow: Flow) -> Flow | None:
+    """One DescribeFlow/ListFlows read of ``flow``: what it shows, None once a deletion is done."""
+    if deletion.is_deleting(flow.flow_arn):
+        return flow if deletion.read(flow.flow_arn) else None
+    maintenance.read(flow)
+    states.settle(flow)
+    return shown(flow)
 
 
 def read_flow(backend: MediaConnectBackend, flow_arn: str) -> tuple[Flow, tuple[str, ...]]:
     """DescribeFlow: the flow as a read shows it during an update window, and its Messages.Errors."""
-    flow = get_flow(backend, flow_arn)
-    return shown(flow), pending.flow_errors(flow_arn)
+    deletion.sweep(backend)
+    seen = _read(_find_flow(backend, flow_arn))
+    if seen is None:
+        raise NotFoundException(message=f"Flow {flow_arn} not found.")
+    return seen, pending.flow_errors(flow_arn)
 
 
 def shown(flow: Flow) -> Flow:
@@ -135,16 +160,11 @@ def _refresh(backend: MediaConnectBackend, flow: Flow) -> None:
     flow.source = flow.sources[0] if flow.sources else {}
 
 
-def _tag(backend: MediaConnectBackend, arn: str, tags: dict[str, str] | None) -> None:
-    if tags:
-        backend.tagger.tag_resource(arn, [{"Key": k, "Value": v} for k, v in tags.items()])
-
-
 def _new_source(backend: MediaConnectBackend, request: dict[str, Any]) -> dict[str, Any]:
     source = dict(request)
     tags = source.pop("sourceTags", None)
     source["sourceArn"] = _arn(backend, "source", source["name"])
-    _tag(backend, source["sourceArn"], tags)
+    tag(backend, source["sourceArn"], tags)
     return source
 
 
@@ -153,7 +173,7 @@ def _new_output(backend: MediaConnectBackend, request: dict[str, Any]) -> dict[s
     tags = output.pop("outputTags", None)
     output.setdefault("outputStatus", "ENABLED")
     output["outputArn"] = _arn(backend, "output", output["name"])
-    _tag(backend, output["outputArn"], tags)
+    tag(backend, output["outputArn"], tags)
     return output
 
 
@@ -188,6 +208,11 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
         raise BadRequestException("A flow needs a source.")
     outputs = list(request.get("outputs") or [])
     vpc_requests = list(request.get("vpcInterfaces") or [])
+    deletion.sweep(backend)
+    quotas.check_flows(len(flows_of(backend)))
+    quotas.check_outputs("CreateFlow", 0, len(outputs))
+    quotas.check_sources(0, len(sources))
+    quotas.check_vpc_interfaces([], vpc_requests)
     _check_unique("source", [], sources)
     _check_unique("output", [], outputs)
     _check_unique("VPC interface", [], vpc_requests)
@@ -210,7 +235,7 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
         source_failover_config=dict(request.get("sourceFailoverConfig") or {}),
         sources=[],
         vpc_interfaces=[],
-        maintenance=_maintenance(request.get("maintenance")),
+        maintenance=maintenance.window(request.get("maintenance")),
     )
     taken = (
         f.egress_ip for b in mediaconnect_backends[backend.account_id].values() for f in flows_of(b).values()
@@ -222,7 +247,7 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
     flow.outputs = [_new_output(backend, output) for output in outputs]
     _refresh(backend, flow)
     flows_of(backend)[flow.flow_arn] = flow
-    _tag(backend, flow.flow_arn, request.get("flowTags"))
+    tag(backend, flow.flow_arn, request.get("flowTags"))
     if request.get("entitlements"):
         backend.grant_flow_entitlements(flow.flow_arn, list(request["entitlements"]))
     return flow
@@ -231,27 +256,37 @@ def create_flow(backend: MediaConnectBackend, request: dict[str, Any]) -> Flow:
 def list_flows(
     backend: MediaConnectBackend, max_results: int | None, next_token: str | None
 ) -> tuple[list[Flow], str | None]:
-    """ListFlows, paginated by position."""
-    flows = [shown(get_flow(backend, arn)) for arn in list(flows_of(backend))]
+    """ListFlows, paginated by position, at most :data:`LIST_PAGE` a page whatever ``MaxResults`` says
+    (botocore's model, ListFlowsRequest.MaxResults: "defaults to pagination with a maximum of 10
+    results per page" and "The service might return fewer results than the MaxResults value": the
+    harsher reading caps every page at 10). A page's DELETING flows count a read each; one whose
+    deletion is done is left out (the page is shorter)."""
+    deletion.sweep(backend)
+    arns = list(flows_of(backend))
     start = int(next_token or 0)
-    end = start + (max_results or 1000)
-    return flows[start:end], (str(end) if end < len(flows) else None)
+    end = start + min(max_results or LIST_PAGE, LIST_PAGE)
+    page = [flow for arn in arns[start:end] if (flow := flows_of(backend).get(arn)) is not None]
+    flows = [seen for flow in page if (seen := _read(flow)) is not None]
+    return flows, (str(end) if end < len(arns) else None)
 
 
-def delete_flow(backend: MediaConnectBackend, flow_arn: str) -> Flow:
-    """DeleteFlow: only a stopped flow; its ENIs and tags go with it."""
+def delete_flow(backend: MediaConnectBackend, flow_arn: str, *, lingers: bool = False) -> Flow:
+    """DeleteFlow: only a stopped flow; its ENIs and tags go with it. ``lingers``: the API's request,
+    after which the flow shows DELETING a while (:mod:`.deletion`); without it, a caller that waits
+    for the deletion to end (CloudFormation's resource handler) finds the flow gone."""
     flow = get_flow(backend, flow_arn)
+    maintenance.refuse_during_restart(flow, "DeleteFlow")
     if flow.status not in _DELETABLE:
         raise BadRequestException(
             f"Flow {flow.name} must be stopped before it can be deleted (it is {flow.status})."
         )
     enis = [eni for vpc in flow.vpc_interfaces for eni in vpc.get("networkInterfaceIds") or []]
     net.delete_enis(backend.account_id, backend.region_name, enis)
-    for arn in _arns_of(flow):
+    for arn in arns_of(flow):
         backend.tagger.delete_all_tags_for_resource(arn)
-    del flows_of(backend)[flow_arn]
     pending.forget(flow_arn)
-    flow.status = "DELETING"
+    history.record(flow_arn, running=False)
+    deletion.begin(backend, flow, lingers=lingers)
     return flow
 
 
@@ -260,8 +295,12 @@ def set_running(backend: MediaConnectBackend, flow_arn: str, running: bool) -> F
 
     Stopping ends an update window (the change applies to the stopped flow)."""
     flow = get_flow(backend, flow_arn)
-    if not running:
+    if running:
+        maintenance.refuse_during_restart(flow, "StartFlow")
+    else:
         pending.forget(flow_arn)
+        maintenance.forget(flow_arn)
+    history.record(flow_arn, running=running)
     flow.status = "STARTING" if running else "STOPPING"
     return flow
 
@@ -271,6 +310,7 @@ def add_outputs(
 ) -> list[dict[str, Any]]:
     """AddFlowOutputs: appended (moto replaced the list), with ARNs and ENABLED status."""
     flow = get_flow(backend, flow_arn)
+    quotas.check_outputs("AddFlowOutputs", len(flow.outputs), len(outputs))
     _check_unique("output", flow.outputs, outputs)
     _check_vpc_refs([vpc["name"] for vpc in flow.vpc_interfaces], [], outputs)
     added = [_new_output(backend, output) for output in outputs]
@@ -321,8 +361,7 @@ def add_sources(
     """AddFlowSources: appended; a second source needs failover enabled and the same protocol."""
     flow = get_flow(backend, flow_arn)
     _check_unique("source", flow.sources, sources)
-    if len(flow.sources) + len(sources) > 2:
-        raise BadRequestException("A flow can have at most two sources.")
+    quotas.check_sources(len(flow.sources), len(sources))
     if flow.sources and (flow.source_failover_config or {}).get("state") != "ENABLED":
         raise BadRequestException("Enable source failover on the flow before adding a second source.")
     protocols = [s.get("protocol") for s in (*flow.sources, *sources) if not s.get("entitlementArn")]
@@ -376,7 +415,9 @@ def update_flow(backend: MediaConnectBackend, flow_arn: str, request: dict[str, 
             **request["sourceFailoverConfig"],
         }
     if "maintenance" in request:
-        flow.maintenance = _maintenance({**(flow.maintenance or {}), **(request["maintenance"] or {})})
+        window = maintenance.window({**(flow.maintenance or {}), **(request["maintenance"] or {})})
+        maintenance.check_change(flow, window)
+        flow.maintenance = window
     if "sourceMonitoringConfig" in request:
         monitoring = {
             **(getattr(flow, "source_monitoring_config", None) or {}),
@@ -386,35 +427,13 @@ def update_flow(backend: MediaConnectBackend, flow_arn: str, request: dict[str, 
     return flow
 
 
-MAINTENANCE_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _maintenance(window: dict[str, Any] | None) -> dict[str, Any]:
-    """A flow's maintenance window, checked as the MediaConnect API Reference describes it
-    (AddMaintenance / UpdateMaintenance): ``maintenanceDay`` one of Monday..Sunday,
-    ``maintenanceStartHour`` "UTC time ... 24-hour HH:MM format. Minutes must be 00". AWS documents
-    no error for a bad value: the conservative choice is to refuse it (400), not to store it."""
-    if not window:
-        return {}
-    day, hour = window.get("maintenanceDay"), window.get("maintenanceStartHour")
-    if day not in MAINTENANCE_DAYS:
-        raise BadRequestException(
-            f"maintenanceDay must be one of {', '.join(MAINTENANCE_DAYS)}; got {day!r}."
-        )
-    text = str(hour or "")
-    if not (
-        len(text) == 5 and text[2] == ":" and text[:2].isdigit() and int(text[:2]) < 24 and text[3:] == "00"
-    ):
-        raise BadRequestException(f"maintenanceStartHour must be HH:00 (24-hour, UTC); got {hour!r}.")
-    return dict(window)
-
-
 def add_vpc_interfaces(
     backend: MediaConnectBackend, flow_arn: str, vpc_interfaces: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """AddFlowVpcInterfaces: appended, each with an ENI in its subnet (the flow's AZ)."""
     flow = get_flow(backend, flow_arn)
     _check_unique("VPC interface", flow.vpc_interfaces, vpc_interfaces)
+    quotas.check_vpc_interfaces(flow.vpc_interfaces, vpc_interfaces)
     zones = _interface_zones(backend, vpc_interfaces)
     if zones - {flow.availability_zone}:
         raise BadRequestException(
@@ -428,12 +447,23 @@ def add_vpc_interfaces(
 
 
 def remove_vpc_interface(backend: MediaConnectBackend, flow_arn: str, name: str) -> list[str]:
-    """RemoveFlowVpcInterface: refused while a source or output uses it; deletes its ENIs.
+    """RemoveFlowVpcInterface: refused while a source or output uses it, and while the flow runs;
+    deletes its ENIs.
 
-    Returns the ids of the ENIs that could not be deleted (NonDeletedNetworkInterfaceIds).
+    The API Reference names the first condition; the User Guide, *Removing VPC interfaces from a
+    flow* (https://docs.aws.amazon.com/mediaconnect/latest/ug/vpc-interface-remove.html), removes
+    them from a flow in standby, and the API says nothing of a running flow: the harsher reading
+    refuses it (BadRequestException, the error MediaConnect answers a semantic error with) unless
+    the flow is STANDBY. Returns the ids of the ENIs that could not be deleted
+    (NonDeletedNetworkInterfaceIds).
     """
     flow = get_flow(backend, flow_arn)
     vpc = _find(flow.vpc_interfaces, "name", name, "VPC interface")
+    if flow.status != "STANDBY":
+        raise BadRequestException(
+            f"Flow {flow.name} is {flow.status}: stop the flow (STANDBY) before removing its VPC "
+            f"interface {name}."
+        )
     users = [s["name"] for s in flow.sources if s.get("vpcInterfaceName") == name] + [
         o["name"]
         for o in flow.outputs
@@ -447,33 +477,4 @@ def remove_vpc_interface(backend: MediaConnectBackend, flow_arn: str, name: str)
     return net.delete_enis(backend.account_id, backend.region_name, vpc.get("networkInterfaceIds") or [])
 
 
-def _arns_of(flow: Flow) -> list[str]:
-    return [
-        flow.flow_arn,
-        *(o["outputArn"] for o in flow.outputs),
-        *(s["sourceArn"] for s in flow.sources),
-        *(e["entitlementArn"] for e in flow.entitlements or []),
-    ]
-
-
-def _check_taggable(backend: MediaConnectBackend, arn: str) -> None:
-    if not any(arn in _arns_of(flow) for flow in flows_of(backend).values()):
-        raise NotFoundException(message=f"Resource {arn} not found.")
-
-
-def tag_resource(backend: MediaConnectBackend, arn: str, tags: dict[str, str]) -> None:
-    """TagResource on a flow, output, source or entitlement."""
-    _check_taggable(backend, arn)
-    _tag(backend, arn, tags)
-
-
-def untag_resource(backend: MediaConnectBackend, arn: str, keys: list[str]) -> None:
-    """UntagResource (missing in moto)."""
-    _check_taggable(backend, arn)
-    backend.tagger.untag_resource_using_names(arn, keys)
-
-
-def list_tags(backend: MediaConnectBackend, arn: str) -> dict[str, str]:
-    """ListTagsForResource: ``{}`` for an untagged resource (moto raised NotFound)."""
-    _check_taggable(backend, arn)
-    return backend.tagger.get_tag_dict_for_resource(arn)
+__all__ = ["list_tags", "tag_resource", "untag_resource"]  # re-exported: CloudFormation's resources tag here

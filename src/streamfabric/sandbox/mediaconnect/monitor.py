@@ -17,10 +17,14 @@ service model (``DescribeFlowSourceMetadataResponse``: ``flowArn``, ``messages``
   (https://docs.aws.amazon.com/mediaconnect/latest/api/API_DescribeFlowSourceThumbnail.html):
   "Thumbnail Base64 string", the timecode and the time it was generated. A thumbnail exists only
   when the flow's ``sourceMonitoringConfig.thumbnailState`` is ``ENABLED``
-  (API Reference, *MonitoringConfig*); otherwise, and while nothing is received, AWS documents no
-  error, so the emulator answers 200 with ``thumbnailMessages`` and no ``thumbnail`` (the
-  conservative choice: a client must handle a missing image either way).
-  AWS refreshes thumbnails every few seconds; the emulator draws one per second.
+  (API Reference, *MonitoringConfig*) and the flow has at most 10 outputs (User Guide, *Quotas*,
+  "Feature-specific output limitations": :mod:`.quotas`); otherwise, and while nothing is received,
+  AWS documents no error, so the emulator answers 200 with ``thumbnailMessages`` and no
+  ``thumbnail`` (the conservative choice: a client must handle a missing image either way).
+  User Guide, *Viewing thumbnails of the source video*
+  (https://docs.aws.amazon.com/mediaconnect/latest/ug/monitor-with-thumbnails.html): "a JPEG
+  thumbnail with a 480 x 270 resolution", "The fastest possible rate is one image every second": the
+  emulator draws one per second, 480 x 270.
 """
 
 from __future__ import annotations
@@ -36,7 +40,9 @@ from moto.mediaconnect import urls as mediaconnect_urls
 from moto.mediaconnect.responses import MediaConnectResponse
 
 from . import models as model
-from .signal import Signal, listener_flow, received
+from . import quotas
+from .encoders import Signal
+from .signal import origin, received
 
 Reply = tuple[str, dict[str, Any]]
 
@@ -126,28 +132,22 @@ def describe_flow_source_thumbnail(self: MediaConnectResponse) -> Reply:
              "resourceName": flow.name}
         ]  # fmt: skip
         return _reply({"thumbnailDetails": details})
+    if not quotas.monitored(flow):
+        details["thumbnailMessages"] = [
+            {"code": "THUMBNAIL_DISABLED", "resourceName": flow.name,
+             "message": f"Thumbnails are off: the flow has over {quotas.MONITORED_OUTPUTS} outputs."}
+        ]  # fmt: skip
+        return _reply({"thumbnailDetails": details})
     signal = received(self.current_account, flow)
     if signal is None:
         details["thumbnailMessages"] = [{**_no_signal_message(flow), "resourceName": flow.name}]
         return _reply({"thumbnailDetails": details})
     second = int(now.timestamp())
-    image = _card(_source_name(self.current_account, flow), second, signal)
+    image = _card(str(origin(self.current_account, flow).name), second, signal)
     details["thumbnail"] = base64.b64encode(image).decode("ascii")
     details["timestamp"] = datetime.fromtimestamp(second, UTC).isoformat()
     details["timecode"] = datetime.fromtimestamp(second, UTC).strftime("%H:%M:%S:00")
     return _reply({"thumbnailDetails": details})
-
-
-def _source_name(account_id: str, flow: Any) -> str:
-    """The card shows where the picture comes from: for a caller source, the flow it reaches."""
-    source = flow.sources[0] if flow.sources else {}
-    if source.get("protocol") == "srt-caller":
-        upstream = listener_flow(
-            account_id, source.get("sourceListenerAddress"), source.get("sourceListenerPort")
-        )
-        if upstream is not None:
-            return str(upstream.name)
-    return str(flow.name)
 
 
 # moto's MediaConnect URL patterns for the two operations, routed to its dispatcher (:mod:`..patching`)

@@ -97,3 +97,59 @@ def delete_enis(account_id: str, region_name: str, eni_ids: Iterable[str]) -> li
             continue
         backend.delete_network_interface(eni_id)
     return not_deleted
+
+
+def _subnet_or_none(account_id: str, region_name: str, subnet_id: str | None) -> Any:
+    if not subnet_id:
+        return None
+    try:
+        return _ec2(account_id, region_name).get_subnet(subnet_id)
+    except InvalidSubnetIdError:
+        return None
+
+
+def _route_table(account_id: str, region_name: str, subnet: Any) -> Any:
+    """The subnet's route table: the one associated with it, else its VPC's main table."""
+    backend = _ec2(account_id, region_name)
+    tables = backend.describe_route_tables(filters={"association.subnet-id": [subnet.id]})
+    if not tables:
+        main = {"vpc-id": [subnet.vpc_id], "association.main": ["true"]}
+        tables = backend.describe_route_tables(filters=main)
+    return tables[0] if tables else None
+
+
+def _routes_to(table: Any, address: str, peerings: set[str]) -> bool:
+    ip = ipaddress.ip_address(address)
+    for route in getattr(table, "routes", ()):
+        cidr, pcx = getattr(route, "destination_cidr_block", None), getattr(route, "vpc_pcx", None)
+        if cidr and pcx is not None and pcx.id in peerings and ip in ipaddress.ip_network(cidr, strict=False):
+            return True
+    return False
+
+
+def reachable(account_id: str, caller: tuple[str, str, str], listener: tuple[str, str, str]) -> bool:
+    """Whether a VPC-interface address can open a connection to another: each is (Region, subnet id,
+    private IP). Amazon VPC User Guide, *VPC peering* (https://docs.aws.amazon.com/vpc/latest/peering/):
+    within one VPC the local route reaches every subnet; across VPCs (and Regions) only through an
+    active peering connection between them with a route to the other side in each subnet's route
+    table (*Update your route tables for a VPC peering connection*). Security groups and network ACLs
+    are not checked (the emulator's simplification)."""
+    (from_region, from_subnet_id, from_ip), (to_region, to_subnet_id, to_ip) = caller, listener
+    source = _subnet_or_none(account_id, from_region, from_subnet_id)
+    target = _subnet_or_none(account_id, to_region, to_subnet_id)
+    if source is None or target is None:
+        return False
+    if from_region == to_region and source.vpc_id == target.vpc_id:
+        return True
+    pair = {source.vpc_id, target.vpc_id}
+    peerings = {
+        pcx.id
+        for pcx in _ec2(account_id, from_region).describe_vpc_peering_connections()
+        if pcx.status.get("Code") == "active" and {pcx.vpc.id, pcx.peer_vpc.id} == pair
+    }
+    if not peerings:
+        return False
+    there = _route_table(account_id, from_region, source)
+    back = _route_table(account_id, to_region, target)
+    return bool(there is not None and back is not None and _routes_to(there, to_ip, peerings)
+                and _routes_to(back, from_ip, peerings))  # fmt: skip

@@ -17,6 +17,7 @@ from moto.mediaconnect.responses import MediaConnectResponse
 
 from ..moto_internals import int_param, param
 from . import models as model
+from . import quotas
 from .shapes import flow_shape, listed_flow_shape, output_shape, source_shape, vpc_interface_shape
 
 Reply = tuple[str, dict[str, Any]]
@@ -68,7 +69,7 @@ def list_flows(self: MediaConnectResponse) -> Reply:
 
 
 def delete_flow(self: MediaConnectResponse) -> Reply:
-    flow = model.delete_flow(_backend(self), _path(self, "FlowArn"))
+    flow = model.delete_flow(_backend(self), _path(self, "FlowArn"), lingers=True)
     return _reply({"flowArn": flow.flow_arn, "status": flow.status}, 202)
 
 
@@ -139,8 +140,10 @@ def remove_flow_vpc_interface(self: MediaConnectResponse) -> Reply:
 
 def grant_flow_entitlements(self: MediaConnectResponse) -> Reply:
     flow_arn = _path(self, "FlowArn")
-    model.get_flow(_backend(self), flow_arn)
-    granted = _backend(self).grant_flow_entitlements(flow_arn, list(_body(self).get("entitlements") or []))
+    flow = model.get_flow(_backend(self), flow_arn)
+    requested = list(_body(self).get("entitlements") or [])
+    quotas.check_entitlements(len(flow.entitlements or []), len(requested))
+    granted = _backend(self).grant_flow_entitlements(flow_arn, requested)
     return _reply({"flowArn": flow_arn, "entitlements": granted})
 
 

@@ -1,8 +1,10 @@
 """A small JPEG test card (colour bars, the source's name, the time), drawn with Pillow.
 
 What the emulated ``DescribeFlowSourceThumbnail`` returns in place of a frame of real video
-(MediaConnect API Reference, *ThumbnailDetails*: "Thumbnail Base64 string"; a JPEG). AWS documents
-no thumbnail size; the emulator keeps the source's aspect ratio at 320 pixels wide.
+(MediaConnect API Reference, *ThumbnailDetails*: "Thumbnail Base64 string"; a JPEG) at the size the
+User Guide gives, *Viewing thumbnails of the source video*
+(https://docs.aws.amazon.com/mediaconnect/latest/ug/monitor-with-thumbnails.html): "a JPEG thumbnail
+with a 480 x 270 resolution", whatever the source's resolution (the card states that).
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ import io
 from PIL import Image, ImageDraw, ImageFont
 
 _BARS = ((192, 192, 192), (192, 192, 0), (0, 192, 192), (0, 192, 0), (192, 0, 192), (192, 0, 0), (0, 0, 192))
-WIDTH = 320
+WIDTH, HEIGHT = 480, 270
 
 
 def test_card(name: str, stamp: str, width: int, height: int, detail: str) -> bytes:
     """JPEG bytes: SMPTE-like bars, a black band with ``name``, ``stamp``, resolution and ``detail``."""
-    w = WIDTH
-    h = max(90, min(400, round(w * height / width))) if width > 0 and height > 0 else 180
+    w, h = WIDTH, HEIGHT
     image = Image.new("RGB", (w, h), (16, 16, 16))
     draw = ImageDraw.Draw(image)
     bar = w / len(_BARS)

@@ -8,9 +8,9 @@ transport stream's programs) and ``thumbnailDetails`` (``thumbnailMessages``, ``
 JPEG, ``timecode``, ``timestamp``).
 
 What the input receives follows the flows' model (:mod:`..signal`): a listening input (SRT listener,
-RTP, RIST; failover and merge too) receives what is set for its ARN with
-``/moto-api/streamfabric/signal`` (by default a 1080p50 H.264 feed), a caller input the same (the
-emulator has no far end to reach), a MEDIACONNECT_FLOW input what its flow's source receives; only
+RTP, RIST; failover and merge too) receives what an encoder sends to its ARN (set with
+``/moto-api/streamfabric/signal``; nothing until one does), a caller input the same (the emulator
+has no far end to reach), a MEDIACONNECT_FLOW input what its flow's source receives; only
 while the input is ACTIVE (User Guide, *MediaConnect router I/O states*: content passes in Active).
 AWS documents no message codes and no error for "nothing received": the emulator answers 200 with a
 message (``INPUT_NOT_ACTIVE`` or ``NO_SOURCE_DATA``, its own codes) and no metadata or image, as the
@@ -20,26 +20,30 @@ flow operations do.
 from __future__ import annotations
 
 import base64
+import time
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import encoders
 from .. import signal as flow_signal
+from ..encoders import Signal
 from ..monitor import _card, media_info
 from . import operations as ops
 from .store import LOCK, RouterInput, account
 
 
-def received(account_id: str, item: RouterInput, depth: int = 0) -> flow_signal.Signal | None:
+def received(account_id: str, item: RouterInput, depth: int = 0) -> Signal | None:
     if item.state != "ACTIVE":
         return None
     if item.input_type == "MEDIACONNECT_FLOW":
         flow = ops.flow_by_arn(account_id, (item.configuration.get("mediaConnectFlow") or {}).get("flowArn"))
-        return None if flow is None else flow_signal.received(account_id, flow, depth=depth + 1)
-    found = flow_signal.set_by_default(item.arn, datetime.now(UTC).timestamp())
-    return found if found.connected else None
+        return None if flow is None else flow_signal.received(account_id, flow)
+    # what an encoder sends to it (``streamfabric sandbox signal``, by its ARN): nothing until one does
+    region = item.arn.split(":")[3]
+    return encoders.sending(account_id, region, item.arn, str(item.name), time.time())
 
 
-def routed_signal(account_id: str, output_arn: str | None, depth: int = 0) -> flow_signal.Signal | None:
+def routed_signal(account_id: str, output_arn: str | None, depth: int = 0) -> Signal | None:
     """What a router output carries to the flow source it feeds: its routed input's signal, while it
     is ROUTED and the output and the input are ACTIVE (User Guide, *MediaConnect router I/O states*:
     content passes in Active; AWS charges active I/Os only)."""
