@@ -251,6 +251,9 @@ class ControlApi:
     auth: Literal["iam", "cognito"] = "iam"
     panel: bool = False
     artifacts: Artifacts | None = None  # None: the topology's own bucket, when it is on S3
+    # The user pool's MFA ($.control_api.panel.mfa): "required" makes every operator set up an
+    # authenticator app (MfaConfiguration ON); "optional" lets each choose.
+    mfa: Literal["optional", "required"] = "optional"
 
 
 @dataclass(frozen=True, slots=True)
