@@ -79,6 +79,9 @@ def gateway(sess: boto3.session.Session | None = None) -> AwsGateway:
     return AwsGateway(sess or session(), waiter_delay=0)
 
 
+ASKING = frozenset({"CreateChangeSet", "DeleteChangeSet", "DeleteStack"})
+
+
 class CallCounter:
     """Counts API calls made by clients of a session (a botocore ``before-call.*.*`` hook).
 
@@ -96,6 +99,13 @@ class CallCounter:
     @property
     def mutating(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if not c[1].startswith(READ_PREFIXES)]
+
+    @property
+    def changes(self) -> list[tuple[str, str]]:
+        """The mutating calls other than asking CloudFormation (creating and deleting the change
+        sets the on-air guard reads, and the empty stacks a CREATE change set makes): what changes
+        a resource. A refused deploy makes none."""
+        return [c for c in self.mutating if c[1] not in ASKING]
 
     def reset(self) -> None:
         with self._lock:

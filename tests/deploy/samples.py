@@ -110,8 +110,12 @@ def ip(ingest: str) -> str:
     return f"10.9.{len(ingest)}.{sum(map(ord, ingest)) % 250 + 1}"
 
 
-def deployed(model: Topology, rendered: dict[str, str], network: str = "cloudformation") -> RemoteState:
-    """The observed state right after a complete deploy of ``rendered`` (flows ACTIVE, post-steps done)."""
+def deployed(
+    model: Topology, rendered: dict[str, str], network: str = "cloudformation", *, every_output: bool = False
+) -> RemoteState:
+    """The observed state right after a complete deploy of ``rendered`` (flows ACTIVE, post-steps done).
+    ``every_output``: each stack has every output its template declares (real templates), with a
+    made-up value where the samples know none."""
     from streamfabric.deployment.manifest import stack_specs
     from streamfabric.deployment.network import load_terraform_outputs
     from streamfabric.deployment.plan.deploy import network_from_stacks
@@ -124,6 +128,8 @@ def deployed(model: Topology, rendered: dict[str, str], network: str = "cloudfor
     tf = load_terraform_outputs(terraform_outputs(model), model) if network == "terraform" else None
     for spec in specs:
         values = network_outputs(spec.region) if spec.kind == "network" else {}
+        if every_output:
+            values = {key: f"{key}-1" for key in template_outputs(spec.template_body)} | values
         outputs[spec.name] = StackOutputs(
             spec.name, spec.region, template_outputs(spec.template_body), values
         )

@@ -57,6 +57,16 @@ def flows_in(sess: boto3.session.Session, region: str) -> dict[str, dict[str, An
     }
 
 
+def no_change_sets_left(sess: boto3.session.Session) -> bool:
+    """No change set of ours is left in any stack of festival's regions."""
+    for region in ("eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1"):
+        cfn = sess.client("cloudformation", region_name=region)
+        for name in stacks_in(sess, region):
+            if cfn.list_change_sets(StackName=name)["Summaries"]:
+                return False
+    return True
+
+
 def stacks_in(sess: boto3.session.Session, region: str) -> dict[str, str]:
     stacks = sess.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
     return {s["StackName"]: s["StackStatus"] for s in stacks}
@@ -168,7 +178,8 @@ def test_removing_the_ingest_on_preview_is_refused_then_allowed_moves_preview_fi
     assert "Switch preview away from nyc-studio first" in str(refused.value)
     dry = deploy(model, network="cloudformation", gateway=helpers.gateway(session), dry_run=True)
     assert [(i.role, i.ingest) for i in dry.interruptions][:1] == [("preview", "nyc-studio")]
-    assert counter.mutating == []
+    assert counter.changes == []  # it only asked CloudFormation (change sets, deleted again)
+    assert no_change_sets_left(session)
     # the CLI: refused (exit 1, the message on stderr), and --dry-run says the same with exit 1
     assert main(["deploy", str(deployed), "--network", "cloudformation", "--yes"]) == 1
     assert "preview is on nyc-studio" in capsys.readouterr().err

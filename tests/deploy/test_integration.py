@@ -13,7 +13,7 @@ import pytest
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.deployment import PlainReporter, deploy, destroy
 from streamfabric.deployment.plan.guard import OnAirError
-from streamfabric.deployment.plan.instructions import SetCallerSource
+from streamfabric.deployment.plan.instructions import DeployStack, SetCallerSource
 from streamfabric.state.runtime import RuntimeState
 from streamfabric.topology.model import Topology
 
@@ -155,7 +155,21 @@ def test_dry_run_changes_nothing(
     result = deploy(
         minimal, network="cloudformation", gateway=gateway, dry_run=True, reporter=PlainReporter(out)
     )
-    assert counter.mutating == []
+    # It asks CloudFormation (change sets, as `plan` does) and leaves nothing behind: the change
+    # sets are deleted again, and so are the stacks their CREATE made (REVIEW_IN_PROGRESS).
+    assert {op for _, op in counter.mutating} <= {"CreateChangeSet", "DeleteChangeSet", "DeleteStack"}
+    askable = [
+        s
+        for s in result.plan.phase("stacks").steps
+        if isinstance(s, DeployStack) and all(isinstance(v, str) for _, v in s.parameters)
+    ]
+    assert askable  # the network stacks at least
+    assert sum(1 for _, op in counter.mutating if op == "CreateChangeSet") == len(askable)
+    for net in minimal.networks:
+        cfn = session.client("cloudformation", region_name=net.region)
+        live = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"]
+        assert live == []
+        assert session.client("mediaconnect", region_name=net.region).list_flows()["Flows"] == []
     assert result.dry_run and result.executed == ()
     text = out.getvalue()
     assert "plan (dry run, nothing will change):" in text

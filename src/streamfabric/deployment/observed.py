@@ -126,6 +126,66 @@ class RemoteState:
         return self.addresses.get(vpc.network_interface_ids[0])
 
 
+SYMBOLS = {
+    "add": "+",
+    "modify": "~",
+    "replace": "-/+",
+    "replace?": "~/+",
+    "remove": "-",
+    "import": "<",
+    "dynamic": "?",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceChange:
+    """One ``ResourceChange`` of a change set, as CloudFormation reported it."""
+
+    logical_id: str
+    resource_type: str
+    action: str  # Add | Modify | Remove | Import | Dynamic
+    replacement: str = ""  # True | False | Conditional (Modify only)
+    physical_id: str = ""
+    scope: tuple[str, ...] = ()
+    # (attribute, name, requires recreation) of each of its Details' targets, e.g.
+    # ("Properties", "Source", "Never"): what CloudFormation will change (API Reference,
+    # ResourceChangeDetail / ResourceTargetDefinition)
+    targets: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def properties(self) -> frozenset[str]:
+        """The properties the change modifies (its targets of attribute ``Properties``)."""
+        return frozenset(name for attribute, name, _ in self.targets if attribute == "Properties")
+
+    @property
+    def verb(self) -> str:
+        """add / modify / replace / replace? (conditional) / remove."""
+        if self.action == "Modify" and self.replacement == "True":
+            return "replace"
+        if self.action == "Modify" and self.replacement == "Conditional":
+            return "replace?"
+        return self.action.lower()
+
+    def describe(self) -> str:
+        named = sorted(self.properties)
+        scope = f" ({', '.join(named or self.scope)})" if (named or self.scope) else ""
+        return (
+            f"{SYMBOLS.get(self.verb, '?'):>3} {self.verb:<8} {self.logical_id} [{self.resource_type}]{scope}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "logical_id": self.logical_id,
+            "resource_type": self.resource_type,
+            "action": self.action,
+            "replacement": self.replacement or None,
+            "verb": self.verb,
+            "physical_id": self.physical_id or None,
+            "scope": list(self.scope),
+            "properties": sorted(self.properties),
+        }
+
+
 # -- parsing responses -----------------------------------------------------------------------------
 
 
@@ -219,9 +279,11 @@ def stack_state(
 __all__ = [
     "RUNNING",
     "STABLE_STACK",
+    "SYMBOLS",
     "FlowState",
     "OutputState",
     "RemoteState",
+    "ResourceChange",
     "SourceState",
     "StackState",
     "VpcInterfaceState",

@@ -29,18 +29,19 @@ from .api_code import ApiCode, resolve_api_code, with_api_code
 from .api_package import ApiPackage
 from .execute.display import DisplayOnlyExecutor
 from .execute.executor import Executor, FollowUp, Seen
-from .execute.preview import PreviewExecutor
+from .execute.review import Reviews, discard, review, with_reviews
 from .lease import Held, acquire
 from .manifest import StackSpec, stack_specs
 from .network import NetworkOutputs, from_network_stacks, load_terraform_outputs, with_resolved_hop_secret
 from .observe import api_urls, observe, refresh, with_orphans
-from .observed import RemoteState
+from .observed import RemoteState, ResourceChange
 from .plan.deploy import after_path_to_ingests, plan_deploy, poststeps_wait_for
 from .plan.destroy import plan_destroy
 from .plan.flows import plan_poststeps
-from .plan.guard import Interruption, OnAirError, on_air_verdict, verdict_lines
+from .plan.guard import Interruption, OnAirError, on_air_verdict, stack_verdict, verdict_lines
 from .plan.instructions import DeployStack, Instruction, Phase, Plan, WriteRuntimeState
 from .plan.inventory import inventory_of, regions, removed_regions
+from .plan.on_air import on_air_ingests
 from .plan.retire import plan_cleanup
 from .plan.state import build_state
 from .progress import NullReporter, Reporter
@@ -69,6 +70,12 @@ class Prepared:
     remote: RemoteState
     plan: Plan
     verdict: tuple[Interruption, ...]
+    reviews: Reviews  # CloudFormation's answer per stack step: change sets made, to run or discard
+
+    @property
+    def unreviewed(self) -> list[str]:
+        """The stack steps CloudFormation could not be asked about yet, and why."""
+        return [f"{r.stack}: {r.note}" for r in self.reviews.values() if not r.reviewed]
 
 
 def rendered_stacks(
@@ -111,11 +118,38 @@ def deploy_inputs(
 
 
 def prepare(gateway: AwsGateway, given: Inputs) -> Prepared:
-    """Observe, plan (pure), judge: what deploy, its dry run and ``plan`` all start from."""
+    """Observe, plan (pure), ask CloudFormation (change sets for every stack step whose parameters
+    are known), judge: what deploy, its dry run and ``plan`` all start from. The caller runs or
+    discards the change sets made (:func:`.execute.review.discard`)."""
     model = given.model
     remote = observe(gateway, model, given.specs, given.state_uri, api_code=given.api_code)
     plan = plan_deploy(model, given.specs, remote, network=given.network, api_code=given.api_code)
-    return Prepared(given, remote, plan, on_air_verdict(model, remote, plan))
+    reviews = review(gateway, plan)
+    answers = {name: r.changes for name, r in reviews.items() if r.reviewed}
+    return Prepared(given, remote, plan, on_air_verdict(model, remote, plan, answers), reviews)
+
+
+def _gate(
+    gateway: AwsGateway, ready: Prepared, out: Reporter, allowed: bool
+) -> Callable[[DeployStack, tuple[ResourceChange, ...]], None]:
+    """The on-air guard at a stack's turn, for the stacks CloudFormation could not be asked about
+    before the deploy: judged against what is on air now, refused (the change set deleted, nothing
+    of that stack changed) unless ``allowed``."""
+
+    def judge(step: DeployStack, changes: tuple[ResourceChange, ...]) -> None:
+        now = refresh(gateway, ready.inputs.model, ready.remote)
+        found = stack_verdict(ready.inputs.model, now, step, changes)
+        if found and not allowed:
+            raise OnAirError(
+                found,
+                f"deploy stopped before updating stack {step.stack}, which CloudFormation could only "
+                "be asked about now; nothing of it was changed (what the deploy did before stays; a "
+                "later deploy converges)",
+            )
+        for line in verdict_lines(found, allowed=True) if found else ():
+            out.note(f"{step.stack}: {line}")
+
+    return judge
 
 
 def _network(given: Inputs, remote: RemoteState) -> NetworkOutputs:
@@ -132,6 +166,7 @@ def _run(gateway: AwsGateway, ready: Prepared, executor: Executor) -> tuple[Remo
     stacks as they are now and what every phase did."""
     given, plan = ready.inputs, ready.plan
     model, remote = given.model, ready.remote
+    before = on_air_ingests(model, remote)  # what the post-steps put back
     seen = [executor.run_phase(plan.phase("retire")).seen]
     stack_phase, post = plan.phase("stacks"), plan.phase("post-steps")
     if stack_phase.steps:
@@ -139,7 +174,8 @@ def _run(gateway: AwsGateway, ready: Prepared, executor: Executor) -> tuple[Remo
 
         def plan_post(so_far: Seen) -> tuple[tuple[Instruction, ...], RemoteState]:
             now = refresh(gateway, model, remote, *seen, so_far)
-            return after_path_to_ingests(plan_poststeps(model, now, _network(given, now)), stacks), now
+            post = plan_poststeps(model, now, _network(given, now), before)
+            return after_path_to_ingests(post, stacks), now
 
         outcome = executor.run_phase(
             stack_phase, FollowUp("post-steps", poststeps_wait_for(stacks), plan_post)
@@ -150,7 +186,7 @@ def _run(gateway: AwsGateway, ready: Prepared, executor: Executor) -> tuple[Remo
     else:
         if seen[0].done:
             remote = refresh(gateway, model, remote, *seen)
-            post = Phase("post-steps", plan_poststeps(model, remote, _network(given, remote)))
+            post = Phase("post-steps", plan_poststeps(model, remote, _network(given, remote), before))
         seen.append(executor.run_phase(post).seen)
     cleanup = plan.phase("clean up")
     if cleanup.steps:
@@ -214,24 +250,35 @@ def _deploy(
     ready = prepare(gw, given)
     plan, verdict = ready.plan, ready.verdict
     result = DeployResult(plan, state_uri=given.state_uri, api_code=given.api_code, interruptions=verdict)
-    for note in plan.notes:
-        out.note(note)
-    if dry_run:
-        DisplayOnlyExecutor(out).execute(plan)
-        out.note(f"runtime state: {given.state_uri} (written after the post-steps when it changes)")
-        for line in verdict_lines(verdict, allowed=allow_interruption):
-            out.note(line)
-        return replace(result, dry_run=True)
-    if verdict and not allow_interruption:
-        raise OnAirError(verdict)
-    if not plan.empty:
-        out.plan(plan)
-        for line in verdict_lines(verdict, allowed=True):
-            out.note(line)
-        if confirm is not None and not confirm(plan):
-            return replace(result, cancelled=True)
-    executor = Executor(gw, out, max_workers=max_workers, check=held.check)
-    remote, seen = _run(gw, ready, executor)
+    executed: set[str] = set()
+    try:
+        for note in (*plan.notes, *(f"asked at its turn: {line}" for line in ready.unreviewed)):
+            out.note(note)
+        if dry_run:
+            DisplayOnlyExecutor(out).execute(plan)
+            out.note(f"runtime state: {given.state_uri} (written after the post-steps when it changes)")
+            for line in verdict_lines(verdict, allowed=allow_interruption):
+                out.note(line)
+            return replace(result, dry_run=True)
+        if verdict and not allow_interruption:
+            raise OnAirError(verdict)
+        if not plan.empty:
+            out.plan(plan)
+            for line in verdict_lines(verdict, allowed=True):
+                out.note(line)
+            if confirm is not None and not confirm(plan):
+                return replace(result, cancelled=True)
+        executor = Executor(
+            gw,
+            out,
+            max_workers=max_workers,
+            check=held.check,
+            gate=_gate(gw, ready, out, allow_interruption),
+        )
+        remote, seen = _run(gw, replace(ready, plan=with_reviews(plan, ready.reviews)), executor)
+        executed = {s.stack for phase in seen for s in phase.done if isinstance(s, DeployStack)}
+    finally:
+        discard(gw, ready.reviews, keep=frozenset(executed))
     urls = api_urls(gw, given.specs)
     inventory = inventory_of(model, remote.stacks, [*remote.flows.values(), *remote.retired.values()])
     state = replace(
@@ -268,7 +315,9 @@ def preview(
     held = acquire(gw, given.state_uri, "plan")  # it creates change sets, which a deploy deletes
     try:
         ready = prepare(gw, given)
-        return PlanPreview(ready.plan, PreviewExecutor(gw).execute(ready.plan), ready.verdict)
+        discard(gw, ready.reviews)
+        previews = tuple(r.preview() for r in ready.reviews.values())
+        return PlanPreview(ready.plan, previews, ready.verdict)
     finally:
         held.release()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..state.runtime import RuntimeState
 from .api_code import ApiCode
+from .observed import ResourceChange
 from .plan.guard import Interruption, summary, verdict_lines
 from .plan.instructions import DeployStack, Instruction, Plan
 
@@ -39,55 +40,6 @@ class DestroyResult:
     executed: tuple[Instruction, ...] = ()
     dry_run: bool = False
     cancelled: bool = False
-
-
-SYMBOLS = {
-    "add": "+",
-    "modify": "~",
-    "replace": "-/+",
-    "replace?": "~/+",
-    "remove": "-",
-    "import": "<",
-    "dynamic": "?",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ResourceChange:
-    """One ``ResourceChange`` of a change set, as CloudFormation reported it."""
-
-    logical_id: str
-    resource_type: str
-    action: str  # Add | Modify | Remove | Import | Dynamic
-    replacement: str = ""  # True | False | Conditional (Modify only)
-    physical_id: str = ""
-    scope: tuple[str, ...] = ()
-
-    @property
-    def verb(self) -> str:
-        """add / modify / replace / replace? (conditional) / remove."""
-        if self.action == "Modify" and self.replacement == "True":
-            return "replace"
-        if self.action == "Modify" and self.replacement == "Conditional":
-            return "replace?"
-        return self.action.lower()
-
-    def describe(self) -> str:
-        scope = f" ({', '.join(self.scope)})" if self.scope else ""
-        return (
-            f"{SYMBOLS.get(self.verb, '?'):>3} {self.verb:<8} {self.logical_id} [{self.resource_type}]{scope}"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "logical_id": self.logical_id,
-            "resource_type": self.resource_type,
-            "action": self.action,
-            "replacement": self.replacement or None,
-            "verb": self.verb,
-            "physical_id": self.physical_id or None,
-            "scope": list(self.scope),
-        }
 
 
 @dataclass(frozen=True, slots=True)

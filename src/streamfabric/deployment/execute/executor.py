@@ -158,7 +158,8 @@ class _Progress:
 
 class Executor:
     """Runs plans. ``max_workers=1`` runs one instruction at a time, in plan order. ``check`` runs
-    before every instruction starts (a deploy's lease: a lost lease stops the phase there)."""
+    before every instruction starts (a deploy's lease: a lost lease stops the phase there);
+    ``gate`` judges the change set of a stack step made at its turn, before it is executed."""
 
     def __init__(
         self,
@@ -167,12 +168,14 @@ class Executor:
         *,
         max_workers: int = 8,
         check: Callable[[], None] | None = None,
+        gate: stacks.Gate | None = None,
     ) -> None:
         self.gateway = gateway
         self.reporter: Reporter = reporter or NullReporter()
         self.max_workers = max(1, max_workers)
         self.resolve = Resolver(gateway)
         self.check = check
+        self.gate = gate
 
     # -- scheduling ------------------------------------------------------------------------------
 
@@ -326,7 +329,7 @@ class Executor:
         parameters = [(key, self.resolve(value)) for key, value in step.parameters]
         progress.watch(step)
         try:
-            outcome = stacks.deploy_stack(self.gateway, step, parameters, self._status(step))
+            outcome = stacks.deploy_stack(self.gateway, step, parameters, self._status(step), gate=self.gate)
         finally:
             last = progress.unwatch(step)
             self.resolve.forget_stack(step.stack)

@@ -8,7 +8,7 @@ waiters (``change_set_create_complete``, ``stack_create_complete``, ...).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from ...aws.gateway import AwsGateway
 from ...aws.waiters import wait
 from ...errors import AwsError, DeployError
+from ..observed import ResourceChange
 from ..plan.instructions import DeployStack
 from ..reads import CHANGE_SET_PREFIX
 
@@ -132,38 +133,96 @@ def create_change_set(
     return None
 
 
+def resource_changes(described: Mapping[str, Any]) -> tuple[ResourceChange, ...]:
+    changes = []
+    for change in described.get("Changes") or ():
+        rc = change.get("ResourceChange") or {}
+        changes.append(
+            ResourceChange(
+                logical_id=str(rc.get("LogicalResourceId", "")),
+                resource_type=str(rc.get("ResourceType", "")),
+                action=str(rc.get("Action", "")),
+                replacement=str(rc.get("Replacement") or ""),
+                physical_id=str(rc.get("PhysicalResourceId") or ""),
+                scope=tuple(str(s) for s in rc.get("Scope") or ()),
+                targets=tuple(
+                    (
+                        str((d.get("Target") or {}).get("Attribute", "")),
+                        str((d.get("Target") or {}).get("Name") or ""),
+                        str((d.get("Target") or {}).get("RequiresRecreation") or ""),
+                    )
+                    for d in rc.get("Details") or ()
+                ),
+            )
+        )
+    return tuple(sorted(changes, key=lambda c: c.logical_id))
+
+
+def describe_all(gateway: AwsGateway, region: str, stack: str, change_set: str) -> dict[str, Any]:
+    """DescribeChangeSet, every page of ``Changes`` (it paginates with NextToken)."""
+    params: dict[str, Any] = {"StackName": stack, "ChangeSetName": change_set}
+    described = gateway.call("cloudformation", region, "describe_change_set", **params)
+    changes = list(described.get("Changes") or ())
+    while described.get("NextToken"):
+        described = gateway.call(
+            "cloudformation", region, "describe_change_set", **params, NextToken=described["NextToken"]
+        )
+        changes.extend(described.get("Changes") or ())
+    return {**described, "Changes": changes}
+
+
 def has_no_changes(reason: str) -> bool:
     """Whether a failed change set's reason is CloudFormation's "no changes" (not an error)."""
     return any(marker in reason for marker in NO_CHANGES)
 
 
+Gate = Callable[[DeployStack, tuple[ResourceChange, ...]], None]
+
+
 def deploy_stack(
-    gateway: AwsGateway, step: DeployStack, parameters: Sequence[tuple[str, str]], status: Status
+    gateway: AwsGateway,
+    step: DeployStack,
+    parameters: Sequence[tuple[str, str]],
+    status: Status,
+    *,
+    gate: Gate | None = None,
 ) -> str:
-    """Run ``step``: returns ``created``, ``updated`` or ``unchanged``."""
+    """Run ``step``: returns ``created``, ``updated`` or ``unchanged``. With ``step.change_set``
+    (reviewed before the deploy: its changes were judged then), that change set is executed;
+    otherwise one is created here and ``gate`` judges CloudFormation's answer before it is
+    executed (it raises to refuse; the change set is deleted then)."""
     region, stack = step.region, step.stack
-    if step.replace:
-        delete_stack(gateway, region, stack, status)
-    for stale in step.stale_change_sets:
-        delete_change_set(gateway, region, stack, stale)
-    change_set = new_change_set_name()
-    status("creating change set")
-    reason = create_change_set(gateway, step, parameters, change_set)
-    if reason is not None:
-        if has_no_changes(reason):
-            delete_change_set(gateway, region, stack, change_set)
-            status("no changes")
-            return "unchanged"
-        raise StackFailed(stack, f"change set {change_set} failed: {reason}")
+    change_set = step.change_set
+    if not change_set:
+        if step.replace:
+            delete_stack(gateway, region, stack, status)
+        for stale in step.stale_change_sets:
+            delete_change_set(gateway, region, stack, stale)
+        change_set = new_change_set_name()
+        status("creating change set")
+        reason = create_change_set(gateway, step, parameters, change_set)
+        if reason is not None:
+            if has_no_changes(reason):
+                delete_change_set(gateway, region, stack, change_set)
+                status("no changes")
+                return "unchanged"
+            raise StackFailed(stack, f"change set {change_set} failed: {reason}")
+    else:
+        for stale in step.stale_change_sets:
+            delete_change_set(gateway, region, stack, stale)
     since: datetime | None = None
-    if step.change_set_type == "UPDATE":  # a change set with no changes is not executed
-        described = gateway.call(
-            "cloudformation", region, "describe_change_set", StackName=stack, ChangeSetName=change_set
-        )
-        if not described.get("Changes") and not step.execute_empty:
+    if step.change_set_type == "UPDATE" or gate is not None:
+        described = describe_all(gateway, region, stack, change_set)
+        if step.change_set_type == "UPDATE" and not described.get("Changes") and not step.execute_empty:
             delete_change_set(gateway, region, stack, change_set)
             status("no changes")
             return "unchanged"
+        if gate is not None and not step.change_set:
+            try:
+                gate(step, resource_changes(described))
+            except BaseException:
+                delete_change_set(gateway, region, stack, change_set)
+                raise
         created = described.get("CreationTime")
         since = created if isinstance(created, datetime) else None
     status("executing change set")
@@ -214,7 +273,9 @@ __all__ = [
     "delete_change_set",
     "delete_stack",
     "deploy_stack",
+    "describe_all",
     "failure_events",
     "has_no_changes",
     "new_change_set_name",
+    "resource_changes",
 ]

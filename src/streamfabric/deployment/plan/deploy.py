@@ -20,6 +20,8 @@ from ..observed import RemoteState
 from .flows import plan_poststeps
 from .instructions import DeployStack, Instruction, Phase, Plan, SetCallerSource, UploadApiPackage
 from .inventory import removed_regions
+from .moves import network_moves
+from .on_air import on_air_ingests
 from .parameters import StackOutputs
 from .retire import plan_cleanup, plan_retire
 from .stacks import plan_stacks
@@ -94,6 +96,7 @@ def plan_deploy(
     network: NetworkOutputs | None,
     api_code: ApiCode | None = None,
 ) -> Plan:
+    before = on_air_ingests(model, remote)
     """Retire (the flows that are leaving, :mod:`.retire`), stacks (and the control API's package,
     when it is not uploaded yet), the post-steps (planned against the flows as they are now: for
     flows still to be created, every post-step, with references for what is not known yet; deploy
@@ -102,10 +105,13 @@ def plan_deploy(
     retire = plan_retire(model, remote)
     stack_steps, outputs = plan_stacks(model, specs, remote, network=network)
     net = network if network is not None else network_from_stacks(model, outputs)
-    post = plan_poststeps(model, remote, with_resolved_hop_secret(model, net, remote.secrets))
+    post = plan_poststeps(model, remote, with_resolved_hop_secret(model, net, remote.secrets), before)
     removed = removed_regions(model, remote.stacks, remote.retired.values())
     cleanup = plan_cleanup(model, remote, removed)
-    notes = tuple(f"not ours, left alone: flow {found}" for found in remote.duplicates)
+    notes = (
+        *network_moves(model, stack_steps, remote),
+        *(f"not ours, left alone: flow {found}" for found in remote.duplicates),
+    )
     return Plan(
         (
             Phase("retire", retire),

@@ -216,6 +216,7 @@ def _plan_hub(
     remote: RemoteState,
     network: NetworkOutputs,
     ingests: Mapping[str, _IngestPlan],
+    before: Mapping[HubRole, str],
 ) -> tuple[FlowInstruction, ...]:
     hub = model.hub
     net = network.region(hub.region)
@@ -246,7 +247,10 @@ def _plan_hub(
             ),
             None,
         )
-    target = on_air or hub.flow(role).starts_on
+    # What is on air now; else what was before the deploy (a stack update, or a replacement, may
+    # have taken the source back to the template's); starts_on only for a flow never on air.
+    previous = before.get(role)
+    target = on_air or (previous if previous in ingests else None) or hub.flow(role).starts_on
     address = ingests[target].address
     in_place = (
         source is not None
@@ -308,12 +312,19 @@ def _standby(model: Topology, chain: FlowChain, source_arn: Value) -> RestoreSta
     )
 
 
-def plan_poststeps(model: Topology, remote: RemoteState, network: NetworkOutputs) -> tuple[Instruction, ...]:
-    """The post-steps still to do: ingest flows (document order), then Live and Preview."""
+def plan_poststeps(
+    model: Topology,
+    remote: RemoteState,
+    network: NetworkOutputs,
+    before: Mapping[HubRole, str] | None = None,
+) -> tuple[Instruction, ...]:
+    """The post-steps still to do: ingest flows (document order), then Live and Preview.
+    ``before``: the ingest each hub flow was on when the deploy began (read from AWS then), which
+    a hub flow whose source is no ingest now is put back on."""
     ingests = {name: _plan_ingest(model, name, remote, network) for name in model.ingest_names}
     steps: list[Instruction] = [step for plan in ingests.values() for step in plan.steps]
     for role in HUB_ROLES:
-        steps.extend(_plan_hub(model, role, remote, network, ingests))
+        steps.extend(_plan_hub(model, role, remote, network, ingests, before or {}))
     return tuple(steps)
 
 

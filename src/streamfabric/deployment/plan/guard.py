@@ -19,12 +19,15 @@ concerned is on air when they are deployed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ...errors import DeployError
 from ...topology.model import HOP_OUTPUTS, HUB_ROLES, HubRole, Topology
-from ..observed import RUNNING, RemoteState
+from ..observed import RUNNING, RemoteState, ResourceChange
+from .cfn_guard import judge_stack, on_air_paths
 from .instructions import (
+    DeployStack,
     DetachOutput,
     Plan,
     RemoveVpcInterface,
@@ -77,14 +80,34 @@ class OnAirError(DeployError):
 
     kind = "on_air"
 
-    def __init__(self, interruptions: tuple[Interruption, ...]) -> None:
+    def __init__(self, interruptions: tuple[Interruption, ...], head: str = "") -> None:
         self.interruptions = interruptions
-        super().__init__("deploy refused, nothing was changed:\n  " + "\n  ".join(summary(interruptions)))
+        head = head or "deploy refused, nothing was changed"
+        super().__init__(f"{head}:\n  " + "\n  ".join(summary(interruptions)))
 
 
-def on_air_verdict(model: Topology, remote: RemoteState, plan: Plan) -> tuple[Interruption, ...]:
-    """Every way ``plan`` would interrupt Live or Preview as they are now (empty: safe on air)."""
+def stack_verdict(
+    model: Topology, remote: RemoteState, step: DeployStack, changes: Sequence[ResourceChange]
+) -> tuple[Interruption, ...]:
+    """What CloudFormation's answer for ``step`` (its change set's ``changes``) would interrupt of
+    Live and Preview as ``remote`` shows them (see :mod:`.cfn_guard`)."""
+    paths = on_air_paths(model, remote)
+    judged = judge_stack(model, remote, paths, step.stack, step.region, changes, step.template_body)
+    return tuple(dict.fromkeys(Interruption(path.role, path.ingest, what) for path, what in judged))
+
+
+def on_air_verdict(
+    model: Topology,
+    remote: RemoteState,
+    plan: Plan,
+    reviews: Mapping[str, Sequence[ResourceChange]] | None = None,
+) -> tuple[Interruption, ...]:
+    """Every way ``plan`` would interrupt Live or Preview as they are now (empty: safe on air).
+    ``reviews``: CloudFormation's answer (its change set's changes) for each stack step asked."""
     found: list[Interruption] = []
+    for step in plan.phase("stacks").steps:
+        if isinstance(step, DeployStack) and reviews is not None and step.stack in reviews:
+            found.extend(stack_verdict(model, remote, step, reviews[step.stack]))
     replaced = {f.arn for f in replaced_flows(model, remote)}
     steps = list(plan.steps)
     for role in HUB_ROLES:
@@ -174,7 +197,22 @@ def offline_verdict(old: Topology, new: Topology) -> list[str]:
         new.hub.region,
         new.hub.network.availability_zone,
     ):
-        lines.append("would restart Live and Preview (the hub moves)")
+        lines.append(
+            "would replace the hub's subnet and the flows of "
+            f"{new.hub.region}: interrupts Live and Preview (the hub moves)"
+        )
+    before = {net.region: net for net in old.networks}
+    for net in new.networks:
+        was = before.get(net.region)
+        if (
+            was is not None
+            and was.availability_zone != net.availability_zone
+            and was.subnet_cidr == net.subnet_cidr
+        ):
+            lines.append(
+                f"deploy would refuse: moving {net.region}'s subnet to {net.availability_zone} needs a new "
+                f"subnet_cidr (the replacement is created before the old subnet {net.subnet_cidr} is deleted)"
+            )
     return lines
 
 
@@ -184,5 +222,6 @@ __all__ = [
     "OnAirError",
     "offline_verdict",
     "on_air_verdict",
+    "stack_verdict",
     "verdict_lines",
 ]

@@ -36,6 +36,8 @@ class DeployStack:
     # change (outputs and resources whose condition is false are not in a change set's Changes),
     # so that the stack converges instead of being planned again by every deploy.
     execute_empty: bool = False
+    # A change set created (and judged by the on-air guard) before the deploy: executed as it is.
+    change_set: str = field(default="", compare=False)
     after: tuple[str, ...] = ()
 
     @property

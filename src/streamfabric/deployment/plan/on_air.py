@@ -36,4 +36,9 @@ def _hub_names(model: Topology) -> set[str]:
     return {model.flow_name(role) for role in HUB_ROLES}
 
 
-__all__ = ["ingest_name", "on_air"]
+def on_air_ingests(model: Topology, remote: RemoteState) -> dict[HubRole, str]:
+    """Role -> the name of the ingest on air (see :func:`on_air`)."""
+    return {role: ingest_name(model, flow.name) for role, flow in on_air(model, remote).items()}
+
+
+__all__ = ["ingest_name", "on_air", "on_air_ingests"]

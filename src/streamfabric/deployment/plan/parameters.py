@@ -32,7 +32,7 @@ TOPOLOGY, DEPLOY = "topology", "deploy"
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
-class _CfnLoader(_SafeLoader):  # type: ignore[misc]
+class CfnLoader(_SafeLoader):  # type: ignore[misc]
     """YAML with CloudFormation's short-form tags (their values are not needed here)."""
 
 
@@ -40,14 +40,14 @@ def _any_tag(loader: Any, suffix: str, node: yaml.Node) -> Any:
     return None
 
 
-_CfnLoader.add_multi_constructor("!", _any_tag)
+CfnLoader.add_multi_constructor("!", _any_tag)
 
 
 @functools.lru_cache(maxsize=64)
 def template_outputs(body: str) -> frozenset[str]:
     """The output keys a template declares."""
     try:
-        doc = yaml.load(body, Loader=_CfnLoader)  # a SafeLoader subclass
+        doc = yaml.load(body, Loader=CfnLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise DeployError(f"template does not parse: {exc}") from None
     outputs = doc.get("Outputs") if isinstance(doc, dict) else None
