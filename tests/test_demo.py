@@ -57,9 +57,12 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
             f["FunctionName"] for f in client("lambda", "eu-west-1").list_functions()["Functions"]
         ]
         assert result.api_url is not None
-        with urllib.request.urlopen(f"{result.api_url}/status", timeout=30) as resp:
+        token = {"X-Streamfabric-Token": result.api_token or ""}
+        status = urllib.request.Request(f"{result.api_url}/status", headers=token)
+        with urllib.request.urlopen(status, timeout=30) as resp:
             seen["api_status"] = json.loads(resp.read())
-        with urllib.request.urlopen(f"{result.api_url}/thumbnails/main-stage", timeout=30) as resp:
+        thumbnail = urllib.request.Request(f"{result.api_url}/thumbnails/main-stage", headers=token)
+        with urllib.request.urlopen(thumbnail, timeout=30) as resp:
             seen["thumbnail"] = resp.read()
 
     out = io.StringIO()

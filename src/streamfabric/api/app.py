@@ -11,7 +11,7 @@ never gets a 500.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -71,10 +71,15 @@ def _problem(status: HTTPStatus, error: str, message: str, **extra: Any) -> Resp
 
 
 def build_app(
-    switcher: SwitcherProvider, *, caller: CallerOf = caller_of, cors_origin: str | None = None
+    switcher: SwitcherProvider,
+    *,
+    caller: CallerOf = caller_of,
+    cors_origin: str | None = None,
+    panel_extra: Mapping[str, Any] | None = None,
 ) -> APIGatewayRestResolver:
     """``cors_origin``: the one origin (the panel's) whose cross-origin requests are answered with
-    CORS headers; None: no CORS headers at all (same-origin only)."""
+    CORS headers; None: no CORS headers at all (same-origin only). ``panel_extra``: more of the
+    panel page's configuration (the local server's per-run token)."""
     cors = (
         CORSConfig(allow_origin=cors_origin, allow_headers=["Authorization", "Content-Type"], max_age=600)
         if cors_origin
@@ -208,17 +213,17 @@ def build_app(
         return _problem(HTTPStatus.NOT_FOUND, "not_found", f"no route {app.current_event.http_method} "
                         f"{app.current_event.path}")  # fmt: skip
 
-    _register_panel(app)
+    _register_panel(app, panel_extra)
     return app
 
 
-def _register_panel(app: APIGatewayRestResolver) -> None:
+def _register_panel(app: APIGatewayRestResolver, extra: Mapping[str, Any] | None) -> None:
     """The operator panel, served by the same API (GET / and its assets), when it is installed."""
     import importlib
     import importlib.util
 
     if importlib.util.find_spec("streamfabric.api.panel_routes") is not None:
-        importlib.import_module("streamfabric.api.panel_routes").register_panel_routes(app)
+        importlib.import_module("streamfabric.api.panel_routes").register_panel_routes(app, extra)
 
 
 def openapi_document(app: APIGatewayRestResolver) -> str:

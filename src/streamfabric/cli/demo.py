@@ -40,6 +40,7 @@ class DemoResult:
     live: str | None = None
     preview: str | None = None
     api_url: str | None = None
+    api_token: str | None = None  # the local API's per-run token (X-Streamfabric-Token)
     api_function: str | None = None  # the control API's Lambda function, in the emulator
 
 
@@ -228,6 +229,7 @@ def run_demo(
             switcher.status_ttl = 1.0  # every open panel polls /status
             server = LocalServer(switcher, port=port)
             result.api_url = server.start()
+            result.api_token = server.token
             print(
                 "\nThe sandbox keeps running. In another terminal:\n"
                 f"  export AWS_ENDPOINT_URL={sandbox.endpoint_url} AWS_ACCESS_KEY_ID=sandbox "
@@ -235,7 +237,8 @@ def run_demo(
                 f"  export STREAMFABRIC_TOPOLOGY={uri}\n"
                 "  streamfabric status; streamfabric switch <ingest>; streamfabric history\n"
                 "  streamfabric sandbox signal <ingest> --off   # rehearse a dead feed; --on to restore\n"
-                f"Control API (and panel): {result.api_url}/\nCtrl-C to stop.",
+                f"Control API (and panel): {result.api_url}/ (scripts send the header "
+                f"X-Streamfabric-Token: {server.token})\nCtrl-C to stop.",
                 file=out,
                 flush=True,
             )

@@ -3,6 +3,9 @@
 // Reads GET status (every 2 s), GET topology (once), GET history; POST switch {ingest, target,
 // expected} and POST take. Paths are relative to the page, so the panel works at "/" locally and
 // under an API Gateway stage ("/prod/") in AWS. Data is only ever written with textContent.
+// Locally every API request carries the server's per-run token (config.local_token, inlined in
+// this page) in X-Streamfabric-Token: a page of another origin cannot read it, nor send a custom
+// header without a CORS preflight, which the local API never grants.
 (function () {
   "use strict";
 
@@ -300,6 +303,7 @@
       var headers = { Accept: "application/json" };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       if (token) headers.Authorization = "Bearer " + token;
+      if (config.local_token) headers["X-Streamfabric-Token"] = config.local_token;
       return fetch(base + path, {
         method: method,
         headers: headers,
@@ -520,6 +524,7 @@
       .then(function (token) {
         var headers = { Accept: "image/jpeg" };
         if (token) headers.Authorization = "Bearer " + token;
+        if (config.local_token) headers["X-Streamfabric-Token"] = config.local_token;
         return fetch(base + "thumbnails/" + encodeURIComponent(name), { headers: headers, credentials: "same-origin" });
       })
       .then(function (resp) {
