@@ -83,12 +83,17 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
     assert [
         (r["action"], r["target"], r["to"], r["outcome"])
         for r in sorted(seen["audit"], key=lambda r: r["time"])
-    ] == [
+    ] == [  # each update of a flow's source is preceded by its intent record (switching.recording)
+        ("switch", "live", "nyc-studio", "intent"),
         ("switch", "live", "nyc-studio", "switched"),
+        ("switch", "preview", "boston-remote", "intent"),
         ("switch", "preview", "boston-remote", "switched"),
+        ("take", "live+preview", "boston-remote", "intent"),
         ("take", "live+preview", "boston-remote", "switched"),
         ("switch", "live", "main-stage", "refused"),  # its encoder was stopped: no signal
+        ("switch", "live", "main-stage", "intent"),
         ("switch", "live", "main-stage", "switched"),  # --force
+        ("switch", "live", "boston-remote", "intent"),
         ("switch", "live", "boston-remote", "switched"),  # back
     ]
     refused = next(r for r in seen["audit"] if r["outcome"] == "refused")

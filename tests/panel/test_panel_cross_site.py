@@ -43,7 +43,8 @@ ATTACK = """<!doctype html><html><body>
     body: JSON.stringify({{ingest: "sao-paulo-stage", force: true}})}}).then(
     function (r) {{ note("switch", r.type + ":" + r.status); }}, function () {{ note("switch", "error"); }});
   fetch("{api}/status").then(function (r) {{ return r.text(); }}).then(
-    function (t) {{ note("status", "read:" + t.slice(0, 40)); }}, function () {{ note("status", "blocked"); }});
+    function (t) {{ note("status", "read:" + t.slice(0, 40)); }},
+    function () {{ note("status", "blocked"); }});
   var img = new Image();
   img.onload = function () {{ note("img", "loaded:" + img.naturalWidth); }};
   img.onerror = function () {{ note("img", "error"); }};

@@ -110,6 +110,7 @@ def build_app(
 
     @app.post("/switch", summary="Put an ingest on Live or Preview",
               responses=_responses(SwitchResponse, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT,
+                                   HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                                    HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
     def post_switch(body: SwitchRequest) -> SwitchResponse:
         result = switcher().switch(
@@ -117,7 +118,9 @@ def build_app(
         )
         return SwitchResponse(**result.to_dict())
 
-    take_responses = _responses(TakeResponse, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY)
+    take_responses = _responses(
+        TakeResponse, HTTPStatus.CONFLICT, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, HTTPStatus.UNPROCESSABLE_ENTITY
+    )
 
     @app.post("/take", summary="Swap Preview and Live (the cut)", responses=take_responses)
     def post_take(body: TakeRequest | None = None) -> TakeResponse:
