@@ -116,15 +116,6 @@ def _apis(model: Topology) -> list[dict[str, Any]]:
     return apis
 
 
-def _flows_by_region(model: Topology) -> list[tuple[str, list[str]]]:
-    """Every flow name of the topology, per region (the hub's Live and Preview included)."""
-    names: dict[str, list[str]] = {net.region: [] for net in model.networks}
-    names[model.hub.region] += [model.flow_name(role) for role in HUB_ROLES]
-    for ingest in model.ingests:
-        names[ingest.region].append(model.flow_name(ingest.name))
-    return sorted((region, sorted(flows)) for region, flows in names.items() if flows)
-
-
 def function_name(model: Topology) -> str:
     """The control API's Lambda function name."""
     return f"{model.name}-control-api"
@@ -152,7 +143,7 @@ def render_api(model: Topology) -> dict[str, str]:
         hub_region=hub,
         hub_flows=[model.flow_name(role) for role in HUB_ROLES],
         hub_source=STANDBY_SOURCE,
-        flows_by_region=_flows_by_region(model),
+        flows_by_region=model.flows_by_region(),
         function_name=function_name(model),
         runtime=LAMBDA_RUNTIME,
         handler=LAMBDA_HANDLER,
