@@ -31,6 +31,7 @@ from ..errors import (
     UnknownIngestError,
 )
 from ..switching import Switcher
+from .identity import ForbiddenError, caller_of, require
 from .models import NAME, Problem, StatusResponse, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
 
 logger = Logger(service="streamfabric-api")
@@ -51,18 +52,6 @@ def _responses(ok: Any, *codes: HTTPStatus) -> dict[int, Any]:
 
 SwitcherProvider = Callable[[], Switcher]
 CallerOf = Callable[[APIGatewayRestResolver], str]
-
-
-def caller_of(app: APIGatewayRestResolver) -> str:
-    """Who is calling: the IAM principal (SigV4), the Cognito user (JWT), or "local"."""
-    context: dict[str, Any] = app.current_event.raw_event.get("requestContext") or {}
-    claims = ((context.get("authorizer") or {}).get("claims")) or {}
-    if claims:
-        return str(
-            claims.get("email") or claims.get("cognito:username") or claims.get("sub") or "cognito-user"
-        )
-    identity = context.get("identity") or {}
-    return str(identity.get("userArn") or identity.get("caller") or "unknown")
 
 
 def _problem(status: HTTPStatus, error: str, message: str, **extra: Any) -> Response[str]:
@@ -90,6 +79,7 @@ def build_app(
     @app.get("/topology", summary="The topology: regions, ingests, what Live and Preview start on",
              responses=_responses({"type": "object"}))  # fmt: skip
     def get_topology() -> dict[str, Any]:
+        require(app, write=False)
         sw = switcher()
         model = sw.fresh_topology()
         return {
@@ -106,6 +96,7 @@ def build_app(
     @app.get("/status", summary="What is on Live and Preview and each ingest's health (read from AWS)",
              responses=_responses(StatusResponse))  # fmt: skip
     def get_status() -> StatusResponse:
+        require(app, write=False)
         return StatusResponse.model_validate(switcher().status().to_dict())
 
     @app.post("/switch", summary="Put an ingest on Live or Preview",
@@ -113,6 +104,7 @@ def build_app(
                                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                                    HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
     def post_switch(body: SwitchRequest) -> SwitchResponse:
+        require(app, write=True)
         result = switcher().switch(
             body.ingest, body.target, expected=body.expected, force=body.force, caller=caller(app)
         )
@@ -124,6 +116,7 @@ def build_app(
 
     @app.post("/take", summary="Swap Preview and Live (the cut)", responses=take_responses)
     def post_take(body: TakeRequest | None = None) -> TakeResponse:
+        require(app, write=True)
         result = switcher().take(
             force=bool(body and body.force),
             caller=caller(app),
@@ -140,6 +133,7 @@ def build_app(
     def get_history(
         limit: Annotated[int, Query(ge=1, le=1000, description="the last N records")] = 100,
     ) -> list[dict[str, Any]]:
+        require(app, write=False)
         return [r.to_dict() for r in switcher().history(limit)]
 
     @app.get(
@@ -154,6 +148,7 @@ def build_app(
     def get_thumbnail(
         ingest: Annotated[str, Path(pattern=NAME, description="the ingest")],
     ) -> Response[str]:
+        require(app, write=False)
         image, taken, messages = switcher().thumbnail(ingest)
         if image is None:
             why = "; ".join(messages) or "no thumbnail"
@@ -178,6 +173,10 @@ def build_app(
         detail = first.get("msg", "invalid request")
         message = f"{field}: {detail}" if field else str(detail)
         return _problem(HTTPStatus.BAD_REQUEST, "bad_request", message, field=field)
+
+    @app.exception_handler(ForbiddenError)
+    def forbidden(exc: ForbiddenError) -> Response[str]:
+        return _problem(HTTPStatus.FORBIDDEN, "forbidden", str(exc))
 
     @app.exception_handler(UnknownIngestError)
     def unknown_ingest(exc: UnknownIngestError) -> Response[str]:

@@ -167,7 +167,10 @@
       auth.idToken = tokens.id_token;
       auth.exp = (Number(claims.exp) || 0) * 1000;
       if (tokens.refresh_token) auth.refreshToken = tokens.refresh_token;
+      // The email is a label only: the API names the user by cognito:username in the audit log.
       auth.user = claims.email || claims["cognito:username"] || claims.sub || "signed in";
+      var groups = claims["cognito:groups"];
+      auth.groups = Array.isArray(groups) ? groups.map(String) : [];
       sessionStorage.setItem("streamfabric.tokens", JSON.stringify({ id_token: auth.idToken }));
     },
     restore: function () {
@@ -930,6 +933,15 @@
     $("signin").hidden = true;
     $("panel").hidden = false;
     $("user-name").textContent = auth.mode === "cognito" ? auth.user : "local · no sign-in";
+    // What the API allows this user (it enforces it: a viewer's switch or take gets 403).
+    var role = "operator";
+    if (auth.mode === "cognito") {
+      var groups = auth.groups || [];
+      role = groups.indexOf("operators") >= 0 ? "operator" : groups.indexOf("viewers") >= 0 ? "viewer" : "none";
+      $("user-role").textContent = role === "operator" ? "operator" : role === "viewer" ? "viewer · read-only" : "no group";
+      $("user-role").hidden = false;
+    }
+    document.documentElement.setAttribute("data-role", role);
     $("sign-out").hidden = auth.mode !== "cognito";
     loadTopology().then(function () {
       poll();
