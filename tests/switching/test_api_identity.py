@@ -101,3 +101,21 @@ def test_an_iam_caller_is_authorized_by_iam() -> None:
 )  # fmt: skip
 def test_groups_as_api_gateway_passes_them(value: Any, groups: set[str]) -> None:
     assert groups_of({"cognito:groups": value} if value is not None else {}) == groups
+
+
+def test_a_panel_user_sees_no_bucket_nor_key_in_an_error() -> None:
+    from streamfabric.errors import StateError
+
+    class Broken(RecordingSwitcher):
+        def history(self, limit: int) -> list[Any]:
+            raise StateError(
+                "cannot read s3://shows-bucket/festival/festival.state.json: AccessDenied (Key=x.json)"
+            )
+
+    app = build_app(lambda: Broken())  # type: ignore[arg-type,return-value]
+    viewer = app.resolve(event("GET", "/history", {**DANA, "cognito:groups": "viewers"}), None)  # type: ignore[arg-type]
+    assert viewer["statusCode"] == 503
+    message = json.loads(viewer["body"])["message"]
+    assert "shows-bucket" not in message and "festival.state.json" not in message and "x.json" not in message
+    iam = event("GET", "/history", None)
+    assert "shows-bucket" in json.loads(app.resolve(iam, None)["body"])["message"]  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ never gets a 500.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -31,7 +32,7 @@ from ..errors import (
     UnknownIngestError,
 )
 from ..switching import Switcher
-from .identity import ForbiddenError, caller_of, require
+from .identity import ForbiddenError, caller_of, claims_of, require
 from .models import NAME, Problem, StatusResponse, SwitchRequest, SwitchResponse, TakeRequest, TakeResponse
 
 logger = Logger(service="streamfabric-api")
@@ -52,6 +53,15 @@ def _responses(ok: Any, *codes: HTTPStatus) -> dict[int, Any]:
 
 SwitcherProvider = Callable[[], Switcher]
 CallerOf = Callable[[APIGatewayRestResolver], str]
+
+
+_S3_LOCATION = re.compile(r"s3://[^\s'\"),;]+|\b[Bb]ucket[= ]+\S+|\b[Kk]ey[= ]+\S+")
+
+
+def shown(app: APIGatewayRestResolver, message: str) -> str:
+    """An error message as a panel user (a Cognito user) sees it: no bucket or key (those are in
+    the log, for the operator); IAM and local callers get it whole."""
+    return _S3_LOCATION.sub("(an S3 location)", message) if claims_of(app) else message
 
 
 def _problem(status: HTTPStatus, error: str, message: str, **extra: Any) -> Response[str]:
@@ -199,16 +209,17 @@ def build_app(
     @app.exception_handler(SwitchError)
     def switch_failed(exc: SwitchError) -> Response[str]:
         logger.warning("switch failed", extra={"error": str(exc)})
-        return _problem(HTTPStatus.BAD_GATEWAY, "switch_failed", str(exc))
+        return _problem(HTTPStatus.BAD_GATEWAY, "switch_failed", shown(app, str(exc)))
 
     @app.exception_handler(StateError)
     def no_state(exc: StateError) -> Response[str]:
-        return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "not_deployed", str(exc))
+        logger.warning("state unreadable", extra={"error": str(exc)})
+        return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "not_deployed", shown(app, str(exc)))
 
     @app.exception_handler(StreamfabricError)
     def other(exc: StreamfabricError) -> Response[str]:
         logger.warning("request failed", extra={"error": str(exc)})
-        return _problem(HTTPStatus.BAD_GATEWAY, "aws_error", str(exc))
+        return _problem(HTTPStatus.BAD_GATEWAY, "aws_error", shown(app, str(exc)))
 
     @app.not_found
     def not_found(exc: RouteNotFound) -> Response[str]:
