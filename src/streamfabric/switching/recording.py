@@ -37,6 +37,8 @@ log = logging.getLogger("streamfabric.audit")
 class AuditWriteError(SwitchError):
     """The intent record could not be written: nothing was switched."""
 
+    kind = "audit_write"
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
