@@ -47,7 +47,7 @@ def send(
 ) -> tuple[int, dict[str, str], Any]:
     """One raw request (http.client: the Host header is the test's to choose)."""
     netloc = urllib.parse.urlsplit(server.url).netloc
-    connection = http.client.HTTPConnection(netloc, timeout=30)
+    connection = http.client.HTTPConnection(netloc, timeout=120)  # a take under a loaded machine
     try:
         connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         sent = {"Host": netloc, **(headers or {})}
