@@ -50,9 +50,12 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
             f["FunctionName"] for f in client("lambda", "eu-west-1").list_functions()["Functions"]
         ]
         assert result.api_url is not None
-        with urllib.request.urlopen(f"{result.api_url}/status", timeout=30) as resp:
+        token = {"X-Streamfabric-Token": result.api_token or ""}
+        status = urllib.request.Request(f"{result.api_url}/status", headers=token)
+        with urllib.request.urlopen(status, timeout=30) as resp:
             seen["api_status"] = json.loads(resp.read())
-        with urllib.request.urlopen(f"{result.api_url}/thumbnails/main-stage", timeout=30) as resp:
+        thumbnail = urllib.request.Request(f"{result.api_url}/thumbnails/main-stage", headers=token)
+        with urllib.request.urlopen(thumbnail, timeout=30) as resp:
             seen["thumbnail"] = resp.read()
         # Protect Live from the CLI: a second panel (the demo's API) and the CLI are refused
         for var, value in (("AWS_ENDPOINT_URL", result.endpoint), ("AWS_ACCESS_KEY_ID", "sandbox"),
@@ -62,7 +65,7 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
         assert main(["protect", "live", uri, "--reason", "speech"]) == 0
         switch = urllib.request.Request(
             f"{result.api_url}/switch", data=b'{"ingest": "main-stage"}', method="POST",
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **token},
         )  # fmt: skip
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(switch, timeout=30)
@@ -100,12 +103,17 @@ def test_demo_runs_the_whole_job_and_leaves_what_it_says(
     assert [
         (r["action"], r["target"], r["to"], r["outcome"])
         for r in sorted(seen["audit"], key=lambda r: r["time"])
-    ] == [
+    ] == [  # each update of a flow's source is preceded by its intent record (switching.recording)
+        ("switch", "live", "nyc-studio", "intent"),
         ("switch", "live", "nyc-studio", "switched"),
+        ("switch", "preview", "boston-remote", "intent"),
         ("switch", "preview", "boston-remote", "switched"),
+        ("take", "live+preview", "boston-remote", "intent"),
         ("take", "live+preview", "boston-remote", "switched"),
         ("switch", "live", "main-stage", "refused"),  # its encoder was stopped: no signal
+        ("switch", "live", "main-stage", "intent"),
         ("switch", "live", "main-stage", "switched"),  # --force
+        ("switch", "live", "boston-remote", "intent"),
         ("switch", "live", "boston-remote", "switched"),  # back
         ("protect", "live", "", "protected"),  # from the CLI
         ("switch", "live", "main-stage", "refused"),  # from the panel's API: protected

@@ -134,6 +134,9 @@ def test_diagnose_against_the_emulator(festival_on_s3: Topology) -> None:
     assert versioning.fix == (
         f"aws s3api put-bucket-versioning --bucket {BUCKET} --versioning-configuration Status=Enabled"
     )
+    lock = findings[f"object lock s3://{BUCKET} (audit log)"]
+    assert lock.status == "warning" and "recommended" in lock.message
+    assert lock.fix.startswith(f"aws s3api put-object-lock-configuration --bucket {BUCKET} ")
     assert findings["permissions"].status == "skipped"  # moto's caller is not an IAM user or role
 
 

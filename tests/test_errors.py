@@ -35,6 +35,7 @@ print(json.dumps(sorted(rows)))
 
 # What each kind was when it was derived from the class name: the CLI's output must not change.
 KINDS = {
+    "AuditWriteError": "audit_write",
     "AwsError": "aws",
     "ConflictError": "conflict",
     "DeployError": "deploy",

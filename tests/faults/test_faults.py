@@ -164,13 +164,14 @@ def test_fifty_concurrent_api_switches_end_as_the_audit_log_says(on_air_reset: W
               for _ in range(50)]  # fmt: skip
     codes: list[int] = []
     lock = threading.Lock()
-    with LocalServer(switcher, caller="load") as url:
+    server = LocalServer(switcher, caller="load")
+    with server as url:
 
         def worker(chunk: list[dict[str, Any]]) -> None:
             for body in chunk:
                 request = urllib.request.Request(
                     f"{url}/switch", data=json.dumps(body).encode(), method="POST",
-                    headers={"Content-Type": "application/json"},
+                    headers={"Content-Type": "application/json", "X-Streamfabric-Token": server.token},
                 )  # fmt: skip
                 try:
                     with urllib.request.urlopen(request, timeout=60) as resp:

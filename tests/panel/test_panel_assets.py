@@ -72,7 +72,9 @@ def test_the_page_is_self_contained_and_its_csp_allows_exactly_its_inline_blocks
     assert status == 200
     # One request: stylesheet, script and configuration are inlined.
     assert 'href="panel/panel.css"' not in html and 'src="panel/panel.js"' not in html
-    assert json.loads(re.search(r'id="panel-config">(.*?)</script>', html, re.S)[1]) == {"auth": "none"}  # type: ignore[index]
+    inlined = json.loads(re.search(r'id="panel-config">(.*?)</script>', html, re.S)[1])  # type: ignore[index]
+    assert inlined == {"auth": "none", "local_token": inlined["local_token"]}  # the local server's token
+    assert len(inlined["local_token"]) >= 40
     csp = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
     assert csp["default-src"] == "'none'" and csp["connect-src"] == "'self'"
     assert csp["frame-ancestors"] == "'none'" and headers["X-Frame-Options"] == "DENY"
@@ -123,7 +125,8 @@ def test_cognito_mode_configures_the_pkce_sign_in_and_allows_the_token_endpoint(
     for key, value in COGNITO_ENV.items():
         monkeypatch.setenv(key, value)
     status, _, body = get(server + "/panel-config")
-    assert status == 200 and json.loads(body) == config
+    served = json.loads(body)
+    assert status == 200 and served.pop("local_token") and served == config
 
 
 @pytest.mark.parametrize(

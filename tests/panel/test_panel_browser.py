@@ -253,7 +253,11 @@ class FakeHostedUi:
         self.id_token = ".".join(
             [
                 _b64url(b'{"alg":"none"}'),
-                _b64url(json.dumps({"email": "dana@festival.example", "exp": 4102444800}).encode()),
+                _b64url(
+                    json.dumps(
+                        {"email": "dana@festival.example", "exp": 4102444800, "cognito:groups": ["operators"]}
+                    ).encode()
+                ),
                 "sig",
             ]
         )
@@ -335,6 +339,7 @@ def test_cognito_mode_signs_in_with_pkce_and_sends_the_id_token(
         page.keyboard.press("Enter")
         expect(page.locator("#live-ingest")).to_have_text("main-stage")
         expect(page.locator("#user-name")).to_have_text("dana@festival.example")
+        expect(page.locator("#user-role")).to_have_text("operator")  # the user pool group
         expect(page.locator("#sign-out")).to_be_visible()
         assert page.url == url + "/"  # the single-use code is not left in the address bar
 

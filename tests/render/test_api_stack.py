@@ -151,3 +151,45 @@ def test_stages_are_throttled_and_log_access_and_cors_names_only_the_panel(festi
         else:
             assert origin is None, name
     assert THROTTLE_BURST <= 2 * THROTTLE_RATE <= 20  # a few operators, not a fleet
+
+
+def _statements(model: Topology) -> dict[str, Any]:
+    (role,) = resources(model, "AWS::IAM::Role").values()
+    return {s["Sid"]: s for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
+
+
+def test_an_audit_uri_without_a_trailing_slash_is_still_a_prefix(festival: Topology) -> None:
+    """``s3://bucket/fest`` must not give the function PutObject on ``bucket/festival/...``."""
+    model = variants(festival)["s3-iam"]
+    fest = dataclasses.replace(
+        model, state=dataclasses.replace(model.state, audit_log="s3://shows-bucket/fest")
+    )
+    params = template(fest)["Parameters"]
+    assert params["AuditPrefix"]["Default"] == "fest/"
+    assert params["AuditPrefix"]["AllowedPattern"].endswith("/)?$")
+    append = _statements(fest)["AppendToTheAuditLog"]
+    assert append["Action"] == "s3:PutObject"
+    assert append["Condition"] == {"StringEquals": {"s3:if-none-match": "*"}}  # no overwrite
+
+
+def test_the_function_reads_only_this_topologys_flows(festival: Topology) -> None:
+    """Never ``festival-*``: that would match another topology's flows, ``festival-2-<ingest>``."""
+    model = variants(festival)["s3-iam"]
+    read = _statements(model)["ReadTheFlows"]
+    names = {r["Fn::Sub"].rsplit(":", 1)[1] for r in read["Resource"]}
+    assert names == {"festival-live", "festival-preview"} | {f"festival-{i.name}" for i in model.ingests}
+    assert not any("*" in name for name in names)
+
+
+def test_the_user_pool_has_operators_and_viewers_and_no_password_flows(festival: Topology) -> None:
+    model = variants(festival)["s3-cognito"]
+    groups = {g["Properties"]["GroupName"] for g in resources(model, "AWS::Cognito::UserPoolGroup").values()}
+    assert groups == {"operators", "viewers"}
+    (client,) = resources(model, "AWS::Cognito::UserPoolClient").values()
+    assert client["Properties"]["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
+    assert "email" not in client["Properties"]["WriteAttributes"]
+    (pool,) = resources(model, "AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["MfaConfiguration"] == "OPTIONAL"
+    required = dataclasses.replace(model, control_api=dataclasses.replace(model.control_api, mfa="required"))
+    (pool,) = resources(required, "AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["MfaConfiguration"] == "ON"

@@ -538,8 +538,12 @@ def test_role_trust_and_least_privilege(festival: Topology) -> None:
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "mediaconnect.amazonaws.com"}
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": ref("AWS::AccountId")}
+    # This topology's flows only, each by region and name (never festival-*: festival-2-... too).
+    flows = [(festival.hub.region, f"festival-{role}") for role in ("live", "preview")]
+    flows += [(i.region, f"festival-{i.name}") for i in festival.ingests]
+    arn = "arn:${AWS::Partition}:mediaconnect:${Region}:${AWS::AccountId}:flow:*:${Name}"
     assert trust["Condition"]["ArnLike"] == {
-        "aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:mediaconnect:*:${AWS::AccountId}:flow:*"}
+        "aws:SourceArn": [{"Fn::Sub": [arn, {"Name": n, "Region": r}]} for r, n in sorted(flows)]
     }
     statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
     for statement in statements:
@@ -732,11 +736,12 @@ def test_hostile_strings_render_as_literals(minimal: Topology, value: str) -> No
                     mapping = {t["Key"]: t["Value"] for t in tags}
                     assert mapping["owner"] == value, path
                     assert mapping[f"k{value}"] == "v", path
-        source = flows_template(files, "eu-west-2")["Resources"]["CameraOneFlow"]["Properties"]["Source"]
+        flow = flows_template(files, "eu-west-2")["Resources"]["CameraOneFlow"]
+        assert "Description" not in flow["Properties"]["Source"]  # never the source's: see flows.yaml.j2
         if value:
-            assert source["Description"] == value
+            assert flow["Metadata"]["streamfabric"]["description"] == value
         else:
-            assert "Description" not in source
+            assert "Metadata" not in flow
 
 
 @pytest.mark.parametrize(

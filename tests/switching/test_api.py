@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,30 @@ pytestmark = pytest.mark.integration
 OPENAPI = Path(__file__).resolve().parents[2] / "src" / "streamfabric" / "api" / "openapi.json"
 
 
-def request(url: str, method: str = "GET", body: Any = None, raw: bytes | None = None) -> tuple[int, Any]:
+def local_token(url: str) -> str:
+    """The local server's per-run token, read as the panel reads it: from its own page's
+    configuration (GET /panel-config; never cached: another server may get the same port)."""
+    parts = urllib.parse.urlsplit(url)
+    with urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}/panel-config", timeout=30) as resp:
+        return str(json.loads(resp.read())["local_token"])
+
+
+def request(
+    url: str,
+    method: str = "GET",
+    body: Any = None,
+    raw: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    token: bool = True,
+) -> tuple[int, Any]:
+    """One request with Content-Type: application/json and, unless ``token`` is false, the local
+    server's token; ``headers`` adds to (or, with None values, removes) these."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    sent = {"Content-Type": "application/json"}
+    if token:
+        sent["X-Streamfabric-Token"] = local_token(url)
+    sent.update(headers or {})
+    req = urllib.request.Request(url, data=data, method=method, headers=sent)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, json.loads(resp.read() or b"null")
@@ -129,6 +151,7 @@ def test_schemathesis_finds_no_server_error_or_undocumented_response(api: str) -
         schemathesis.checks.response_schema_conformance,
     ]
     failures: list[str] = []
+    token = {"X-Streamfabric-Token": local_token(api)}
     for operation in schema.get_all_operations():
         op = operation.ok()
 
@@ -136,7 +159,7 @@ def test_schemathesis_finds_no_server_error_or_undocumented_response(api: str) -
         @settings(max_examples=examples(1 / 6), suppress_health_check=[HealthCheck.too_slow])
         @given(case=op.as_strategy())
         def run(case: Any) -> None:
-            response = case.call()
+            response = case.call(headers=token)
             try:
                 case.validate_response(response, checks=checks)
             except Exception as exc:  # collect, so one run reports every operation

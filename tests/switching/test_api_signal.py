@@ -14,7 +14,7 @@ from streamfabric.api.local import LocalServer
 from streamfabric.sandbox.server import signal
 
 from .conftest import World
-from .test_api import request
+from .test_api import local_token, request
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +36,10 @@ def test_thumbnail_is_a_jpeg_with_short_cache_headers(api: str, on_air_reset: Wo
     from PIL import Image
 
     # the rendered flows enable thumbnails (SourceMonitoringConfig.ThumbnailState)
-    with urllib.request.urlopen(f"{api}/thumbnails/main-stage", timeout=30) as response:
+    thumbnail = urllib.request.Request(
+        f"{api}/thumbnails/main-stage", headers={"X-Streamfabric-Token": local_token(api)}
+    )
+    with urllib.request.urlopen(thumbnail, timeout=30) as response:
         body = response.read()
         assert response.headers["Content-Type"] == "image/jpeg"
         assert response.headers["Cache-Control"] == "private, max-age=2"

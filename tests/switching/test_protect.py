@@ -9,8 +9,6 @@ import getpass
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from streamfabric.errors import AwsError, NotProtectorError, ProtectedError, Swi
 from streamfabric.switching import Switcher
 
 from .conftest import World
+from .test_api import request  # with the local server's token
 
 pytestmark = pytest.mark.integration
 
@@ -36,16 +35,6 @@ def on_air_ip(world: World, role: str) -> str:
 
 def ip_of(world: World, ingest: str) -> str:
     return world.switcher().state.ingests[ingest].private_ip
-
-
-def request(url: str, method: str = "GET", body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
 
 
 def test_a_protected_live_refuses_every_switch_and_take_from_the_library(on_air_reset: World) -> None:

@@ -64,6 +64,7 @@ def test_every_field_of_the_schema_has_a_row() -> None:
         "internal_hop.passphrase_secret",
         "dns.ttl",
         "control_api.auth",
+        "control_api.panel.mfa",
         "state.audit_log",
         "tags.<key>",
         "maintenance",
@@ -85,6 +86,8 @@ def test_every_field_of_the_schema_has_a_row() -> None:
     counted += len(schema["properties"]["control_api"]["properties"]["artifacts"]["properties"])
     router = schema["properties"]["router"]["properties"]
     counted += len(router) + sum(len(router[side]["properties"]) for side in ("input", "output"))
+    panel = schema["properties"]["control_api"]["properties"]["panel"]["anyOf"]
+    counted += sum(len(branch.get("properties", {})) for branch in panel)  # control_api.panel.mfa
     assert len(rows) == counted + 1  # + tags.<key>
 
 

@@ -14,7 +14,8 @@ read); a bad request never gets a 500.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -37,6 +38,7 @@ from ..errors import (
     UsageError,
 )
 from ..switching import Switcher
+from .identity import ForbiddenError, caller_of, claims_of, require
 from .models import (
     NAME,
     Problem,
@@ -71,16 +73,13 @@ SwitcherProvider = Callable[[], Switcher]
 CallerOf = Callable[[APIGatewayRestResolver], str]
 
 
-def caller_of(app: APIGatewayRestResolver) -> str:
-    """Who is calling: the IAM principal (SigV4), the Cognito user (JWT), or "local"."""
-    context: dict[str, Any] = app.current_event.raw_event.get("requestContext") or {}
-    claims = ((context.get("authorizer") or {}).get("claims")) or {}
-    if claims:
-        return str(
-            claims.get("email") or claims.get("cognito:username") or claims.get("sub") or "cognito-user"
-        )
-    identity = context.get("identity") or {}
-    return str(identity.get("userArn") or identity.get("caller") or "unknown")
+_S3_LOCATION = re.compile(r"s3://[^\s'\"),;]+|\b[Bb]ucket[= ]+\S+|\b[Kk]ey[= ]+\S+")
+
+
+def shown(app: APIGatewayRestResolver, message: str) -> str:
+    """An error message as a panel user (a Cognito user) sees it: no bucket or key (those are in
+    the log, for the operator); IAM and local callers get it whole."""
+    return _S3_LOCATION.sub("(an S3 location)", message) if claims_of(app) else message
 
 
 def _problem(status: HTTPStatus, error: str, message: str, **extra: Any) -> Response[str]:
@@ -89,10 +88,15 @@ def _problem(status: HTTPStatus, error: str, message: str, **extra: Any) -> Resp
 
 
 def build_app(
-    switcher: SwitcherProvider, *, caller: CallerOf = caller_of, cors_origin: str | None = None
+    switcher: SwitcherProvider,
+    *,
+    caller: CallerOf = caller_of,
+    cors_origin: str | None = None,
+    panel_extra: Mapping[str, Any] | None = None,
 ) -> APIGatewayRestResolver:
     """``cors_origin``: the one origin (the panel's) whose cross-origin requests are answered with
-    CORS headers; None: no CORS headers at all (same-origin only)."""
+    CORS headers; None: no CORS headers at all (same-origin only). ``panel_extra``: more of the
+    panel page's configuration (the local server's per-run token)."""
     cors = (
         CORSConfig(allow_origin=cors_origin, allow_headers=["Authorization", "Content-Type"], max_age=600)
         if cors_origin
@@ -103,6 +107,7 @@ def build_app(
     @app.get("/topology", summary="The topology: regions, ingests, what Live and Preview start on",
              responses=_responses({"type": "object"}))  # fmt: skip
     def get_topology() -> dict[str, Any]:
+        require(app, write=False)
         sw = switcher()
         model = sw.fresh_topology()
         return {
@@ -119,21 +124,27 @@ def build_app(
     @app.get("/status", summary="What is on Live and Preview and each ingest's health (read from AWS)",
              responses=_responses(StatusResponse))  # fmt: skip
     def get_status() -> StatusResponse:
+        require(app, write=False)
         return StatusResponse.model_validate(switcher().status().to_dict())
 
     @app.post("/switch", summary="Put an ingest on Live or Preview",
               responses=_responses(SwitchResponse, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT,
+                                   HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                                    HTTPStatus.UNPROCESSABLE_ENTITY))  # fmt: skip
     def post_switch(body: SwitchRequest) -> SwitchResponse:
+        require(app, write=True)
         result = switcher().switch(
             body.ingest, body.target, expected=body.expected, force=body.force, caller=caller(app)
         )
         return SwitchResponse(**result.to_dict())
 
-    take_responses = _responses(TakeResponse, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY)
+    take_responses = _responses(
+        TakeResponse, HTTPStatus.CONFLICT, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, HTTPStatus.UNPROCESSABLE_ENTITY
+    )
 
     @app.post("/take", summary="Swap Preview and Live (the cut)", responses=take_responses)
     def post_take(body: TakeRequest | None = None) -> TakeResponse:
+        require(app, write=True)
         result = switcher().take(
             force=bool(body and body.force),
             caller=caller(app),
@@ -146,6 +157,7 @@ def build_app(
               "the same caller unprotects it or it ends (at most 4 hours)",
               responses=_responses(ProtectionModel, HTTPStatus.CONFLICT))  # fmt: skip
     def post_protect(body: ProtectRequest) -> ProtectionModel:
+        require(app, write=True)  # operators only: a viewer cannot lock the show
         sw = switcher()
         found = sw.protect(body.target, until=body.until, reason=body.reason, caller=caller(app))
         return ProtectionModel.model_validate(found.to_dict())
@@ -153,6 +165,7 @@ def build_app(
     @app.post("/unprotect", summary="Lift a protection (only the caller that protected the flow may)",
               responses=_responses(UnprotectResponse, HTTPStatus.FORBIDDEN))  # fmt: skip
     def post_unprotect(body: UnprotectRequest) -> UnprotectResponse:
+        require(app, write=True)
         lifted = switcher().unprotect(body.target, caller=caller(app))
         protection = ProtectionModel.model_validate(lifted.to_dict()) if lifted else None
         return UnprotectResponse(target=body.target, unprotected=lifted is not None, protection=protection)
@@ -165,6 +178,7 @@ def build_app(
     def get_history(
         limit: Annotated[int, Query(ge=1, le=1000, description="the last N records")] = 100,
     ) -> list[dict[str, Any]]:
+        require(app, write=False)
         return [r.to_dict() for r in switcher().history(limit)]
 
     @app.get(
@@ -179,6 +193,7 @@ def build_app(
     def get_thumbnail(
         ingest: Annotated[str, Path(pattern=NAME, description="the ingest")],
     ) -> Response[str]:
+        require(app, write=False)
         image, taken, messages = switcher().thumbnail(ingest)
         if image is None:
             why = "; ".join(messages) or "no thumbnail"
@@ -203,6 +218,10 @@ def build_app(
         detail = first.get("msg", "invalid request")
         message = f"{field}: {detail}" if field else str(detail)
         return _problem(HTTPStatus.BAD_REQUEST, "bad_request", message, field=field)
+
+    @app.exception_handler(ForbiddenError)
+    def forbidden(exc: ForbiddenError) -> Response[str]:
+        return _problem(HTTPStatus.FORBIDDEN, "forbidden", str(exc))
 
     @app.exception_handler(UnknownIngestError)
     def unknown_ingest(exc: UnknownIngestError) -> Response[str]:
@@ -239,33 +258,34 @@ def build_app(
     @app.exception_handler(SwitchError)
     def switch_failed(exc: SwitchError) -> Response[str]:
         logger.warning("switch failed", extra={"error": str(exc)})
-        return _problem(HTTPStatus.BAD_GATEWAY, "switch_failed", str(exc))
+        return _problem(HTTPStatus.BAD_GATEWAY, "switch_failed", shown(app, str(exc)))
 
     @app.exception_handler(StateError)
     def no_state(exc: StateError) -> Response[str]:
-        return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "not_deployed", str(exc))
+        logger.warning("state unreadable", extra={"error": str(exc)})
+        return _problem(HTTPStatus.SERVICE_UNAVAILABLE, "not_deployed", shown(app, str(exc)))
 
     @app.exception_handler(StreamfabricError)
     def other(exc: StreamfabricError) -> Response[str]:
         logger.warning("request failed", extra={"error": str(exc)})
-        return _problem(HTTPStatus.BAD_GATEWAY, "aws_error", str(exc))
+        return _problem(HTTPStatus.BAD_GATEWAY, "aws_error", shown(app, str(exc)))
 
     @app.not_found
     def not_found(exc: RouteNotFound) -> Response[str]:
         return _problem(HTTPStatus.NOT_FOUND, "not_found", f"no route {app.current_event.http_method} "
                         f"{app.current_event.path}")  # fmt: skip
 
-    _register_panel(app)
+    _register_panel(app, panel_extra)
     return app
 
 
-def _register_panel(app: APIGatewayRestResolver) -> None:
+def _register_panel(app: APIGatewayRestResolver, extra: Mapping[str, Any] | None) -> None:
     """The operator panel, served by the same API (GET / and its assets), when it is installed."""
     import importlib
     import importlib.util
 
     if importlib.util.find_spec("streamfabric.api.panel_routes") is not None:
-        importlib.import_module("streamfabric.api.panel_routes").register_panel_routes(app)
+        importlib.import_module("streamfabric.api.panel_routes").register_panel_routes(app, extra)
 
 
 def openapi_document(app: APIGatewayRestResolver) -> str:

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ..switching import Switcher, get_switcher
 from .app import build_app, logger
+from .guard import precheck
 
 
 @cache
@@ -29,5 +30,8 @@ app = build_app(_switcher, cors_origin=os.environ.get("STREAMFABRIC_PANEL_ORIGIN
 
 @logger.inject_lambda_context(log_event=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    refused = precheck(event)  # the body's type, size and depth, the method (api.guard)
+    if refused is not None:
+        return refused
     response: dict[str, Any] = app.resolve(event, context)
     return response

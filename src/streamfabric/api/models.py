@@ -20,6 +20,7 @@ class SwitchRequest(BaseModel):
     )
     force: bool = Field(
         default=False,
+        strict=True,  # true or false only: "yes", 1, "on" never force a cut past the checks
         description="switch even if the ingest's flow is not ACTIVE, has no signal or another encoding",
     )
 
@@ -28,7 +29,9 @@ class TakeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     force: bool = Field(
-        default=False, description="take even if an ingest's flow is not ACTIVE or Preview has no signal"
+        default=False,
+        strict=True,  # true or false only: "yes", 1, "on" never force a cut past the checks
+        description="take even if an ingest's flow is not ACTIVE or Preview has no signal",
     )
     expected_live: str | None = Field(
         default=None, pattern=NAME, description="refuse with 409 unless this ingest is on Live now"
@@ -82,6 +85,9 @@ class SwitchResponse(BaseModel):
     changed: bool
     request_id: str
     elapsed_ms: float
+    warning: str | None = Field(
+        default=None, description="the cut is on air but its outcome is not in the audit log: do not retry"
+    )
 
 
 class TakeResponse(BaseModel):
@@ -92,6 +98,9 @@ class TakeResponse(BaseModel):
     changed: bool
     request_id: str
     elapsed_ms: float
+    warning: str | None = Field(
+        default=None, description="the cut is on air but its outcome is not in the audit log: do not retry"
+    )
 
 
 class SignalModel(BaseModel):

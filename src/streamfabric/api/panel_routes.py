@@ -3,7 +3,7 @@
 - ``GET /``: the page, self-contained (stylesheet, script and configuration inlined; see
   :func:`streamfabric.panel.page`), so it is the only route a browser needs before signing in;
 - ``GET /panel/<name>``: ``index.html``, ``panel.css`` and ``panel.js`` as files (development, checks);
-- ``GET /panel-config``: the page's configuration (how to sign in) as JSON.
+- ``GET /panel-config``: the page's configuration (how to sign in; locally, the per-run token) as JSON.
 
 None of them is in the OpenAPI document: they are not part of the switching API.
 """
@@ -11,7 +11,9 @@ None of them is in the OpenAPI document: they are not part of the switching API.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 
@@ -20,16 +22,21 @@ from ..panel import asset, page, panel_config
 _NO_CACHE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def register_panel_routes(app: APIGatewayRestResolver) -> None:
+def register_panel_routes(app: APIGatewayRestResolver, extra: Mapping[str, Any] | None = None) -> None:
+    """``extra``: more of the page's configuration (the local server's per-run ``local_token``)."""
+
+    def config() -> dict[str, Any]:
+        return {**panel_config(), **(extra or {})}
+
     @app.get("/", include_in_schema=False)
     def panel_page() -> Response[str]:
-        html, headers = page(panel_config())
+        html, headers = page(config())
         content_type = headers.pop("Content-Type")
         return Response(HTTPStatus.OK.value, content_type, html, headers=headers)
 
     @app.get("/panel-config", include_in_schema=False)
     def get_panel_config() -> Response[str]:
-        body = json.dumps(panel_config(), sort_keys=True)
+        body = json.dumps(config(), sort_keys=True)
         return Response(HTTPStatus.OK.value, content_types.APPLICATION_JSON, body, headers=dict(_NO_CACHE))
 
     @app.get("/panel/<name>", include_in_schema=False)

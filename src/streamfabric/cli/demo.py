@@ -40,6 +40,7 @@ class DemoResult:
     live: str | None = None
     preview: str | None = None
     api_url: str | None = None
+    api_token: str | None = None  # the local API's per-run token (X-Streamfabric-Token)
     api_function: str | None = None  # the control API's Lambda function, in the emulator
 
 
@@ -233,6 +234,7 @@ def run_demo(
             switcher.status_ttl = 1.0  # every open panel polls /status
             server = LocalServer(switcher, port=port)
             result.api_url = server.start()
+            result.api_token = server.token
             print(
                 "\nThe sandbox keeps running. In another terminal:\n"
                 f"  export AWS_ENDPOINT_URL={sandbox.endpoint_url} AWS_ACCESS_KEY_ID=sandbox "
@@ -242,7 +244,8 @@ def run_demo(
                 "  streamfabric sandbox signal <ingest> --off   # rehearse a dead feed; --on to restore\n"
                 "  streamfabric protect live --reason <why>      # every switch and take of Live refused; "
                 "streamfabric unprotect live\n"
-                f"Control API (and panel): {result.api_url}/\nCtrl-C to stop.",
+                f"Control API (and panel): {result.api_url}/ (scripts send the header "
+                f"X-Streamfabric-Token: {server.token})\nCtrl-C to stop.",
                 file=out,
                 flush=True,
             )

@@ -3,6 +3,9 @@
 // Reads GET status (every 2 s), GET topology (once), GET history; POST switch {ingest, target,
 // expected} and POST take. Paths are relative to the page, so the panel works at "/" locally and
 // under an API Gateway stage ("/prod/") in AWS. Data is only ever written with textContent.
+// Locally every API request carries the server's per-run token (config.local_token, inlined in
+// this page) in X-Streamfabric-Token: a page of another origin cannot read it, nor send a custom
+// header without a CORS preflight, which the local API never grants.
 (function () {
   "use strict";
 
@@ -164,7 +167,10 @@
       auth.idToken = tokens.id_token;
       auth.exp = (Number(claims.exp) || 0) * 1000;
       if (tokens.refresh_token) auth.refreshToken = tokens.refresh_token;
+      // The email is a label only: the API names the user by cognito:username in the audit log.
       auth.user = claims.email || claims["cognito:username"] || claims.sub || "signed in";
+      var groups = claims["cognito:groups"];
+      auth.groups = Array.isArray(groups) ? groups.map(String) : [];
       sessionStorage.setItem("streamfabric.tokens", JSON.stringify({ id_token: auth.idToken }));
     },
     restore: function () {
@@ -300,6 +306,7 @@
       var headers = { Accept: "application/json" };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       if (token) headers.Authorization = "Bearer " + token;
+      if (config.local_token) headers["X-Streamfabric-Token"] = config.local_token;
       return fetch(base + path, {
         method: method,
         headers: headers,
@@ -565,6 +572,7 @@
       .then(function (token) {
         var headers = { Accept: "image/jpeg" };
         if (token) headers.Authorization = "Bearer " + token;
+        if (config.local_token) headers["X-Streamfabric-Token"] = config.local_token;
         return fetch(base + "thumbnails/" + encodeURIComponent(name), { headers: headers, credentials: "same-origin" });
       })
       .then(function (resp) {
@@ -975,6 +983,15 @@
     $("signin").hidden = true;
     $("panel").hidden = false;
     $("user-name").textContent = auth.mode === "cognito" ? auth.user : "local · no sign-in";
+    // What the API allows this user (it enforces it: a viewer's switch or take gets 403).
+    var role = "operator";
+    if (auth.mode === "cognito") {
+      var groups = auth.groups || [];
+      role = groups.indexOf("operators") >= 0 ? "operator" : groups.indexOf("viewers") >= 0 ? "viewer" : "none";
+      $("user-role").textContent = role === "operator" ? "operator" : role === "viewer" ? "viewer · read-only" : "no group";
+      $("user-role").hidden = false;
+    }
+    document.documentElement.setAttribute("data-role", role);
     $("sign-out").hidden = auth.mode !== "cognito";
     loadTopology().then(function () {
       poll();

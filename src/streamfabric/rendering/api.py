@@ -31,6 +31,12 @@ LAMBDA_HANDLER = "streamfabric.api.handler.lambda_handler"
 THROTTLE_RATE, THROTTLE_BURST = 5, 10
 BUCKET_PATTERN = "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
 KEY_PATTERN = "^[^${}]*$"
+PREFIX_PATTERN = "^([^${}]+/)?$"  # a prefix ends with "/": fest/ never matches festival/...
+# The user pool's groups (the API enforces them: streamfabric.api.identity).
+GROUPS = (
+    ("PanelOperators", "operators", "switch and take (and everything viewers may)", 0),
+    ("PanelViewers", "viewers", "read-only: status, topology, history, thumbnails", 1),
+)
 
 
 @dataclass(frozen=True)
@@ -58,15 +64,25 @@ def _s3_parameters(model: Topology) -> list[dict[str, str]]:
     state_bucket, state_key = (
         _s3(default_state_uri(model)) if topo_bucket or model.state.runtime_state else ("", "")
     )
-    audit_uri = default_audit_uri(model)
+    audit_uri = default_audit_uri(model)  # an S3 prefix ends with "/"
     audit_bucket, audit_prefix = _s3(audit_uri)
     values = [
         ("TopologyBucket", topo_bucket, BUCKET_PATTERN, "S3 bucket of the topology"),
         ("TopologyKey", topo_key, KEY_PATTERN, "S3 key of the topology"),
         ("StateBucket", state_bucket or topo_bucket, BUCKET_PATTERN, "S3 bucket of the runtime state"),
         ("StateKey", state_key, KEY_PATTERN, "S3 key of the runtime state"),
-        ("AuditBucket", audit_bucket or topo_bucket, BUCKET_PATTERN, "S3 bucket of the audit log"),
-        ("AuditPrefix", audit_prefix, KEY_PATTERN, "S3 prefix of the audit log (one object per record)"),
+        (
+            "AuditBucket",
+            audit_bucket,
+            BUCKET_PATTERN,
+            "S3 bucket of the audit log (empty: not on S3, no API)",
+        ),
+        (
+            "AuditPrefix",
+            audit_prefix,
+            PREFIX_PATTERN,
+            "S3 prefix of the audit log, ending with / (one object per record)",
+        ),
     ]
     return [{"key": k, "value": v, "pattern": p, "description": d} for k, v, p, d in values]
 
@@ -127,7 +143,7 @@ def render_api(model: Topology) -> dict[str, str]:
         hub_region=hub,
         hub_flows=[model.flow_name(role) for role in HUB_ROLES],
         hub_source=STANDBY_SOURCE,
-        regions=sorted({n.region for n in model.networks}),
+        flows_by_region=model.flows_by_region(),
         function_name=function_name(model),
         runtime=LAMBDA_RUNTIME,
         handler=LAMBDA_HANDLER,
@@ -136,6 +152,11 @@ def render_api(model: Topology) -> dict[str, str]:
         s3_parameters=_s3_parameters(model),
         apis=_apis(model),
         cognito=_panel_sign_in(model),
+        mfa=model.control_api.mfa,
+        groups=[
+            {"logical": logical, "name": name, "description": text, "precedence": rank}
+            for logical, name, text, rank in GROUPS
+        ],
         tags=sorted(tags, key=lambda t: t["key"]),
         logical=pascal(model.name),
     )

@@ -58,7 +58,22 @@ def _role_context(model: Topology) -> dict[str, Any]:
     for item in secrets:
         if item not in unique:
             unique.append(item)
-    return {"ec2": ec2, "secrets": unique, "secret_actions": list(MEDIACONNECT_SECRET_ACTIONS)}
+    # Trust: MediaConnect assumes the role for this topology's flows only (by region and name).
+    flows = [
+        sub(
+            "arn:${AWS::Partition}:mediaconnect:${Region}:${AWS::AccountId}:flow:*:${Name}",
+            Region=region,
+            Name=name,
+        )
+        for region, names in model.flows_by_region()
+        for name in names
+    ]
+    return {
+        "ec2": ec2,
+        "secrets": unique,
+        "secret_actions": list(MEDIACONNECT_SECRET_ACTIONS),
+        "flows": flows,
+    }
 
 
 def network_context(model: Topology, net: Network) -> dict[str, Any]:

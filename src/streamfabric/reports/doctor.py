@@ -215,6 +215,33 @@ def check_versioning(gateway: AwsGateway, uris: dict[str, str]) -> list[Finding]
     return findings
 
 
+def check_object_lock(gateway: AwsGateway, audit_uri: str) -> Finding | None:
+    """Object Lock on the audit log's bucket is recommended: with it, a record cannot be deleted or
+    overwritten (an old version removed) during its retention, even by a principal allowed to."""
+    bucket = _bucket(audit_uri)
+    if bucket is None:
+        return None
+    name = f"object lock s3://{bucket} (audit log)"
+    try:
+        config = gateway.call("s3", None, "get_object_lock_configuration", Bucket=bucket)
+    except AwsError as exc:
+        if exc.code != "ObjectLockConfigurationNotFoundError":
+            return Finding(
+                name, "warning", f"cannot read it: {exc}", "allow s3:GetBucketObjectLockConfiguration"
+            )
+        config = {}
+    if (config.get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled") == "Enabled":
+        return Finding(name, "ok", "enabled: audit records are kept for their retention")
+    return Finding(
+        name,
+        "warning",
+        "not enabled (recommended): whoever may delete objects or their versions can erase audit records",
+        f"aws s3api put-object-lock-configuration --bucket {bucket} --object-lock-configuration "
+        '\'{"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": '
+        '{"Mode": "GOVERNANCE", "Days": 365}}}\' (versioning must be enabled first)',
+    )
+
+
 def principal_of(arn: str) -> str | None:
     """The IAM ARN to simulate for a caller ARN: an assumed role's role (its path is not in the
     session ARN: roles with a path are matched by name by IAM only at the root path), a user as is."""
@@ -283,6 +310,9 @@ def diagnose(model: Topology, gateway: AwsGateway) -> list[Finding]:
     if model.source.is_s3:
         uris = {"topology": model.source.uri, **uris}
     findings.extend(check_versioning(gateway, uris))
+    lock = check_object_lock(gateway, uris["audit log"])
+    if lock is not None:
+        findings.append(lock)
     findings.append(check_permissions(gateway, caller))
     return findings
 

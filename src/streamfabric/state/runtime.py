@@ -137,9 +137,11 @@ def default_state_uri(topology: Topology) -> str:
 
 
 def default_audit_uri(topology: Topology) -> str:
-    """Where the audit log lives: ``$.state.audit_log``, else an S3 prefix or a local JSON-lines file."""
+    """Where the audit log lives: ``$.state.audit_log``, else an S3 prefix or a local JSON-lines file.
+    An S3 prefix always ends with ``/`` (``s3://bucket/fest`` is ``s3://bucket/fest/``)."""
     if topology.state.audit_log:
-        return topology.state.audit_log
+        uri = topology.state.audit_log
+        return uri + "/" if uri.startswith("s3://") and not uri.endswith("/") else uri
     if topology.source.is_s3:
         return _beside(topology, ".audit/")
     return _beside(topology, ".audit.jsonl")

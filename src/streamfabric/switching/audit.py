@@ -3,12 +3,16 @@
 - S3 (topologies on S3): one object per record, ``<prefix><UTC time>-<request id>.json``, written with
   ``IfNoneMatch="*"`` so that no writer — however many — can replace an earlier record.
 - Local (local topologies): a JSON-lines file appended under an exclusive ``flock``.
+
+A record that cannot be read (not JSON, or missing a field) is skipped with a warning in the log
+(``audit_record_skipped``): history stays readable.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,8 +20,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..aws.gateway import AwsGateway
-from ..errors import AwsError, StateError
+from ..errors import AwsError
 from ..topology.loading import split_s3_uri
+
+log = logging.getLogger("streamfabric.audit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,13 @@ class AuditRecord:
         )
 
 
+def _skipped(where: str, exc: BaseException) -> None:
+    """A malformed record is skipped, with a warning in the log (where it is: for the operator who
+    reads the log, never in an API answer); one bad object must not hide all of history."""
+    line = {"event": "audit_record_skipped", "where": where, "error": str(exc)[:200]}
+    log.warning(json.dumps(line, sort_keys=True))
+
+
 class AuditLog(Protocol):
     uri: str
 
@@ -109,8 +122,8 @@ class LocalAuditLog:
                     continue
                 try:
                     out.append(AuditRecord.from_dict(json.loads(line)))
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise StateError(f"{self.path}:{number}: not an audit record ({exc})") from None
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    _skipped(f"{self.path}:{number}", exc)
         return out[-limit:] if limit else out
 
 
@@ -138,26 +151,35 @@ class S3AuditLog:
         )  # fmt: skip
 
     def records(self, limit: int | None = None) -> list[AuditRecord]:
-        keys: list[str] = []
+        # In the order S3 stored them (LastModified, S3's own clock), then by key (the writer's UTC
+        # time) within one LastModified: an object written directly with a far-future key sorts
+        # where it was written, and cannot pin itself as the latest record.
+        found: list[tuple[Any, str]] = []
         for page in self.gateway.paginate(
             "s3", None, "list_objects_v2", Bucket=self.bucket, Prefix=self.prefix
         ):
-            keys.extend(obj["Key"] for obj in page.get("Contents", ()) if obj["Key"].endswith(".json"))
-        keys.sort()
+            found.extend(
+                (obj.get("LastModified"), obj["Key"])
+                for obj in page.get("Contents", ())
+                if obj["Key"].endswith(".json")
+            )
+        found.sort(key=lambda item: (item[0] is not None, item[0] or 0, item[1]))
+        keys = [key for _, key in found]
         if limit:
             keys = keys[-limit:]
 
-        def fetch(key: str) -> AuditRecord:
+        def fetch(key: str) -> AuditRecord | None:
             body = self.gateway.call("s3", None, "get_object", Bucket=self.bucket, Key=key)["Body"].read()
             try:
                 return AuditRecord.from_dict(json.loads(body))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise StateError(f"s3://{self.bucket}/{key}: not an audit record ({exc})") from None
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                _skipped(f"s3://{self.bucket}/{key}", exc)
+                return None
 
         if not keys:
             return []
         with ThreadPoolExecutor(max_workers=min(8, len(keys))) as pool:
-            return list(pool.map(fetch, keys))
+            return [record for record in pool.map(fetch, keys) if record is not None]
 
 
 def open_audit_log(uri: str, gateway: AwsGateway) -> AuditLog:

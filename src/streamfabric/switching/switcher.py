@@ -52,7 +52,7 @@ from .freshness import AuditWatch, DeployedState, deployed_topology
 from .observe import observe_flows
 from .options import SwitcherDependencies, SwitcherKeywords, SwitcherOptions, split_keywords
 from .protect import FlowProtections
-from .recording import Attempt, Recorder
+from .recording import Attempt, AuditWriteError, Recorder, without_settled_intents
 from .results import SwitchResult, TakeResult
 from .signal import SignalMonitor
 from .status import HubStatus, Status, hub_status, ingest_health
@@ -251,18 +251,25 @@ class Switcher:
                 if not force:
                     self._require_active(ingest)
                     evidence = self._require_signal(ingest, target)
+                self._recorder.intend(attempt)  # no cut without its record (recording.py)
                 response = self._update(target, ingest)
+            except AuditWriteError:
+                raise
             except SwitchError as exc:
                 refused = isinstance(exc, (IngestNotActiveError, SignalCheckError))
                 seen = exc.seen if isinstance(exc, SignalCheckError) else evidence
-                self._recorder.record(attempt, "refused" if refused else "failed", str(exc), seen)
+                if refused:
+                    self._recorder.record(attempt, "refused", str(exc), seen)
+                else:  # after the intent: the update's own error is what the caller must see
+                    self._recorder.settle(attempt, "failed", str(exc), seen)
                 raise
             self._on_air[target] = ingest
             self._carried(target, ingest)
             aws_id = response.get("ResponseMetadata", {}).get("RequestId") or attempt.request_id
             done = replace(attempt, request_id=str(aws_id))
-            self._recorder.record(done, "switched", "forced: no signal check" if force else "", evidence)
-            return SwitchResult(target, previous, ingest, True, done.request_id, done.elapsed_ms)
+            note = "forced: no signal check" if force else ""
+            warning = self._recorder.settle(done, "switched", note, evidence, intent_id=attempt.request_id)
+            return SwitchResult(target, previous, ingest, True, done.request_id, done.elapsed_ms, warning)
 
     def take(
         self,
@@ -305,6 +312,7 @@ class Switcher:
                 seen = exc.seen if isinstance(exc, SignalCheckError) else None
                 self._recorder.record(attempt, "refused", str(exc), seen)
                 raise
+            self._recorder.intend(attempt)  # no cut without its record (recording.py)
             # Both updates at once: Preview's on a pool thread, Live's on this one (no second
             # thread to start and hand over to: a take costs one switch's time, not two).
             errors: dict[str, BaseException | None] = {}
@@ -318,14 +326,16 @@ class Switcher:
                     errors["preview"] = other.exception()
             if errors:
                 message = self._undo_take(errors, live, preview)
-                self._recorder.record(attempt, "failed", message)
+                self._recorder.settle(attempt, "failed", message)
                 raise SwitchError(message)
             self._on_air.update({"live": preview, "preview": live})
             self._carried("live", preview)
             self._carried("preview", live)
             note = f"preview now {live}" + ("; forced: no signal check" if force else "")
-            self._recorder.record(attempt, "switched", note, evidence)
-            return TakeResult(preview, live, live, preview, True, attempt.request_id, attempt.elapsed_ms)
+            warning = self._recorder.settle(attempt, "switched", note, evidence)
+            return TakeResult(
+                preview, live, live, preview, True, attempt.request_id, attempt.elapsed_ms, warning
+            )
 
     def protect(
         self,
@@ -416,7 +426,9 @@ class Switcher:
         return self.signals.read_thumbnail(target.region, target.flow_arn)
 
     def history(self, limit: int | None = None) -> list[AuditRecord]:
-        return self.audit.records(limit)
+        """The audit log, oldest first, without the intent records whose outcome followed them."""
+        records = without_settled_intents(self.audit.records(limit * 2 if limit else None))
+        return records[-limit:] if limit else records
 
 
 def _dict(protection: Protection | None) -> dict[str, Any] | None:

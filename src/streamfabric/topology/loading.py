@@ -223,6 +223,14 @@ def parse_topology(data: bytes | str, source: SourceInfo | str = "<string>") -> 
     return build_model(document, source)
 
 
+def audit_location(uri: str | None) -> str | None:
+    """``$.state.audit_log`` as used: an S3 prefix always ends with ``/``, so ``s3://bucket/fest``
+    is the prefix ``fest/`` (whose records and rights never reach ``bucket/festival/...``)."""
+    if uri and uri.startswith("s3://") and not uri.endswith("/"):
+        return uri + "/"
+    return uri
+
+
 def _secret(value: str | None) -> SecretRef | None:
     return SecretRef(value) if value and value != "generate" else None
 
@@ -334,7 +342,12 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
         control_api=ControlApi(
             enabled=api_doc.get("enabled", True),
             auth=api_doc.get("auth", "iam"),
-            panel=api_doc.get("panel", False),
+            panel=api_doc.get("panel", False) is not False,  # true, or an object of its settings
+            mfa=(
+                api_doc["panel"].get("mfa", "optional")
+                if isinstance(api_doc.get("panel"), dict)
+                else "optional"
+            ),
             artifacts=(
                 Artifacts(
                     bucket=api_doc["artifacts"]["bucket"],
@@ -345,7 +358,7 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
             ),
         ),
         state=StateLocations(
-            runtime_state=state_doc.get("runtime_state"), audit_log=state_doc.get("audit_log")
+            runtime_state=state_doc.get("runtime_state"), audit_log=audit_location(state_doc.get("audit_log"))
         ),
         monitoring=Monitoring(
             alarm_topic=doc.get("monitoring", {}).get("alarm_topic"),
@@ -355,6 +368,7 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
 
 
 __all__ = [
+    "audit_location",
     "build_model",
     "load_topology",
     "make_problem",

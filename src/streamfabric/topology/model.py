@@ -266,6 +266,9 @@ class ControlApi:
     auth: Literal["iam", "cognito"] = "iam"
     panel: bool = False
     artifacts: Artifacts | None = None  # None: the topology's own bucket, when it is on S3
+    # The user pool's MFA ($.control_api.panel.mfa): "required" makes every operator set up an
+    # authenticator app (MfaConfiguration ON); "optional" lets each choose.
+    mfa: Literal["optional", "required"] = "optional"
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +375,16 @@ class Topology:
     def flow_name(self, suffix: str) -> str:
         """The MediaConnect flow name for an ingest or hub role."""
         return f"{self.name}-{suffix}"
+
+    def flows_by_region(self) -> list[tuple[str, list[str]]]:
+        """Every flow name of the topology (the hub's Live and Preview, each ingest's), per region,
+        sorted: what a policy names instead of ``<topology>-*``, which would also match another
+        topology's flows (``<topology>-2-<ingest>``)."""
+        names: dict[str, list[str]] = {}
+        names.setdefault(self.hub.region, []).extend(self.flow_name(role) for role in HUB_ROLES)
+        for ingest in self.ingests:
+            names.setdefault(ingest.region, []).append(self.flow_name(ingest.name))
+        return sorted((region, sorted(flows)) for region, flows in names.items())
 
     def stack_name(self, kind: str, region: str) -> str:
         """CloudFormation stack name, e.g. ``festival-flows-eu-west-1``."""

@@ -217,6 +217,42 @@ CODES: tuple[ProblemCode, ...] = (
         "an ingest fits a router input: SRT port 3000-30000, latency 10-10000 ms, at most 10 allow rules",
         "https://docs.aws.amazon.com/mediaconnect/latest/api/API_CreateRouterInput.html",
     ),
+    ProblemCode(
+        "SF2044",
+        "output named like an ingest",
+        "no output gives the same identifier as an ingest (their secrets' template parameters)",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html",
+    ),
+    ProblemCode(
+        "SF2045",
+        "reserved tag prefix",
+        "no tag key or value starts with aws: in any case",
+        f"{_CFN}/aws-properties-resource-tags.html",
+    ),
+    ProblemCode(
+        "SF2046",
+        "lone surrogate",
+        "every string is Unicode text (no unpaired \\ud800-\\udfff escape)",
+        f"{_RFC8259}#section-8.2",
+    ),
+    ProblemCode(
+        "SF2047",
+        "reserved word in the Cognito domain",
+        "with a user pool, the topology's name (its domain prefix) contains no aws, amazon or cognito",
+        "https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html",
+    ),
+    ProblemCode(
+        "SF2048",
+        "not a bucket name",
+        "the artifacts bucket and the state and audit log buckets follow S3's bucket naming rules",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    ),
+    ProblemCode(
+        "SF2049",
+        "secret in another partition",
+        "a secret ARN is in the partition of the topology's regions",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html",
+    ),
     # -- warnings (validate exits 0) -----------------------------------------------------------
     ProblemCode(
         "SF3001",

@@ -3,18 +3,16 @@
 Written defensively: it runs on documents that may also have schema errors, skips whatever has
 the wrong shape (the schema check reports that, :mod:`.semantic_access` reads it as empty) and
 reports every problem it can find. Networks, allowlists, ports and latency are checked in
-:mod:`.semantic_network`; :data:`CHECKS` runs them all.
+:mod:`.semantic_network`, what AWS itself refuses (names, tags, text, buckets, partitions) in
+:mod:`.semantic_aws`; :data:`CHECKS` runs them all.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
-from importlib.util import find_spec
 from typing import Any
 
 from .jsonpath import PathPart, format_path
@@ -35,6 +33,15 @@ from .semantic_access import (
     object_items,
     region_names,
 )
+from .semantic_aws import (
+    botocore_endpoints,
+    check_buckets,
+    check_cognito_domain,
+    check_output_names,
+    check_partitions,
+    check_tags,
+    check_text,
+)
 from .semantic_network import check_allowlists, check_latency, check_networks, check_ports
 from .semantic_router import check_router, is_router
 
@@ -42,14 +49,8 @@ from .semantic_router import check_router, is_router
 @cache
 def mediaconnect_regions() -> frozenset[str]:
     """MediaConnect's regions, read from botocore's endpoint data (without importing botocore)."""
-    spec = find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    path = os.path.join(next(iter(spec.submodule_search_locations)), "data", "endpoints.json")
-    with open(path, encoding="utf-8") as handle:
-        endpoints = json.load(handle)
     regions: set[str] = set()
-    for partition in endpoints.get("partitions", []):
+    for partition in botocore_endpoints().get("partitions", []):
         service = partition.get("services", {}).get("mediaconnect", {})
         regions.update(r for r, ep in service.get("endpoints", {}).items() if not ep.get("deprecated"))
     return frozenset(r for r in regions if not r.startswith("fips-"))
@@ -314,6 +315,12 @@ CHECKS: tuple[Check, ...] = (
     check_state,
     check_maintenance,
     check_router,
+    check_output_names,
+    check_tags,
+    check_text,
+    check_cognito_domain,
+    check_buckets,
+    check_partitions,
 )
 
 

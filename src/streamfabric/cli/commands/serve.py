@@ -20,7 +20,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(
-        f"streamfabric control API for {switcher.topology.name!r} on {server.url} (Ctrl-C to stop)",
+        f"streamfabric control API for {switcher.topology.name!r} on {server.url} (Ctrl-C to stop)\n"
+        f"The panel: {server.url}/ (it sends the token itself). Scripts send this run's token:\n"
+        f"  curl -H 'X-Streamfabric-Token: {server.token}' {server.url}/status",
         flush=True,
     )
     try:

@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             print(f"{args.target}: {result.ingest} is already on air; nothing changed")
+        if result.warning:
+            print(f"warning: {result.warning}", file=sys.stderr)
         return 0
     if command == "take":
         take = switcher.take()
@@ -36,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             print(f"take: live and preview both carry {take.live}; nothing changed")
+        if take.warning:
+            print(f"warning: {take.warning}", file=sys.stderr)
         return 0
     if command == "status":
         return _status(args, switcher)

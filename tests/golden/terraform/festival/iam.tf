@@ -29,7 +29,18 @@ data "aws_iam_policy_document" "mediaconnect_trust" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:${local.partition}:mediaconnect:*:${local.account_id}:flow:*"]
+      # This topology's flows only, by region and name (never <topology>-*: that would match
+      # another topology's, named <topology>-2-<ingest>).
+      values = [
+        "arn:${local.partition}:mediaconnect:ap-southeast-2:${local.account_id}:flow:*:festival-sydney-stage",
+        "arn:${local.partition}:mediaconnect:eu-west-1:${local.account_id}:flow:*:festival-live",
+        "arn:${local.partition}:mediaconnect:eu-west-1:${local.account_id}:flow:*:festival-main-stage",
+        "arn:${local.partition}:mediaconnect:eu-west-1:${local.account_id}:flow:*:festival-preview",
+        "arn:${local.partition}:mediaconnect:eu-west-1:${local.account_id}:flow:*:festival-tent-stage",
+        "arn:${local.partition}:mediaconnect:sa-east-1:${local.account_id}:flow:*:festival-sao-paulo-stage",
+        "arn:${local.partition}:mediaconnect:us-east-1:${local.account_id}:flow:*:festival-boston-remote",
+        "arn:${local.partition}:mediaconnect:us-east-1:${local.account_id}:flow:*:festival-nyc-studio",
+      ]
     }
   }
 }
