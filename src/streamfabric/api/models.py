@@ -74,6 +74,20 @@ class SignalModel(BaseModel):
     thumbnail_age_s: float | None = Field(description="seconds since the latest thumbnail read, if any")
 
 
+class EvidenceModel(BaseModel):
+    """How old each piece of a flow's status is, in seconds at the status's ``observed_at`` (null:
+    never read)."""
+
+    flow_status_s: float | None = Field(default=None, description="its status (ListFlows or DescribeFlow)")
+    flow_details_s: float | None = Field(
+        default=None, description="its DescribeFlow: errors and outputs (the on-air path check)"
+    )
+    metrics_s: float | None = Field(default=None, description="its newest CloudWatch datapoint")
+    metrics_read_s: float | None = Field(default=None, description="the GetMetricData that brought it")
+    metadata_s: float | None = Field(default=None, description="its source metadata (the encoding)")
+    thumbnail_s: float | None = Field(default=None, description="its latest thumbnail")
+
+
 class HubStatusModel(BaseModel):
     role: Literal["live", "preview"]
     flow_arn: str
@@ -83,6 +97,7 @@ class HubStatusModel(BaseModel):
     port: int | None
     errors: list[str] = Field(description="the flow's current errors (DescribeFlow Messages.Errors)")
     signal: SignalModel | None = Field(default=None, description="what the hub flow receives")
+    evidence: EvidenceModel | None = Field(default=None, description="how old each piece of this is")
 
 
 class IngestHealthModel(BaseModel):
@@ -99,6 +114,7 @@ class IngestHealthModel(BaseModel):
     signal: SignalModel | None = Field(
         default=None, description="connected, bitrate, encoding, thumbnail age"
     )
+    evidence: EvidenceModel | None = Field(default=None, description="how old each piece of this is")
 
 
 class StatusResponse(BaseModel):
@@ -107,6 +123,10 @@ class StatusResponse(BaseModel):
     preview: HubStatusModel
     ingests: list[IngestHealthModel]
     warnings: list[str] = Field(description="e.g. another flow bearing one of the deployment's flow names")
+    observed_at: str | None = Field(
+        default=None,
+        description="when this snapshot's reads were made (UTC); evidence ages are at this time",
+    )
 
 
 class Problem(BaseModel):
