@@ -75,6 +75,10 @@ class Emulator:
         if status != "ok":
             raise RuntimeError(f"emulator: {message}")
 
+    @property
+    def pid(self) -> int | None:
+        return int(self._process.pid) if self._process.pid else None
+
     def stop(self) -> None:
         if self._process.is_alive():
             self._conn.send(("stop", "", 0))

@@ -11,7 +11,9 @@ Prints a Markdown table (figure, value, target, met?) and writes ``bench.json`` 
    fixed latency injected into every AWS call;
 6. scale: validate, render and deploy for 1, 4 and 16 regions with 4 ingests each (times, memory);
 7. start-up: ``streamfabric validate examples/festival.json`` minus ``python -c pass``;
-8. api: the control API's Lambda package, cold import of its handler and sizes (bench/api_package.py).
+8. api: the control API's Lambda package, cold import of its handler and sizes (bench/api_package.py);
+9. ops: five panels and an operator switching every 10 s through the local API behind the stage
+   throttle, 2 minutes (``--quick``: 20 s) (bench/ops.py).
 
 Every figure that calls AWS runs against the sandbox in a child process (:mod:`bench.emulator`).
 """
@@ -30,7 +32,7 @@ from typing import Any
 from bench.timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("render", "switch", "take", "status", "regions", "scale", "startup")
+SECTIONS = ("render", "switch", "take", "status", "regions", "scale", "startup", "ops")
 
 
 # -- 1. render ------------------------------------------------------------------------------
@@ -77,7 +79,7 @@ def _mib(value: float) -> str:
 
 def figures(report: dict[str, Any]) -> dict[str, Any]:
     """The headline figures, by name (ratios and counts; each measured side by side in one run)."""
-    r, s, k, st, g, sc, u = (report[n] for n in SECTIONS)
+    r, s, k, st, g, sc, u, o = (report[n] for n in SECTIONS)
     return {
         "render.worst_ratio": r["worst_ratio"],
         "switch.ratio": s["ratio"], "switch.calls": s["calls_per_switch"],
@@ -93,13 +95,15 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
         "startup.above_bare_s": u["above_bare_s"],
         "api.cold_import_ms": report["api"]["cold_import_ms"],
         "api.warm_status_ms": report["api"].get("warm_status_ms"),
+        "ops.failed_switches": o["failed_switches"], "ops.panel_errors": o["panel_errors"],
+        "ops.switch_p95_ratio": o["switch_p95_ratio"], "ops.requests_per_panel_s": o["requests_per_panel_s"],
     }  # fmt: skip
 
 
 def table(report: dict[str, Any]) -> str:
     from bench.api_package import api_rows
 
-    r, s, k, st, g, sc, u = (report[n] for n in SECTIONS)
+    r, s, k, st, g, sc, u, o = (report[n] for n in SECTIONS)
     lat = f"{g['latency_per_call_ms']:.0f} ms per call"
     rows: list[tuple[str, str, str, bool | None]] = [
         *[(f"render {row['size']}: streamfabric / troposphere",
@@ -120,7 +124,8 @@ def table(report: dict[str, Any]) -> str:
          f" = {k['no_latency']['ratio']:.2f}x", "-", None),
         (f"status() / describe_flow, {st['regions']} regions x {st['ingests']} ingests ({lat})",
          f"{st['status_median_ms']:.0f} ms / {st['describe_flow_median_ms']:.0f} ms = {st['ratio']:.1f}x; "
-         f"{st['calls_per_status']:.0f} calls", "-", None),
+         f"{st['calls_per_status']:.0f} calls (emulator CPU {st['emulator_cpu_ms']:.0f} ms a status)",
+         "<= 3.0x; <= 26 calls", st["ratio"] <= 3.0 and st["calls_per_status"] <= 26),
         ("status() / describe_flow (no injected latency)",
          f"{st['no_latency']['status_median_ms']:.0f} ms / "
          f"{st['no_latency']['describe_flow_median_ms']:.1f} ms = {st['no_latency']['ratio']:.1f}x",
@@ -150,6 +155,14 @@ def table(report: dict[str, Any]) -> str:
          f" = {u['above_bare_s'] * 1000:.0f} ms",
          "< 300 ms", u["above_bare_s"] < 0.3),
         *api_rows(report["api"]),
+        (f"ops ({o['mode']}): failed switches / panel errors",
+         f"{o['failed_switches']} / {o['panel_errors']} ({o['panel_slowed']} polls slowed by a 429)",
+         "0 / 0", o["failed_switches"] == 0 and o["panel_errors"] == 0),
+        ("ops.switch_p95_ratio: switch p95 under load / alone",
+         f"{o['switch_p95_ms']:.0f} ms / {o['switch_p95_unloaded_ms']:.0f} ms = {o['switch_p95_ratio']:.2f}x",
+         "<= 1.5x", o["switch_p95_ratio"] <= 1.5),
+        ("ops.requests_per_panel_s", f"{o['requests_per_panel_s']:.2f}", "<= 1.0",
+         o["requests_per_panel_s"] <= 1.0),
     ]  # fmt: skip
     lines = ["| figure | value | target | met |", "| --- | --- | --- | --- |"]
     for name, value, target, ok in rows:
@@ -168,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.api_package import bench_api
     from bench.deploying import bench_regions, bench_scale
     from bench.emulator import Emulator
+    from bench.ops import bench_ops
     from bench.switching import bench_status, bench_switch, bench_take
 
     tmp = Path(tempfile.mkdtemp(prefix="streamfabric-bench-"))
@@ -179,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         report["regions"] = bench_regions(args.quick, tmp, emulator)
         report["scale"] = bench_scale(args.quick, tmp, emulator)
         report["api"] = bench_api(args.quick, tmp, emulator)
+        report["ops"] = bench_ops(args.quick, tmp, emulator)
+        if args.quick:
+            print(f"ops: quick mode, {report['ops']['mode']} (full mode: 2 minutes)")
     report["startup"] = bench_startup(args.quick)
     report = {"figures": figures(report), **report}
     text = table(report)

@@ -133,7 +133,15 @@ def bench_take(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
 # -- status ---------------------------------------------------------------------------------------
 
 
-def _status_vs_describe(model: Any, latency: float, n: int) -> dict[str, Any]:
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` so far (Linux /proc)."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _status_vs_describe(model: Any, latency: float, n: int, pid: int | None = None) -> dict[str, Any]:
     calls: list[str] = []
     switcher = _switcher(model, latency, calls)
     switcher.status()  # warm-up: clients, the thread pool
@@ -141,12 +149,15 @@ def _status_vs_describe(model: Any, latency: float, n: int) -> dict[str, Any]:
     client = session(latency).client("mediaconnect", region_name=state.hub_region)
     client.describe_flow(FlowArn=state.live.flow_arn)
     statuses, describes, per_status = [], [], []
+    emulator_cpu = 0.0
     for _ in range(n):
+        cpu = _cpu_s(pid) if pid else 0.0
         before = len(calls)
         start = time.perf_counter()
         switcher.status()
         statuses.append(time.perf_counter() - start)
         per_status.append(len(calls) - before)
+        emulator_cpu += (_cpu_s(pid) - cpu) if pid else 0.0
         start = time.perf_counter()
         client.describe_flow(FlowArn=state.live.flow_arn)
         describes.append(time.perf_counter() - start)
@@ -155,16 +166,18 @@ def _status_vs_describe(model: Any, latency: float, n: int) -> dict[str, Any]:
         "describe_flow_median_ms": _ms(describes),
         "ratio": _ms(statuses) / _ms(describes),
         "calls_per_status": statistics.mean(per_status),
+        "emulator_cpu_ms": emulator_cpu / n * 1000,  # the sandbox's own CPU per status (not AWS's)
     }
 
 
 def bench_status(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     """One ``status()`` of 8 regions and 40 ingests vs one ``describe_flow``, with ``LATENCY`` per
-    call and with none; AWS calls per status."""
+    call and with none; AWS calls per status, and the emulator's CPU per status (one process serves
+    every region, so its CPU adds to a status's time where AWS's regions answer in parallel)."""
     regions, ingests = 8, 40
     model = deploy_once(emulator, regions, ingests, tmp).model
     n = 5 if quick else 20
-    with_latency = _status_vs_describe(model, LATENCY, n)
+    with_latency = _status_vs_describe(model, LATENCY, n, emulator.pid)
     return {
         "regions": regions,
         "ingests": ingests,

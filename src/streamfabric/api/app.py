@@ -3,17 +3,20 @@
 
 GET /topology, GET /status, POST /switch {ingest, target, expected?, force?}, POST /take,
 POST /protect {target, until?, reason?}, POST /unprotect {target}, GET /history?limit=N,
-GET /thumbnails/{ingest} (image/jpeg). Bad bodies get 400 naming the field, unknown ingests 404,
-conflicts 409, a switch or take of a protected flow 409 ``protected`` (``protection`` says who, why
-and until when; so does a protect of a flow another caller protected), an unprotect by another
-caller than the protector 403 ``not_protector``, an ingest that is not ACTIVE, has no signal or
-another encoding than the target carries 422 (``error`` the reason code, ``seen`` what the check
-read); a bad request never gets a 500.
+GET /thumbnails/{ingest} (image/jpeg), GET /thumbnails?have=ETAG,... (every ingest's thumbnail in
+one answer, as JSON: the panel's multiviewer; an image the caller already has, named by its ETag in
+``have``, is left out). Bad bodies get 400 naming the field, unknown ingests 404, conflicts 409, a
+switch or take of a protected flow 409 ``protected`` (``protection`` says who, why and until when;
+so does a protect of a flow another caller protected), an unprotect by another caller than the
+protector 403 ``not_protector``, an ingest that is not ACTIVE, has no signal or another encoding
+than the target carries 422 (``error`` the reason code, ``seen`` what the check read); a bad request
+never gets a 500.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
@@ -208,6 +211,28 @@ def build_app(
         )
         response.base64_encoded = True
         return response
+
+    @app.get(
+        "/thumbnails",
+        summary="Every ingest's latest thumbnail in one answer (the multiviewer)",
+        responses=_responses({"type": "object"}),
+    )
+    def get_thumbnails(
+        have: Annotated[
+            str, Query(max_length=4000, description="ETags the caller has, comma-separated: left out")
+        ] = "",
+    ) -> dict[str, Any]:
+        known = set(filter(None, have.split(",")))
+        out: dict[str, Any] = {}
+        for name, (image, taken, messages) in switcher().thumbnails().items():
+            etag = hashlib.sha256(image).hexdigest()[:16] if image else None
+            out[name] = {
+                "etag": etag,
+                "taken": taken.isoformat() if taken else None,
+                "jpeg": base64.b64encode(image).decode() if image and etag not in known else None,
+                "messages": list(messages),
+            }
+        return {"thumbnails": out}
 
     @app.exception_handler(RequestValidationError)
     def bad_request(exc: RequestValidationError) -> Response[str]:

@@ -120,6 +120,20 @@ class SignalModel(BaseModel):
     thumbnail_age_s: float | None = Field(description="seconds since the latest thumbnail read, if any")
 
 
+class EvidenceModel(BaseModel):
+    """How old each piece of a flow's status is, in seconds at the status's ``observed_at`` (null:
+    never read)."""
+
+    flow_status_s: float | None = Field(default=None, description="its status (ListFlows or DescribeFlow)")
+    flow_details_s: float | None = Field(
+        default=None, description="its DescribeFlow: errors and outputs (the on-air path check)"
+    )
+    metrics_s: float | None = Field(default=None, description="its newest CloudWatch datapoint")
+    metrics_read_s: float | None = Field(default=None, description="the GetMetricData that brought it")
+    metadata_s: float | None = Field(default=None, description="its source metadata (the encoding)")
+    thumbnail_s: float | None = Field(default=None, description="its latest thumbnail")
+
+
 class HubStatusModel(BaseModel):
     role: Literal["live", "preview"]
     flow_arn: str
@@ -132,6 +146,7 @@ class HubStatusModel(BaseModel):
     protection: ProtectionModel | None = Field(
         default=None, description="the protection in force: switches and takes of it are refused"
     )
+    evidence: EvidenceModel | None = Field(default=None, description="how old each piece of this is")
 
 
 class IngestHealthModel(BaseModel):
@@ -148,6 +163,7 @@ class IngestHealthModel(BaseModel):
     signal: SignalModel | None = Field(
         default=None, description="connected, bitrate, encoding, thumbnail age"
     )
+    evidence: EvidenceModel | None = Field(default=None, description="how old each piece of this is")
 
 
 class StatusResponse(BaseModel):
@@ -156,6 +172,10 @@ class StatusResponse(BaseModel):
     preview: HubStatusModel
     ingests: list[IngestHealthModel]
     warnings: list[str] = Field(description="e.g. another flow bearing one of the deployment's flow names")
+    observed_at: str | None = Field(
+        default=None,
+        description="when this snapshot's reads were made (UTC); evidence ages are at this time",
+    )
 
 
 class Problem(BaseModel):

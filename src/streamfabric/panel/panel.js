@@ -1,7 +1,11 @@
 // streamfabric operator panel: plain JavaScript, no dependencies, no build step.
 //
-// Reads GET status (every 2 s), GET topology (once), GET history; POST switch {ingest, target,
-// expected} and POST take. Paths are relative to the page, so the panel works at "/" locally and
+// Reads GET status (every 2 s; every 10 s while the page is hidden; slower while the API answers
+// 429), GET topology (once), GET thumbnails (every tile's picture in one request, every 5 s while
+// visible, images the page has left out by ETag), GET history (every 30 s and after a change);
+// POST switch {ingest, target, expected} and POST take (retried on 429: the stage throttled it,
+// nothing was done, and "expected" makes the retry safe). About 0.75 requests/s per open panel,
+// so five panels fit the stage's 5 requests/s. Paths are relative to the page, so the panel works at "/" locally and
 // under an API Gateway stage ("/prod/") in AWS. Data is only ever written with textContent.
 // Locally every API request carries the server's per-run token (config.local_token, inlined in
 // this page) in X-Streamfabric-Token: a page of another origin cannot read it, nor send a custom
@@ -10,9 +14,12 @@
   "use strict";
 
   var POLL_MS = 2000;
-  var THUMB_MS = 5000; // thumbnails: the API caches them 2 s, MediaConnect refreshes them every few seconds
+  var HIDDEN_POLL_MS = 10000; // while the page is hidden (another tab, a minimised window)
+  var MAX_POLL_MS = 16000; // the slowest the status poll gets while the API answers 429
+  var THUMB_MS = 5000; // thumbnails: the API caches them 5 s, MediaConnect refreshes them every few seconds
   var STALE_MS = 6000;
-  var HISTORY_MS = 10000;
+  var HISTORY_MS = 30000;
+  var CUT_RETRIES = 4; // a switch or take the stage throttled (429) is sent again, up to this often
   var HISTORY_LIMIT = 12;
   var ROLE_LABEL = { live: "Live", preview: "Preview" };
 
@@ -34,6 +41,9 @@
     pollTimer: null,
     pollChain: 0,
     historyAt: 0,
+    pollMs: POLL_MS, // the status poll's interval now (longer while throttled)
+    slowed: false, // the last status poll was throttled (429)
+    thumbsStarted: false,
   };
 
   function readConfig() {
@@ -301,6 +311,21 @@
     });
   }
 
+  // A switch or take the API stage throttled (429: nothing was done) is sent again after a short,
+  // growing pause; its "expected" fields make a repeat safe. The operator sees "slowing down".
+  function cut(path, body, attempt) {
+    attempt = attempt || 0;
+    return api("POST", path, body).catch(function (err) {
+      if (err.status !== 429 || attempt >= CUT_RETRIES) throw err;
+      say("slowing down: the API is busy, sending the " + path + " again");
+      return new Promise(function (resolve) {
+        setTimeout(resolve, 200 * Math.pow(2, attempt) + Math.random() * 100);
+      }).then(function () {
+        return cut(path, body, attempt + 1);
+      });
+    });
+  }
+
   function apiCall(method, path, body) {
     return auth.token().then(function (token) {
       var headers = { Accept: "application/json" };
@@ -437,7 +462,6 @@
     state.tiles[name] = { root: root, pick: pick, live: live, health: health, tag: tag, desc: desc,
                           monitor: monitor, thumb: thumb, badge: badge };
     paintThumb(thumb, name);
-    loadThumb(name);
     return root;
   }
 
@@ -565,52 +589,75 @@
     });
   }
 
-  // Not counted in html[data-inflight]: thumbnails never change what an action expects.
-  function fetchThumb(name) {
-    return auth
-      .token()
-      .then(function (token) {
-        var headers = { Accept: "image/jpeg" };
-        if (token) headers.Authorization = "Bearer " + token;
-        if (config.local_token) headers["X-Streamfabric-Token"] = config.local_token;
-        return fetch(base + "thumbnails/" + encodeURIComponent(name), { headers: headers, credentials: "same-origin" });
-      })
-      .then(function (resp) {
-        return resp.ok ? resp.blob() : null;
+  var thumbTags = {}; // ingest -> ETag of the picture in thumbs[ingest]
+
+  // One request for every tile (GET thumbnails?have=...): the API leaves out the pictures this page
+  // already has. Not counted in html[data-inflight]: thumbnails never change what an action expects.
+  function fetchThumbs() {
+    var have = Object.keys(thumbTags).map(function (n) {
+      return thumbTags[n];
+    });
+    return auth.token().then(function (token) {
+      var headers = { Accept: "application/json" };
+      if (token) headers.Authorization = "Bearer " + token;
+      if (config.local_token) headers["X-Streamfabric-Token"] = config.local_token;
+      var query = have.length ? "?have=" + encodeURIComponent(have.join(",")) : "";
+      return fetch(base + "thumbnails" + query, { headers: headers, credentials: "same-origin", cache: "no-store" }).then(function (resp) {
+        return resp.ok ? resp.json() : null;
       });
+    });
   }
 
-  function loadThumb(name) {
-    return fetchThumb(name).then(
-      function (blob) {
-        var old = thumbs[name];
-        if (!blob) {
-          delete thumbs[name];
-          paintThumbs(name);
-          if (old) URL.revokeObjectURL(old);
-          return;
-        }
-        var url = URL.createObjectURL(blob);
-        var probe = new Image();
-        probe.src = url;
-        return (probe.decode ? probe.decode() : Promise.resolve()).then(
-          function () {
-            thumbs[name] = url;
-            paintThumbs(name);
-            if (old) URL.revokeObjectURL(old);
-          },
-          function () {
-            URL.revokeObjectURL(url);
-          }
-        );
+  function jpegBlob(b64) {
+    var raw = atob(b64);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return new Blob([bytes], { type: "image/jpeg" });
+  }
+
+  function showThumb(name, entry) {
+    var old = thumbs[name];
+    if (!entry.etag) {
+      delete thumbs[name];
+      delete thumbTags[name];
+      paintThumbs(name);
+      if (old) URL.revokeObjectURL(old);
+      return Promise.resolve();
+    }
+    if (!entry.jpeg) return Promise.resolve(); // unchanged: the page has it
+    var url = URL.createObjectURL(jpegBlob(entry.jpeg));
+    var probe = new Image();
+    probe.src = url;
+    return (probe.decode ? probe.decode() : Promise.resolve()).then(
+      function () {
+        thumbs[name] = url;
+        thumbTags[name] = entry.etag;
+        paintThumbs(name);
+        if (old) URL.revokeObjectURL(old);
+      },
+      function () {
+        URL.revokeObjectURL(url);
+      }
+    );
+  }
+
+  function loadThumbs() {
+    return fetchThumbs().then(
+      function (body) {
+        var all = (body && body.thumbnails) || {};
+        Object.keys(all).forEach(function (name) {
+          if (state.tiles[name]) showThumb(name, all[name]);
+        });
       },
       function () {} // the status poll reports a lost API
     );
   }
 
   function refreshThumbs() {
-    if (!document.hidden && !$("panel").hidden) Object.keys(state.tiles).forEach(loadThumb);
-    setTimeout(refreshThumbs, THUMB_MS);
+    var due = !document.hidden && !$("panel").hidden && Object.keys(state.tiles).length;
+    (due ? loadThumbs() : Promise.resolve()).then(function () {
+      setTimeout(refreshThumbs, THUMB_MS);
+    });
   }
 
   function ingestHealth(name) {
@@ -622,6 +669,10 @@
   function render() {
     if (!state.status) return;
     buildTiles();
+    if (!state.thumbsStarted && Object.keys(state.tiles).length) {
+      state.thumbsStarted = true; // one chain of multiviewer requests, from the first tiles on
+      refreshThumbs();
+    }
     renderTally("preview");
     renderTally("live");
     var live = onAir("live");
@@ -667,7 +718,9 @@
     var stale = Date.now() - state.lastOk > STALE_MS;
     node.dataset.state = stale ? "stale" : "ok";
     document.body.classList.toggle("stale", stale);
-    text.textContent = stale ? "Status " + age + " s old — not updating" : "Status live · updated " + (age < 1 ? "now" : age + " s ago");
+    var slow = state.slowed ? " · slowing down (the API is busy)" : "";
+    node.dataset.throttled = state.slowed ? "true" : "false";
+    text.textContent = (stale ? "Status " + age + " s old — not updating" : "Status live · updated " + (age < 1 ? "now" : age + " s ago")) + slow;
   }
 
   function renderHistory(records) {
@@ -725,10 +778,19 @@
     return api("GET", "status")
       .then(
         function (status) {
+          state.slowed = false;
+          state.pollMs = POLL_MS;
           if (epoch === state.epoch) applyStatus(status);
         },
         function (err) {
           if (err.status === 401) return;
+          if (err.status === 429) {
+            // Throttled: not an error, the page asks less often until the API answers again.
+            state.slowed = true;
+            state.pollMs = Math.min(MAX_POLL_MS, state.pollMs * 2);
+            renderConnection();
+            return;
+          }
           banner("connection", "Status is not updating", err.message + " Retrying every " + POLL_MS / 1000 + " s; what you see may be out of date.", {
             key: "connection",
             dismissable: false,
@@ -738,8 +800,8 @@
       )
       .then(function () {
         if (chain !== state.pollChain) return;
-        if (Date.now() - state.historyAt > HISTORY_MS) loadHistory();
-        state.pollTimer = setTimeout(poll, POLL_MS);
+        if (Date.now() - state.historyAt > HISTORY_MS && !document.hidden) loadHistory();
+        state.pollTimer = setTimeout(poll, document.hidden ? Math.max(HIDDEN_POLL_MS, state.pollMs) : state.pollMs);
       });
   }
 
@@ -841,7 +903,7 @@
     if (current) body.expected = current; // compare-and-set: 409 if another operator switched first
     if (force) body.force = true;
     setBusy(true, name);
-    return api("POST", "switch", body).then(
+    return cut("switch", body).then(
       function (result) {
         dismiss("action");
         if (target === "live") optimistic(result.ingest, undefined);
@@ -892,7 +954,7 @@
     // Compare-and-set: the cut only happens if Live and Preview still carry what this page shows.
     var body = { expected_live: onAir("live"), expected_preview: onAir("preview") };
     if (force) body.force = true;
-    api("POST", "take", body).then(
+    cut("take", body).then(
       function (result) {
         button.classList.remove("pressed");
         dismiss("action");
@@ -996,9 +1058,11 @@
     loadTopology().then(function () {
       poll();
       loadHistory();
-      refreshThumbs();
     });
     setInterval(renderConnection, 1000);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) poll(); // back in view: current at once, then every POLL_MS
+    });
   }
 
   function showSignIn(message) {

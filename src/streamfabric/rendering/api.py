@@ -28,6 +28,9 @@ LAMBDA_RUNTIME = "python3.12"  # the function's runtime; the package's wheels ar
 LAMBDA_HANDLER = "streamfabric.api.handler.lambda_handler"
 # API Gateway stage throttling ("Throttle API requests for better throughput", API Gateway Developer
 # Guide): steady requests per second and burst, per stage, for a handful of operators and scripts.
+# An open panel makes about 0.75-0.9 requests/s (panel.js: status every 2 s, the multiviewer every
+# 5 s, history every 30 s; tests/panel/test_panel_rate.py and bench/ops.py count them), so five
+# panels and an operator's switches fit 5/s; the burst of 10 absorbs two pages opening at once.
 THROTTLE_RATE, THROTTLE_BURST = 5, 10
 BUCKET_PATTERN = "^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
 KEY_PATTERN = "^[^${}]*$"

@@ -30,6 +30,10 @@ class SwitcherOptions:
     # (MediaConnect's API allows ~5 requests/s); any switch or take invalidates it.
     status_ttl: float = 0.0
     state_ttl: float = 5.0  # the runtime state is checked for a change at most this often
+    # status(): an ingest flow's DescribeFlow (errors, outputs) is renewed when older than this, at
+    # most ``describe_budget`` per status read beyond those it needs anyway (switching.looks)
+    describe_ttl: float = 30.0
+    describe_budget: int = 2
     settle_attempts: int = 20  # describes of a flow that is still UPDATING before giving up
     settle_window: float = 30.0  # a take first waits for this process's updates this recent
 
@@ -53,6 +57,8 @@ class SwitcherKeywords(TypedDict, total=False):
     health_ttl: float
     status_ttl: float
     state_ttl: float
+    describe_ttl: float
+    describe_budget: int
     settle_attempts: int
     settle_window: float
     session: boto3.session.Session | None

@@ -356,6 +356,19 @@ class SignalMonitor:
         receiving = None if metadata is None else encoding is not None
         return judge(metrics, encoding, messages, age, receiving=receiving)
 
+    def ages(self, flow_arn: str) -> dict[str, float | None]:
+        """How old what is cached of ``flow_arn`` is (s): ``metrics_s`` its newest datapoint,
+        ``metrics_read_s`` the read that brought it, ``metadata_s`` its metadata (None: never read)."""
+        now, wall = self.clock(), self.wall()
+        with self._lock:
+            metrics, metadata = self._metrics.get(flow_arn), self._metadata.get(flow_arn)
+        newest = datetime.fromisoformat(metrics[0].newest) if metrics and metrics[0].newest else None
+        return {
+            "metrics_s": None if newest is None else round((wall - newest).total_seconds(), 1),
+            "metrics_read_s": None if metrics is None else round(now - metrics[1], 1),
+            "metadata_s": None if metadata is None else round(now - metadata[2], 1),
+        }
+
 
 def _describe(encoding: Encoding) -> dict[str, str | None]:
     return {"codec": encoding.codec, "resolution": encoding.resolution, "frame_rate": encoding.frame_rate}

@@ -1,4 +1,5 @@
-"""What is on air and how each ingest is doing, read from AWS (describe_flow), as data and as a table."""
+"""What is on air and how each ingest is doing, read from AWS (:mod:`.observe`), as data and as a
+table; with how old each piece of evidence is (:class:`Evidence`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,23 @@ from typing import Any
 from ..state.runtime import RuntimeState
 from ..topology.model import HubRole
 from .signal import Signal
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """How old each piece of what status says of a flow is, in seconds at ``Status.observed_at``
+    (None: never read). ``flow_status_s``: its status (ListFlows or DescribeFlow);
+    ``flow_details_s``: its DescribeFlow (errors, outputs: the on-air path check);
+    ``metrics_s``: its newest CloudWatch datapoint (CloudWatch delivers with a delay);
+    ``metrics_read_s``: the GetMetricData that brought it; ``metadata_s``: its source metadata
+    (encoding); ``thumbnail_s``: its latest thumbnail (when it was taken)."""
+
+    flow_status_s: float | None = None
+    flow_details_s: float | None = None
+    metrics_s: float | None = None
+    metrics_read_s: float | None = None
+    metadata_s: float | None = None
+    thumbnail_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +39,7 @@ class HubStatus:
     errors: tuple[str, ...] = ()  # the hub flow's Messages.Errors
     signal: Signal | None = None  # what the hub flow receives (switching.signal)
     protection: dict[str, Any] | None = None  # the protection in force (state.protection), if any
+    evidence: Evidence | None = None  # how old each piece of the above is
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +53,7 @@ class IngestHealth:
     on_preview: bool
     path_errors: tuple[str, ...] = ()  # why an on-air path from it is broken (checks.path_problems)
     signal: Signal | None = None  # connected, bitrate, encoding, thumbnail age (switching.signal)
+    evidence: Evidence | None = None  # how old each piece of the above is
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +63,8 @@ class Status:
     preview: HubStatus
     ingests: tuple[IngestHealth, ...]
     warnings: tuple[str, ...] = ()  # e.g. another flow with one of our names (checks.duplicate_names)
+    observed_at: str | None = None  # ISO UTC time of the reads this snapshot comes from (every
+    # caller within status_ttl gets this same snapshot: its age is now minus observed_at)
 
     def hub(self, role: HubRole) -> HubStatus:
         return self.live if role == "live" else self.preview

@@ -36,7 +36,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Unpack
 
 from ..aws.gateway import AwsGateway
@@ -49,13 +49,14 @@ from .audit import AuditRecord, open_audit_log
 from .checks import flow_errors, path_problems
 from .compare import require_expected
 from .freshness import AuditWatch, DeployedState, deployed_topology
+from .looks import Look
 from .observe import observe_flows
 from .options import SwitcherDependencies, SwitcherKeywords, SwitcherOptions, split_keywords
 from .protect import FlowProtections
 from .recording import Attempt, AuditWriteError, Recorder, without_settled_intents
 from .results import SwitchResult, TakeResult
 from .signal import SignalMonitor
-from .status import HubStatus, Status, hub_status, ingest_health
+from .status import Evidence, HubStatus, Status, hub_status, ingest_health
 from .updating import RecentUpdates, update_source
 
 
@@ -90,6 +91,8 @@ class Switcher:
         self._on_air: dict[HubRole, str | None] = {}
         self._health: dict[str, tuple[str, float]] = {}  # ingest -> (flow status, seen at)
         self._status: tuple[Status, float] | None = None  # the last status() and when (status_ttl)
+        self._status_lock = threading.Lock()  # one status read at a time; the others wait for it
+        self._looks: dict[str, Look] = {}  # ingest -> its last DescribeFlow (switching.looks)
         self._updates = RecentUpdates(self.clock)  # a take waits for them to show
         self._topology_tried: str | None = None
         self.signals = given.signals or SignalMonitor(self.gateway, clock=self.clock)
@@ -130,6 +133,7 @@ class Switcher:
             self._on_air.clear()
             self._health.clear()
             self._status = None
+            self._looks.clear()
 
     def caller(self) -> str:
         if self._caller is None:
@@ -380,21 +384,42 @@ class Switcher:
         return f"take failed ({failed}); {role} was put back on {original!r}"
 
     def status(self) -> Status:
+        """One snapshot for every caller within ``status_ttl`` (callers that find it stale while
+        another reads wait for that read); otherwise read (:mod:`.observe`, :mod:`.looks`)."""
+        cached = self._cached_status()
+        if cached is not None:
+            return cached
+        with self._status_lock:
+            cached = self._cached_status()
+            if cached is not None:
+                return cached
+            return self._observe_status()
+
+    def _cached_status(self) -> Status | None:
         cached, ttl = self._status, self.options.status_ttl
-        if cached is not None and ttl > 0 and self.clock() - cached[1] <= ttl:
-            return cached[0]
+        if cached is None or ttl <= 0:
+            return None
+        return cached[0] if self.clock() - cached[1] <= ttl else None
+
+    def _observe_status(self) -> Status:
         state = self.state
         self._watch.unchanged()  # observe the audit log before reading what is on air
-        responses, warnings = observe_flows(self.gateway, self.topology, state, self.signals)
+        started, wall = self.clock(), datetime.now(UTC)
+        seen = observe_flows(
+            self.gateway, self.topology, state, self.signals, dict(self._looks),
+            on_air=(self._on_air.get("live"), self._on_air.get("preview")), now=started,
+            ttl=self.options.describe_ttl, budget=self.options.describe_budget,
+        )  # fmt: skip
+        responses = seen.responses
         live = self._hub("live", responses["hub:live"])
         preview = self._hub("preview", responses["hub:preview"])
         guarded, unread = self.protections.all()
-        live = replace(
-            live, signal=self.signals.signal(state.live.flow_arn), protection=_dict(guarded["live"])
-        )
-        preview = replace(
-            preview, signal=self.signals.signal(state.preview.flow_arn), protection=_dict(guarded["preview"])
-        )
+        live = replace(live, signal=self.signals.signal(state.live.flow_arn),
+                       protection=_dict(guarded["live"]),
+                       evidence=self._evidence(state.live.flow_arn, 0.0, 0.0))  # fmt: skip
+        preview = replace(preview, signal=self.signals.signal(state.preview.flow_arn),
+                          protection=_dict(guarded["preview"]),
+                          evidence=self._evidence(state.preview.flow_arn, 0.0, 0.0))  # fmt: skip
         state = self.state  # maybe re-read: a hub flow pointed at an address the old one did not know
         now = self.clock()
         with self._lock:
@@ -412,18 +437,49 @@ class Switcher:
             errors = flow_errors(response)
             problems = path_problems(name, ing, flow, on_air)  # type: ignore[arg-type]
             signal = self.signals.signal(ing.flow_arn)
-            ingests.append(
-                ingest_health(name, ing.region, flow, *hub_ingests, errors, problems, signal=signal)
-            )
-        status = Status(self.topology.name, live, preview, tuple(ingests), (*warnings, *unread))
+            health = ingest_health(name, ing.region, flow, *hub_ingests, errors, problems, signal=signal)
+            previous = self._looks.get(name)
+            if name in seen.described or previous is None:
+                self._looks[name] = Look(response, started, not health.healthy, signal.has_signal)
+                details: float | None = 0.0
+            else:
+                details = round(started - previous.at, 1)
+            status_age = 0.0 if name in seen.described or seen.listed.get(name) else details
+            ingests.append(replace(health, evidence=self._evidence(ing.flow_arn, status_age, details)))
+        status = Status(self.topology.name, live, preview, tuple(ingests), (*seen.warnings, *unread),
+                        observed_at=wall.isoformat(timespec="seconds"))  # fmt: skip
         self._status = (status, now)
         return status
+
+    def _evidence(self, flow_arn: str, flow_status: float | None, details: float | None) -> Evidence:
+        ages = self.signals.ages(flow_arn)
+        return Evidence(
+            flow_status_s=flow_status, flow_details_s=details, metrics_s=ages["metrics_s"],
+            metrics_read_s=ages["metrics_read_s"], metadata_s=ages["metadata_s"],
+            thumbnail_s=self.signals.signal(flow_arn).thumbnail_age_s,
+        )  # fmt: skip
 
     def thumbnail(self, ingest: str) -> tuple[bytes | None, datetime | None, tuple[str, ...]]:
         """The latest thumbnail of ``ingest``'s source (JPEG), when it was taken, and AWS's messages."""
         self._ingest(ingest)
         target = self.state.ingests[ingest]
         return self.signals.read_thumbnail(target.region, target.flow_arn)
+
+    def thumbnails(self) -> dict[str, tuple[bytes | None, datetime | None, tuple[str, ...]]]:
+        """Every ingest's latest thumbnail (as :meth:`thumbnail`), read concurrently (each cached
+        ``thumbnail_ttl`` seconds, so panels polling together share the reads)."""
+        state = self.state
+
+        def read(name: str) -> tuple[bytes | None, datetime | None, tuple[str, ...]]:
+            ingest = state.ingests[name]
+            try:
+                return self.signals.read_thumbnail(ingest.region, ingest.flow_arn)
+            except AwsError as exc:
+                return None, None, (str(exc),)
+
+        names = list(state.ingests)
+        with ThreadPoolExecutor(max_workers=max(1, min(16, len(names)))) as pool:
+            return dict(zip(names, pool.map(read, names), strict=True))
 
     def history(self, limit: int | None = None) -> list[AuditRecord]:
         """The audit log, oldest first, without the intent records whose outcome followed them."""
