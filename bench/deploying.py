@@ -96,7 +96,7 @@ def deploy_once(
     emulator.prepare(str(path), update_window=update_window)
     model = load_topology(str(path))
     calls: list[str] = []
-    gateway = AwsGateway(session(latency, calls), waiter_delay=0, sleep=lambda _: None)
+    gateway = AwsGateway(session(latency, calls), waiter_delay=0)
     starts: dict[str, float] = {}
     cpu, start = time.process_time(), time.perf_counter()
     deploy(model, network="cloudformation", gateway=gateway, reporter=_reporter(start, starts))

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from ci_skip import skip_unless_ci
 from streamfabric.cli.demo import DemoResult, run_demo
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -105,7 +106,7 @@ def test_demo_through_terraform_deploys_the_flows_on_terraform_s_network_succeed
 
     reason = missing_reason()
     if reason:
-        pytest.skip(reason)
+        skip_unless_ci(reason)
     for var in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(var, raising=False)
     regions = ("eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1")

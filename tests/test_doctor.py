@@ -31,7 +31,7 @@ ROLE_SESSION = "arn:aws:sts::123456789012:assumed-role/deployer/ci-run"
 
 def _offline_gateway() -> AwsGateway:
     session = boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="eu-west-1")
-    return AwsGateway(session, sleep=lambda _: None)
+    return AwsGateway(session)
 
 
 def _quotas(gateway: AwsGateway, region: str, value: float | None) -> Stubber:

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from ci_skip import skip_unless_ci
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 INVALID = ROOT / "tests" / "fixtures" / "invalid" / "port-range.json"
@@ -106,7 +108,7 @@ def repository(tmp_path: Path) -> Path:
     """A git repository whose main branch has festival.json and its rendered files; the pull request
     (the working tree) changes a port."""
     if not shutil.which("git"):
-        pytest.skip("git is not installed")
+        skip_unless_ci("git is not installed")
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copy(EXAMPLES / "festival.json", repo / "festival.json")

@@ -14,6 +14,8 @@ import boto3
 import pytest
 from hypothesis import settings
 
+from ci_skip import skip_unless_ci
+
 
 def test_the_session_has_fake_credentials_and_no_config_files() -> None:
     assert os.environ["AWS_CONFIG_FILE"] == os.devnull
@@ -90,7 +92,7 @@ def test_profile():
 def test_playwright_drives_the_chromium_debian_ships() -> None:
     chromium = os.environ.get("STREAMFABRIC_CHROMIUM", "/usr/bin/chromium")
     if not shutil.which(chromium):
-        pytest.skip(f"{chromium} is not installed (scripts/test.sh installs Debian's chromium)")
+        skip_unless_ci(f"{chromium} is not installed (scripts/test.sh installs Debian's chromium)")
     import playwright
 
     browsers = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"

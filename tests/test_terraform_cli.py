@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ci_skip import skip_unless_ci
 from streamfabric.cli import terraform as terraform_cli
 from streamfabric.cli.terraform import MIRROR_ENV, TerraformError, cli_config, find_mirror, terraform_env
 
@@ -44,7 +45,7 @@ def test_default_lookup_takes_the_first_holding_hashicorp_aws_succeeds(
 def test_default_lookup_finds_this_machine_s_mirror_without_a_variable_succeeds() -> None:
     """CI and these machines keep the mirror in /opt/tf-plugins: found with no variable set."""
     if not Path("/opt/tf-plugins/registry.terraform.io/hashicorp/aws").is_dir():
-        pytest.skip("no provider mirror in /opt/tf-plugins on this machine")
+        skip_unless_ci("no provider mirror in /opt/tf-plugins on this machine")
     assert find_mirror({}) == Path("/opt/tf-plugins")
 
 

@@ -12,7 +12,7 @@ from streamfabric.aws.gateway import AwsGateway
 
 def gateway() -> AwsGateway:
     session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="eu-west-1")
-    return AwsGateway(session, waiter_delay=0, sleep=lambda _: None)
+    return AwsGateway(session, waiter_delay=0)
 
 
 def test_a_client_is_built_once_for_all_threads_with_its_models_loaded() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ci_skip import skip_unless_ci
 from streamfabric.cli.main import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def test_bash_completes_commands_options_and_choices(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if not shutil.which("bash"):
-        pytest.skip("bash is not installed")
+        skip_unless_ci("bash is not installed")
     script = tmp_path / "streamfabric.bash"
     script.write_text(_script("bash", capsys))
     assert set(_bash_complete(script, "streamfabric", "")) >= set(COMMANDS)

@@ -76,7 +76,7 @@ def create_network(sess: boto3.session.Session, model: Topology, endpoint: str) 
 
 def gateway(sess: boto3.session.Session | None = None) -> AwsGateway:
     """A gateway whose waiters never sleep."""
-    return AwsGateway(sess or session(), waiter_delay=0, sleep=lambda _: None)
+    return AwsGateway(sess or session(), waiter_delay=0)
 
 
 ASKING = frozenset({"CreateChangeSet", "DeleteChangeSet", "DeleteStack"})
@@ -120,7 +120,7 @@ class CrashingGateway(AwsGateway):
     """A gateway that fails its ``crash_at``-th mutating call (1-based), just before making it."""
 
     def __init__(self, sess: boto3.session.Session, crash_at: int | None) -> None:
-        super().__init__(sess, waiter_delay=0, sleep=lambda _: None)
+        super().__init__(sess, waiter_delay=0)
         self.crash_at = crash_at
         self.mutations: list[str] = []
         self._count_lock = threading.Lock()

@@ -59,7 +59,6 @@ def gateway() -> AwsGateway:
     return AwsGateway(
         boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name=REGION),
         waiter_delay=0,
-        sleep=lambda _: None,
     )
 
 

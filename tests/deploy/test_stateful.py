@@ -6,11 +6,19 @@ checks AWS with the test's own describe calls, by ARN:
 * AWS holds exactly the topology's flows (in every region ever used), all ACTIVE, each ingest's
   hop outputs on its VPC interface;
 * Live and Preview each call the private IP of one of the topology's ingests;
-* nothing on air changed unless the deploy was allowed to interrupt it (a refused deploy made no
-  mutating call at all);
+* Live and Preview are ACTIVE and carry the ingest an operator last chose (switch, take), or, after
+  an ``--allow-interruption`` deploy that removed it, the one that deploy announced (its
+  ``starts_on``); a deploy refused by the on-air guard changed nothing but its asking
+  CloudFormation (change sets, deleted again);
+* a second deploy makes no mutating call;
 * the runtime state matches AWS (flow ARNs, private IPs, the inventory's regions);
 
-and at the end ``destroy`` leaves nothing in any region ever used.
+and at the end ``destroy`` leaves nothing in any region ever used. The edits include the ones a
+show makes by accident (``starts_on``, descriptions, tags: nothing on air may move), moving a
+region's zone (with the old subnet CIDR it is refused before any change; with a new one it is a
+planned replacement after which Live and Preview are back on what they carried), two deploys started
+together (one deploys, the other is refused by the lock) and a deploy killed at a random call
+(the next one converges).
 
 CI runs a bounded number of examples and steps (2 shared cores: each deploy takes seconds):
 ``STREAMFABRIC_STATEFUL_EXAMPLES`` (default 5) x ``STREAMFABRIC_STATEFUL_STEPS`` (default 8). A
@@ -20,8 +28,10 @@ tests/deploy/test_stateful.py`` (the issue's 15 x 8: 4 minutes here, 23 deploys)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +42,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from streamfabric.deployment import deploy, destroy
+from streamfabric.deployment.lease import LeaseHeldError
 from streamfabric.deployment.plan.guard import OnAirError
+from streamfabric.errors import DeployError
 from streamfabric.state.runtime import RuntimeState
 from streamfabric.switching.switcher import Switcher
 from streamfabric.topology.loading import load_topology
@@ -111,6 +123,8 @@ class Day2(RuleBasedStateMachine):
         self.used_regions = {HUB, "eu-west-2"}
         self.deployed: Topology | None = None
         self.secrets: set[tuple[str, str]] = set()
+        self.chosen: dict[str, str] = {"live": "anchor", "preview": "anchor"}  # what the operator put on air
+        self.zones: dict[str, int] = {}  # region -> how often its zone moved (picks the CIDR)
         self.deploy_and_check(allow=False)
 
     # -- edits of the topology (deployed by the deploy rule) ------------------------------------
@@ -191,6 +205,27 @@ class Day2(RuleBasedStateMachine):
         outputs = self.doc["hub"][role]["outputs"]
         outputs.pop(data.draw(st.integers(0, len(outputs) - 1)))
 
+    @rule(role=st.sampled_from(ROLES), data=st.data())
+    def edit_starts_on(self, role: str, data: st.DataObject) -> None:
+        self.doc["hub"][role]["starts_on"] = data.draw(st.sampled_from(self._names()))
+
+    @rule(value=st.sampled_from(["a", "b", "c"]))
+    def edit_tags_and_descriptions(self, value: str) -> None:
+        self.doc["tags"] = {"season": value}
+        for ingest in self.doc["ingests"]:
+            ingest["description"] = f"edited {value}"
+
+    @rule(data=st.data(), new_cidr=st.booleans())
+    def move_zone(self, data: st.DataObject, new_cidr: bool) -> None:
+        nets = [self.doc["hub"], *self.doc["regions"]]
+        net = data.draw(st.sampled_from(nets))
+        region = net["region"]
+        net["availability_zone"] = region + ("b" if net["availability_zone"].endswith("a") else "a")
+        if new_cidr:
+            self.zones[region] = self.zones.get(region, 1) + 1
+            base = net["vpc_cidr"].rsplit(".", 2)[0]
+            net["subnet_cidr"] = f"{base}.{self.zones[region] % 200 + 1}.0/24"
+
     # -- the show ---------------------------------------------------------------------------------
 
     @precondition(lambda self: self.deployed is not None)
@@ -198,12 +233,14 @@ class Day2(RuleBasedStateMachine):
     def switch(self, data: st.DataObject, role: str) -> None:
         assert self.deployed is not None
         ingest = data.draw(st.sampled_from(list(self.deployed.ingest_names)))
-        self._switcher().switch(ingest, role)  # type: ignore[arg-type]
+        self._switcher().switch(ingest, role, force=True)  # type: ignore[arg-type]
+        self.chosen[role] = ingest
 
     @precondition(lambda self: self.deployed is not None)
     @rule()
     def take(self) -> None:
-        self._switcher().take()
+        self._switcher().take(force=True)
+        self.chosen["live"], self.chosen["preview"] = self.chosen["preview"], self.chosen["live"]
 
     def _switcher(self) -> Switcher:
         assert self.deployed is not None
@@ -212,6 +249,46 @@ class Day2(RuleBasedStateMachine):
     @rule(allow=st.booleans())
     def deploy_rule(self, allow: bool) -> None:
         self.deploy_and_check(allow)
+
+    @rule()
+    def two_deploys_at_once(self) -> None:
+        """One deploys, the other exits before any change naming the lock; the invariants hold."""
+        model = self._load()
+        results: list[object] = []
+        errors: list[BaseException] = []
+        start = threading.Barrier(2)
+
+        def run() -> None:
+            start.wait()
+            try:
+                results.append(deploy(model, network="cloudformation", gateway=helpers.gateway(self.session)))
+            except DeployError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        held = [e for e in errors if isinstance(e, LeaseHeldError)]
+        assert len(held) == 1, errors  # the other deployed, or was refused by the guard / a move
+        self.rules_run.append(f"two deploys: {len(results)} done, {[type(e).__name__ for e in errors]}")
+        self.deploy_and_check(allow=False)
+
+    @rule(k=st.integers(1, 40))
+    def deploy_killed(self, k: int) -> None:
+        """A deploy killed before its k-th mutating call; the next deploy converges."""
+        model = self._load()
+        with contextlib.suppress(helpers.Crash, OnAirError, DeployError):
+            deploy(
+                model,
+                network="cloudformation",
+                gateway=helpers.CrashingGateway(self.session, crash_at=k),
+                allow_interruption=True,
+            )
+        self.rules_run.append(f"deploy killed at mutating call {k}")
+        self.interrupted_allowed(model)
+        self.deploy_and_check(allow=True)
 
     # -- deploy and the invariants ----------------------------------------------------------------
 
@@ -235,10 +312,16 @@ class Day2(RuleBasedStateMachine):
                     found[role] = flow["Source"].get("Transport", {}).get("SourceListenerAddress")
         return found
 
+    def interrupted_allowed(self, model: Topology) -> None:
+        """After a deploy allowed to interrupt: a hub flow whose chosen ingest left is on the
+        ingest that deploy announced (its starts_on)."""
+        for role in ROLES:
+            if self.chosen[role] not in model.ingest_names:
+                self.chosen[role] = model.hub.flow(role).starts_on  # type: ignore[arg-type]
+
     def deploy_and_check(self, allow: bool) -> None:
         self.rules_run.append(f"deploy(allow={allow}) {len(self.doc['ingests'])} ingests {self._regions()}")
-        model = self._load()  # Live and Preview start on the anchor, which is never removed
-        before = self._on_air()
+        model = self._load()
         counter = helpers.CallCounter(self.session)
         try:
             deploy(
@@ -249,21 +332,58 @@ class Day2(RuleBasedStateMachine):
             )
         except OnAirError:
             assert not allow
-            assert counter.mutating == [], "a refused deploy changed something"
-            assert self._on_air() == before
-            # the operator switches away from what is leaving, then deploys
+            assert counter.changes == [], "a refused deploy changed something"
+            self.check_on_air(self.deployed or model)
+            # the operator switches away from what is leaving, then deploys, accepting the rest
             for role in ROLES:
-                self._switcher().switch("anchor", role)  # type: ignore[arg-type]
-            deploy(model, network="cloudformation", gateway=helpers.gateway(self.session))
-        else:
-            if not allow:  # what was on air (a caller to an ingest) is still on air
-                after = self._on_air()
-                for role, address in before.items():
-                    if address:
-                        assert after.get(role) == address, f"{role} changed without --allow-interruption"
+                self._switcher().switch("anchor", role, force=True)  # type: ignore[arg-type]
+                self.chosen[role] = "anchor"
+            deploy(
+                model,
+                network="cloudformation",
+                gateway=helpers.gateway(self.session),
+                allow_interruption=True,
+            )
+        except DeployError as exc:
+            if "subnet_cidr" not in str(exc):
+                raise
+            assert counter.changes == [], "a refused zone move changed something"
+            self.rules_run.append("zone move refused: the subnet needs a new CIDR")
+            self._undo_same_cidr_moves()
+            return self.deploy_and_check(allow)
+        if allow:
+            self.interrupted_allowed(model)
         self.deployed = model
         self.used_regions |= {net.region for net in model.networks}
         self.check_aws(model)
+        self.check_on_air(model)
+        counter.reset()
+        again = deploy(model, network="cloudformation", gateway=helpers.gateway(self.session))
+        assert again.plan.empty and counter.mutating == [], f"a second deploy changed {counter.mutating}"
+
+    def _undo_same_cidr_moves(self) -> None:
+        """Put back the zone of every region whose move kept its CIDR (the refused part)."""
+        assert self.deployed is not None
+        for net in [self.doc["hub"], *self.doc["regions"]]:
+            was = next((n for n in self.deployed.networks if n.region == net["region"]), None)
+            if was is not None and was.subnet_cidr == net["subnet_cidr"]:
+                net["availability_zone"] = was.availability_zone
+
+    def check_on_air(self, model: Topology) -> None:
+        """Live and Preview ACTIVE, each calling the private IP of the ingest chosen for it."""
+        flows = {
+            f["Name"]: f
+            for region in sorted(self.used_regions)
+            for f in _flows(self.session, region).values()
+        }
+        for role in ROLES:
+            hub = flows[f"day2-{role}"]
+            assert hub["Status"] == "ACTIVE", f"{role} is {hub['Status']}"
+            ingest = flows[model.flow_name(self.chosen[role])]
+            (vpc,) = ingest["VpcInterfaces"]
+            address = _ip(self.session, ingest["AvailabilityZone"][:-1], vpc["NetworkInterfaceIds"][0])
+            got = hub["Source"].get("Transport", {}).get("SourceListenerAddress")
+            assert got == address, f"{role} calls {got}, not {self.chosen[role]} ({address})"
 
     def check_aws(self, model: Topology) -> None:
         wanted = {model.flow_name(i.name): i.region for i in model.ingests}

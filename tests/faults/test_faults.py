@@ -82,7 +82,7 @@ def test_deploy_and_switch_converge_under_throttling_and_5xx(aws: str, tmp_path:
     helpers.create_example_secrets(model, aws)
     faulty = helpers.session()
     faults = Faults(faulty, rate=0.2)
-    deploy(model, network="cloudformation", gateway=AwsGateway(faulty, waiter_delay=0, sleep=lambda _: None))
+    deploy(model, network="cloudformation", gateway=AwsGateway(faulty, waiter_delay=0))
     assert sum(faults.injected.values()) > 0, "the hook injected nothing"
 
     clean = helpers.session()
@@ -104,9 +104,7 @@ def test_deploy_and_switch_converge_under_throttling_and_5xx(aws: str, tmp_path:
 def test_switches_converge_under_throttling_and_5xx(on_air_reset: World) -> None:
     faulty = on_air_reset.session()
     faults = Faults(faulty, rate=0.3, seed=3)
-    switcher = Switcher(
-        on_air_reset.model, gateway=AwsGateway(faulty, waiter_delay=0, sleep=lambda _: None), caller="faults"
-    )
+    switcher = Switcher(on_air_reset.model, gateway=AwsGateway(faulty, waiter_delay=0), caller="faults")
     for n in range(10):
         result = switcher.switch(["nyc-studio", "sydney-stage"][n % 2], "live", force=True)
         assert result.changed

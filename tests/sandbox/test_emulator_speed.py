@@ -11,15 +11,15 @@ import yaml
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import utils as cfn_utils
 
+from ci_skip import skip_unless_ci
 from streamfabric.sandbox import patching
 from streamfabric.sandbox.cloudformation import templates_yaml
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "cloudformation"
 TEMPLATES = sorted(GOLDEN.rglob("*.yaml"))
 
-pytestmark = pytest.mark.skipif(
-    not getattr(yaml, "__with_libyaml__", False), reason="PyYAML without libyaml: moto's loader is kept"
-)
+if not getattr(yaml, "__with_libyaml__", False):
+    skip_unless_ci("PyYAML without libyaml: moto's loader is kept")
 
 
 def test_there_are_templates_to_compare() -> None:

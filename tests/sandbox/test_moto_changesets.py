@@ -171,7 +171,19 @@ def test_update_change_sets_list_their_changes_and_apply_them(aws: str, cfn: Any
     assert _changes(change_set) == {"Secret": ("Modify", "Properties", "physical")}
     [change] = change_set["Changes"]
     assert change["ResourceChange"]["PhysicalResourceId"] == before["SecretArn"]
-    assert change["ResourceChange"]["Replacement"] == "Conditional"
+    # SecretString is not create-only (the resource schema): updated in place; a parameter's change
+    # is two details, Dynamic/DirectModification and Static/ParameterReference (User Guide samples)
+    assert change["ResourceChange"]["Replacement"] == "False"
+    target = {"Attribute": "Properties", "Name": "SecretString", "RequiresRecreation": "Never"}
+    assert change["ResourceChange"]["Details"] == [
+        {"Target": target, "Evaluation": "Dynamic", "ChangeSource": "DirectModification"},
+        {
+            "Target": target,
+            "Evaluation": "Static",
+            "ChangeSource": "ParameterReference",
+            "CausingEntity": "Word",
+        },
+    ]
     # a second change set for the same stack, dropped when the first one is executed
     _change_set(cfn, "c3", "UPDATE", _template("third"), Parameters=_parameters(Word="three"))
     assert [s["ChangeSetName"] for s in cfn.list_change_sets(StackName="cs")["Summaries"]] == [

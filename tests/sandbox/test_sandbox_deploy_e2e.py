@@ -75,7 +75,7 @@ def test_festival_deploys_on_the_sandbox_without_shims_and_again_without_a_chang
 
     session = boto3.session.Session(region_name="us-east-1")
     counter = MutatingCalls(session)  # before the gateway makes its clients
-    gateway = AwsGateway(session, waiter_delay=0, sleep=lambda _: None)
+    gateway = AwsGateway(session, waiter_delay=0)
 
     result = deploy(model, network="cloudformation", session=session, gateway=gateway)
 

@@ -32,7 +32,7 @@ class World:
 
     def switcher(self, session: boto3.session.Session | None = None, **kwargs: object) -> Switcher:
         sess = session or self.session()
-        return Switcher(self.model, gateway=AwsGateway(sess, waiter_delay=0, sleep=lambda _: None), **kwargs)  # type: ignore[arg-type]
+        return Switcher(self.model, gateway=AwsGateway(sess, waiter_delay=0), **kwargs)  # type: ignore[arg-type]
 
     def hub_source(self, role: str) -> dict[str, object]:
         """The hub flow's source, found by the ARN in the runtime state (names need not be unique)."""

@@ -46,7 +46,7 @@ def world_files(on_air_reset: World) -> Iterator[World]:
 
 
 def _gateway(session: Any = None) -> AwsGateway:
-    return AwsGateway(session or helpers.session(), waiter_delay=0, sleep=lambda _: None)
+    return AwsGateway(session or helpers.session(), waiter_delay=0)
 
 
 def _bucket(name: str) -> None:

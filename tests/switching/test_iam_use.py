@@ -136,7 +136,7 @@ def test_the_api_role_allows_every_call_of_switch_take_status_and_the_api(deploy
     session = helpers.session()
     recorder = Recorder(session)
     model = load_topology(f"s3://{BUCKET}/festival/festival.json", session=session)
-    switcher = Switcher(model, gateway=AwsGateway(session, waiter_delay=0, sleep=lambda _: None))
+    switcher = Switcher(model, gateway=AwsGateway(session, waiter_delay=0))
     switcher.switch("tent-stage", "preview", force=True)
     switcher.take()
     switcher.status()

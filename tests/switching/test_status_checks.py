@@ -145,7 +145,7 @@ def test_flow_settled_does_not_take_active_for_done_before_the_update_shows(clea
 
     world = clean
     recorder = WireRecorder(world.session())
-    gateway = AwsGateway(recorder.session, waiter_delay=0, sleep=lambda _: None)
+    gateway = AwsGateway(recorder.session, waiter_delay=0)
     state = world.switcher().state
     target = state.ingests["boston-remote"]
     params = {"FlowArn": state.live.flow_arn, "SourceArn": state.live.source_arn,

@@ -33,7 +33,7 @@ def test_the_products_requests_and_the_emulators_answers_match_botocores_model(
         helpers.create_example_hosted_zone(model)
         session = helpers.session()
         recorder = WireRecorder(session)
-        gateway = AwsGateway(session, waiter_delay=0, sleep=lambda _: None)
+        gateway = AwsGateway(session, waiter_delay=0)
         deploy(model, network="cloudformation", gateway=gateway)
         sw = Switcher(model, gateway=gateway)
         sw.status()

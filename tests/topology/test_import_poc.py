@@ -225,17 +225,27 @@ def test_an_import_that_does_not_validate_is_printed_with_its_problems(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('{"regions": [', ["mediaconnect.json: $: invalid JSON at line 1, column 14: Expecting value"]),
-        ("[]", ['mediaconnect.json: $: expected the proof of concept\'s config object ({"regions": [...]})']),
-        ("{}", ["mediaconnect.json: $: missing required field 'regions'"]),
-        ('{"regions": []}', ["mediaconnect.json: $.regions: no regions: nothing to import"]),
-        ('{"regions": "x"}', ["mediaconnect.json: $.regions: expected an array, not a string"]),
+        (
+            '{"regions": [',
+            ["mediaconnect.json: $: invalid JSON at line 1, column 14: Expecting value [SF0003]"],
+        ),
+        (
+            "[]",
+            [
+                'mediaconnect.json: $: expected the proof of concept\'s config object ({"regions": [...]})'
+                " [SF4001]"
+            ],
+        ),
+        ("{}", ["mediaconnect.json: $: missing required field 'regions' [SF4002]"]),
+        ('{"regions": []}', ["mediaconnect.json: $.regions: no regions: nothing to import [SF4006]"]),
+        ('{"regions": "x"}', ["mediaconnect.json: $.regions: expected an array, not a string [SF4001]"]),
         (
             '{"regions": [1, {"vpc_cidr": 5}]}',
             [
-                "mediaconnect.json: $.regions[0]: expected an object, not a number",
-                "mediaconnect.json: $.regions[1]: missing required field 'region'",
-                "mediaconnect.json: $.regions[1].vpc_cidr: expected a non-empty string, not a number",
+                "mediaconnect.json: $.regions[0]: expected an object, not a number [SF4001]",
+                "mediaconnect.json: $.regions[1]: missing required field 'region' [SF4002]",
+                "mediaconnect.json: $.regions[1].vpc_cidr: expected a non-empty string, not a number"
+                " [SF4001]",
             ],
         ),
         (
@@ -253,27 +263,32 @@ def test_an_import_that_does_not_validate_is_printed_with_its_problems(
                 }
             ),
             [
-                "mediaconnect.json: $.regions[0].flows[0].inputs[0].port: expected a port number (1-65535)",
-                'mediaconnect.json: $.regions[0].flows[0].inputs[0].type: expected "public" or "private"',
-                "mediaconnect.json: $.regions[0].flows[0].outputs: expected an array, not an object",
+                "mediaconnect.json: $.regions[0].flows[0].inputs[0].port: expected a port number (1-65535)"
+                " [SF4003]",
+                'mediaconnect.json: $.regions[0].flows[0].inputs[0].type: expected "public" or "private"'
+                " [SF4004]",
+                "mediaconnect.json: $.regions[0].flows[0].outputs: expected an array, not an object [SF4001]",
             ],
         ),
         (
             json.dumps(
                 {"regions": [_region("us-east-2", "10.0.0.0/16", _flow("x", inputs=[("private", 2000)]))]}
             ),
-            ["mediaconnect.json: $.regions: no public input in any flow: there is no ingest to import"],
+            [
+                "mediaconnect.json: $.regions: no public input in any flow: there is no ingest to import"
+                " [SF4006]"
+            ],
         ),
         (
             '{"regions": [{"region": "us-east-2", "region": "us-east-2", "vpc_cidr": "10.0.0.0/16"}]}',
             [
                 "mediaconnect.json: $.regions[0].region: "
-                "duplicate key 'region' (JSON objects must not repeat keys)"
+                "duplicate key 'region' (JSON objects must not repeat keys) [SF0005]"
             ],
         ),
         (
             '{"regions": [{"region": "US East", "vpc_cidr": "10.0.0.0/16"}]}',
-            ["mediaconnect.json: $.regions[0].region: 'US East' is not an AWS region name"],
+            ["mediaconnect.json: $.regions[0].region: 'US East' is not an AWS region name [SF4005]"],
         ),
     ],
     ids=[
@@ -324,8 +339,8 @@ def test_the_library_raises_for_bad_input() -> None:
     with pytest.raises(TopologyError) as caught:
         import_poc({"regions": [{}]}, name="x1", hub=None, source="old.json")
     assert [str(p) for p in caught.value.problems] == [
-        "old.json: $.regions[0]: missing required field 'region'",
-        "old.json: $.regions[0]: missing required field 'vpc_cidr'",
+        "old.json: $.regions[0]: missing required field 'region' [SF4002]",
+        "old.json: $.regions[0]: missing required field 'vpc_cidr' [SF4002]",
     ]
     with pytest.raises(UsageError):
         import_poc(_sample(), name="x", hub=None)  # one character: not a valid name

@@ -171,8 +171,8 @@ def test_parse_topology_hashes_the_text_it_was_given() -> None:
             ROOT / "tests" / "fixtures" / "invalid" / "port-range.json",
             1,
             "stderr",
-            "-: $.hub.live.outputs[1].port: 80 is less than the minimum of 1024\n"
-            "-: $.ingests[3].port: 70000 is greater than the maximum of 65535\n"
+            "-: $.hub.live.outputs[1].port: 80 is less than the minimum of 1024 [SF1006]\n"
+            "-: $.ingests[3].port: 70000 is greater than the maximum of 65535 [SF1007]\n"
             "2 problems found\n",
         ),
     ],

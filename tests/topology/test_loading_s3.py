@@ -83,7 +83,9 @@ def test_problems_of_an_s3_topology_name_the_uri(s3: Any, capsys: pytest.Capture
     _put(s3, fixture.read_bytes())
     assert main(["validate", URI]) == 1
     err = capsys.readouterr().err
-    assert f"{URI}: $.ingests[3].port: 70000 is greater than the maximum of 65535" in err.splitlines()
+    assert (
+        f"{URI}: $.ingests[3].port: 70000 is greater than the maximum of 65535 [SF1007]" in err.splitlines()
+    )
 
 
 def test_missing_object(s3: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -62,9 +62,15 @@ def test_json_output_of_an_invalid_topology_lists_the_same_problems(
     assert err == ""
     report = json.loads(out)
     assert report["valid"] is False
-    assert all(set(p) == {"source", "path", "message"} for p in report["problems"])
+    assert all(set(p) == {"source", "path", "message", "code", "source_url"} for p in report["problems"])
     lines = fixture.with_suffix(".expected").read_text(encoding="utf-8").splitlines()[:-1]
-    assert [f"{p['source']}: {p['path']}: {p['message']}" for p in report["problems"]] == lines
+    assert [f"{p['source']}: {p['path']}: {p['message']} [{p['code']}]" for p in report["problems"]] == lines
+    urls = {p["code"]: p["source_url"] for p in report["problems"]}
+    assert urls == {
+        "SF2020": "https://docs.aws.amazon.com/mediaconnect/latest/ug/source-ports.html",
+        "SF2023": "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+        "aws-properties-mediaconnect-flow-source.html",
+    }
 
 
 def test_json_output_of_an_unreadable_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,6 +83,7 @@ def test_json_output_of_an_unreadable_source(tmp_path: Path, capsys: pytest.Capt
     assert problem["path"] == "$"
     assert problem["source"] == str(missing)
     assert "cannot read the topology" in problem["message"]
+    assert (problem["code"], problem["source_url"]) == ("SF0001", None)
 
 
 def test_unreadable_file_is_an_error_not_a_traceback(

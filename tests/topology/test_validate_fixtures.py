@@ -116,7 +116,8 @@ def test_indexes_sort_numerically(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_issue_example(capsys: pytest.CaptureFixture[str]) -> None:
     _, _, err = _validate(INVALID_DIR / "port-range.json", capsys)
     assert (
-        "port-range.json: $.ingests[3].port: 70000 is greater than the maximum of 65535" in err.splitlines()
+        "port-range.json: $.ingests[3].port: 70000 is greater than the maximum of 65535 [SF1007]"
+        in err.splitlines()
     )
 
 

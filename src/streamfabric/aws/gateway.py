@@ -2,17 +2,16 @@
 
 It takes an injected boto3 session (tests pass one pointed at moto, or wire a Stubber onto
 ``client()``), caches one client per (service, region), and turns botocore errors into
-streamfabric's own exceptions (:mod:`streamfabric.aws.errors`). ``sleep`` is injected so nothing
-in the tests ever waits for real. Domain modules (stacks, post-steps, switching) build on
-``call``/``waiter``/``paginate`` rather than holding clients of their own.
+streamfabric's own exceptions (:mod:`streamfabric.aws.errors`); ``waiter_delay`` overrides every
+waiter's delay, so nothing in the tests waits for real. Domain modules (stacks, post-steps,
+switching) build on ``call``/``waiter``/``paginate`` rather than holding clients of their own.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -31,13 +30,11 @@ class AwsGateway:
         self,
         session: boto3.session.Session | None = None,
         *,
-        sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 8,
         waiter_delay: float | None = None,
     ) -> None:
         self.session = session or make_session()
         self.waiter_delay = waiter_delay  # overrides every waiter's delay (tests: 0)
-        self.sleep = sleep
         self._config = client_config(max_attempts=max_attempts)
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._lock = threading.Lock()

@@ -10,7 +10,6 @@ show status and history. With ``keep``, leave the emulator and the control API r
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -310,7 +309,3 @@ def _rehearse_dead_feed(switcher: Switcher, sandbox: Sandbox, progress: Progress
 def _wait_forever(_: DemoResult) -> None:
     while True:
         time.sleep(3600)
-
-
-def result_json(result: DemoResult) -> str:
-    return json.dumps(result.__dict__, indent=2)

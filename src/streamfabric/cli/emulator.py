@@ -27,6 +27,8 @@ DEFAULT_PORT = 5000  # moto's own default
 class EmulatorError(StreamfabricError):
     """The emulator could not start (e.g. its port is taken)."""
 
+    kind = "emulator"
+
 
 @dataclass(frozen=True)
 class Served:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import TextIO
 
@@ -56,10 +55,11 @@ def missing_extra_message(exc: ModuleNotFoundError, args: argparse.Namespace, ex
 
 
 def error_kind(exc: BaseException) -> str:
-    """``TopologyError`` -> ``topology``; ``ConflictError`` -> ``conflict``; AWS errors keep AWS's code."""
-    name = type(exc).__name__
-    name = name[: -len("Error")] if name.endswith("Error") and name != "Error" else name
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"
+    """The error's own ``kind`` (``TopologyError`` -> ``topology``, ``ConflictError`` -> ``conflict``;
+    an AWS error's code goes in ``code``, see :func:`error_details`); ``error`` for anything else."""
+    from ..errors import StreamfabricError
+
+    return exc.kind if isinstance(exc, StreamfabricError) else "error"
 
 
 def report_error(

@@ -47,6 +47,8 @@ MIN_VERSION = "1.11.0"
 class TerraformError(StreamfabricError):
     """``terraform`` is missing, or one of its commands failed (its output's tail attached)."""
 
+    kind = "terraform"
+
 
 def find_terraform() -> str | None:
     """The ``terraform`` binary on PATH, or None."""

@@ -89,6 +89,8 @@ class Lease:
 class LeaseHeldError(DeployError):
     """Another command holds the lease: nothing was changed."""
 
+    kind = "lease_held"
+
     def __init__(self, lease: Lease, what: str) -> None:
         self.lease = lease
         expires = lease.expires.replace("T", " ").replace("Z", " UTC")
@@ -101,6 +103,8 @@ class LeaseHeldError(DeployError):
 
 class LeaseLostError(DeployError):
     """The lease was taken from us (force-unlocked, or taken over after it expired)."""
+
+    kind = "lease_lost"
 
 
 def lease_uri(state_uri: str) -> str:

@@ -27,6 +27,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..errors import RenderError
+
 # Token kinds.
 _NEWLINE = "newline"  # "\n" (ends a line)
 _LINE_COMMENT = "line_comment"  # "# ..." or "// ..." up to (not including) the newline
@@ -43,8 +45,12 @@ _HEREDOC_START = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n")
 _WORD = re.compile(r"[A-Za-z0-9_.\-]+|\S")
 
 
-class HclFormatError(ValueError):
-    """The text is not HCL that this formatter can lay out (an unterminated string or heredoc)."""
+class HclFormatError(RenderError, ValueError):
+    """The text is not HCL that this formatter can lay out (an unterminated string or heredoc).
+
+    A RenderError, so the CLI reports it without a traceback (still a ValueError, as it was)."""
+
+    kind = "hcl_format"
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import RenderError
 from ..topology.model import SECRET_ARN_RE, Network, SecretRef, SourceInfo, Topology
 from .env import hcl_literal, render_template
 from .hclfmt import format_hcl
@@ -39,8 +40,12 @@ SECRET_READ_ACTIONS = (
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-class TerraformRenderError(ValueError):
-    """The model cannot be rendered as Terraform (e.g. a name that is not a safe identifier)."""
+class TerraformRenderError(RenderError, ValueError):
+    """The model cannot be rendered as Terraform (e.g. a name that is not a safe identifier).
+
+    A RenderError, so the CLI reports it without a traceback (still a ValueError, as it was)."""
+
+    kind = "terraform_render"
 
 
 def ident(name: str) -> str:

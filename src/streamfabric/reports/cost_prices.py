@@ -18,6 +18,8 @@ PRICING_REGION = "us-east-1"  # the Price List API's endpoint region
 class PriceError(StreamfabricError):
     """The price table is missing, malformed or lacks a price the estimate needs."""
 
+    kind = "price"
+
 
 @dataclass(frozen=True, slots=True)
 class Price:

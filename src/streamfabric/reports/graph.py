@@ -31,6 +31,8 @@ MAX_DESCRIPTION = 60
 class GraphvizError(StreamfabricError):
     """``dot`` is missing or failed to render."""
 
+    kind = "graphviz"
+
 
 # -- the picture, independent of the format --------------------------------------------------
 

@@ -42,6 +42,9 @@ PRIVATE: tuple[Private, ...] = (
             "asked for"),
     Private("moto.cloudformation.parsing:ResourceMap._resource_json_map", "attribute", "",
             "the template's resource definitions (ResourceMap.resources has only their names)"),
+    Private("moto.cloudformation.parsing:ResourceMap._template", "attribute", "",
+            "the template a stack's parameters, mappings and conditions are loaded from: a stack update "
+            "sets it as ResourceMap.update does (cloudformation/updates.py runs the update itself)"),
     Private("moto.cloudformation.parsing:ResourceMap._delete_resource", "method",
             "(self, parsed_resource: Any, resource_json: dict[str, typing.Any]) -> None",
             "deleting one resource of a stack the way ResourceMap.delete does, for the clean-up phase "
@@ -85,6 +88,23 @@ def parsed_resources(resource_map: ResourceMap) -> dict[str, Any]:
 def resource_definitions(resource_map: ResourceMap) -> dict[str, Any]:
     """The template's definition of each resource of a stack, by logical id."""
     return resource_map._resource_json_map
+
+
+def template_of(resource_map: ResourceMap) -> dict[str, Any]:
+    """The template the resource map loads its parameters, mappings and conditions from."""
+    template: dict[str, Any] = resource_map._template
+    return template
+
+
+def set_template(resource_map: ResourceMap, template: dict[str, Any]) -> None:
+    """Make ``template`` the stack's (its definitions too), as ``ResourceMap.update`` does."""
+    resource_map._template = template
+    resource_map._resource_json_map = template.get("Resources") or {}
+
+
+def set_definitions(resource_map: ResourceMap, definitions: dict[str, Any]) -> None:
+    """Make ``definitions`` the template's resource definitions (a rollback's starting point)."""
+    resource_map._resource_json_map = definitions
 
 
 def keep_definitions(resource_map: ResourceMap, names: set[str]) -> None:

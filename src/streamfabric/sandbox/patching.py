@@ -16,16 +16,22 @@ behaviour") and the fingerprint of the target in the pinned moto (:mod:`.patch`)
   (:mod:`.cloudformation.failures`),
 * runs change sets as CloudFormation does: outputs, parameters and tags after ExecuteChangeSet,
   FAILED change sets without changes, complete ``Changes`` (:mod:`.cloudformation.changesets`),
-* runs stack updates as CloudFormation does: removals in a clean-up phase whose failures leave the
-  resource orphaned and the stack UPDATE_COMPLETE, no resource lost that the template still has,
-  security group rules updated in place (:mod:`.cloudformation.updates`),
+* runs change sets' ``Details``, ``Scope`` and ``Replacement`` from the create-only properties of
+  the resource schemas cfn-lint ships (:mod:`.cloudformation.details`, :mod:`.cloudformation.schemas`),
+* runs stack updates as CloudFormation does: dependency order, a create-only property changed
+  replaces the resource (the new one first, references moved to it), the old and the removed
+  resources deleted in a clean-up phase whose failures leave the resource orphaned and the stack
+  UPDATE_COMPLETE, no resource lost that the template still has (:mod:`.cloudformation.updates`),
 * reads YAML ``!GetAtt Flow.Source.IngestIp`` / ``!GetAtt [Flow, Source.IngestIp]`` as
   CloudFormation does (:mod:`.cloudformation.templates_yaml`), and
 * registers a CloudFormation model for ``AWS::SecretsManager::Secret``
   (:mod:`.cloudformation.resources.secrets`),
   and replaces moto's models for ``AWS::EC2::VPCPeeringConnection`` (``PeerRegion``, accepted in
   one account), ``Route``, ``RouteTable`` and ``SubnetRouteTableAssociation`` with ones that can be
-  updated and deleted (:mod:`.cloudformation.resources.ec2`),
+  updated and deleted (:mod:`.cloudformation.resources.ec2`), for ``AWS::EC2::VPC`` and ``Subnet``
+  with ones that can be updated and replaced (:mod:`.cloudformation.resources.ec2_network`), and for
+  ``AWS::EC2::SecurityGroup`` with one whose rules (egress too) change as CloudFormation changes
+  them, each dropped window recorded (:mod:`.cloudformation.resources.ec2_security`, :mod:`.ec2.traffic`),
 * registers CloudFormation models for ``AWS::ApiGateway::Stage`` and ``Authorizer`` and
   ``AWS::Cognito::UserPool``, ``UserPoolDomain`` and ``UserPoolClient``
   (:mod:`.cloudformation.resources.apigateway`),
@@ -48,8 +54,16 @@ from moto.cloudformation.responses import transform_dict
 
 from . import dispatch
 from .cloudformation import changesets, failures, templates_yaml, updates
-from .cloudformation.resources import apigateway, cloudwatch, ec2, mediaconnect, secrets
-from .ec2 import subnets
+from .cloudformation.resources import (
+    apigateway,
+    cloudwatch,
+    ec2,
+    ec2_network,
+    ec2_security,
+    mediaconnect,
+    secrets,
+)
+from .ec2 import subnets, traffic
 from .mediaconnect import asynchronous, metrics, monitor, responses, signal
 from .patch import ABSENT, How, Patch, apply, numbered
 
@@ -72,8 +86,8 @@ _CHANGE_SETS = (
     "(cloudformation/changesets.py)"
 )
 _UPDATES = (
-    "AWS CloudFormation User Guide, Monitor the progress of a stack update: removals in the clean-up "
-    "phase, nothing lost (cloudformation/updates.py)"
+    "AWS CloudFormation User Guide, Update behaviors of stack resources and Monitor the progress of a "
+    "stack update: replacement, removals in the clean-up phase, nothing lost (cloudformation/updates.py)"
 )
 _YAML = "AWS CloudFormation Template Reference, Fn::GetAtt: the attribute follows the first dot"
 _STACK_UPDATE = (
@@ -168,16 +182,13 @@ REGISTRY: tuple[Patch, ...] = numbered((
           transform_dict, "AWS CloudFormation API Reference, DescribeChangeSet: Tags", ABSENT,
           key="DescribeChangeSetOutput.Tags"),
     # --- stack updates (cloudformation/updates.py): around the failure handling above --------------
-    Patch(How.WRAP, _PARSING + "ResourceMap.update", updates.update_resource_map, _UPDATES,
+    Patch(How.WRAP, _PARSING + "ResourceMap.update", updates.update_resource_map, _UPDATES + "; moto's own "
+          "update is not called",
           "(self, template: dict[str, typing.Any], parameters: dict[str, typing.Any] | None = None) -> None"),
+    Patch(How.WRAP, _PARSING + "parse_and_create_resource", updates.record_created,
+          _UPDATES + ": the properties each resource was made with, compared on update", _RESOLVE),
     Patch(How.WRAP, _PARSING + "parse_and_update_resource", updates.parse_and_update, _UPDATES, _RESOLVE),
     Patch(How.WRAP, _CFN + "Stack.update", updates.stack_update, _UPDATES, _STACK_UPDATE),
-    Patch(How.WRAP_CLASSMETHOD, _EC2 + "security_groups:SecurityGroup.update_from_cloudformation_json",
-          updates.security_group_update,
-          "AWS CloudFormation Template Reference, AWS::EC2::SecurityGroup: rules and tags update with "
-          "no interruption",
-          "(original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str, "
-          "region_name: str) -> 'SecurityGroup'"),
     # --- YAML templates (cloudformation/templates_yaml.py) -----------------------------------------
     Patch(How.WRAP, _CFN + "yaml_tag_constructor", templates_yaml.yaml_tag_constructor, _YAML,
           "(loader: Any, tag: Any, node: Any) -> Any"),
@@ -203,7 +214,16 @@ REGISTRY: tuple[Patch, ...] = numbered((
            "AWS CloudFormation Template Reference, AWS::EC2::RouteTable: updated and deleted"),
     _model(ec2.Ec2SubnetRouteTableAssociation, _EC2 + "subnets.SubnetRouteTableAssociation",
            "AWS CloudFormation Template Reference, AWS::EC2::SubnetRouteTableAssociation: a real "
-           "association, deleted with its stack"),
+           "association, deleted with its stack; one per subnet (Resource.AlreadyAssociated)"),
+    _model(ec2_network.Ec2Vpc, _EC2 + "vpcs.VPC",
+           "AWS CloudFormation Template Reference, AWS::EC2::VPC: updated in place, replaced by the stack "
+           "update when CidrBlock changes"),
+    _model(ec2_network.Ec2Subnet, _EC2 + "subnets.Subnet",
+           "AWS CloudFormation Template Reference, AWS::EC2::Subnet: updated in place, replaced by the "
+           "stack update when its zone, CIDR or VPC changes (InvalidSubnet.Conflict with the old one)"),
+    _model(ec2_security.Ec2SecurityGroup, _EC2 + "security_groups.SecurityGroup",
+           "AWS CloudFormation Template Reference, AWS::EC2::SecurityGroup: egress rules, rules revoked "
+           "before the new ones are authorized (the dropped window recorded), the group kept"),
     _model(apigateway.ApiGatewayStage, "", "AWS CloudFormation Template Reference, AWS::ApiGateway::Stage"),
     _model(apigateway.ApiGatewayAuthorizer, "",
            "AWS CloudFormation Template Reference, AWS::ApiGateway::Authorizer"),
@@ -217,6 +237,9 @@ REGISTRY: tuple[Patch, ...] = numbered((
     Patch(How.WRAP, _EC2 + "subnets:SubnetBackend.delete_subnet", subnets.delete_subnet,
           "Amazon EC2 API Reference, DeleteSubnet: DependencyViolation while network interfaces are in it",
           "(self, subnet_id: 'str') -> 'Subnet'"),
+    Patch(How.WRAP, "moto.moto_api._internal.models:MotoAPIBackend.reset", traffic.after_moto_reset,
+          "the emulator's own API: POST /moto-api/reset also forgets the dropped windows of security "
+          "group rule changes (ec2/traffic.py)", "(self) -> None"),
     # --- what a source receives (mediaconnect/signal.py, monitor.py, metrics.py) -------------------
     Patch(How.ADD_ITEM, "moto.moto_api._internal.urls:url_paths", signal.control,
           "the emulator's own API, not AWS's: /moto-api/streamfabric/signal", ABSENT,

@@ -32,6 +32,8 @@ _lock = threading.Lock()  # moto's custom-id registry is process-wide
 class PresetError(StreamfabricError):
     """A preset conflicts with what the sandbox already has."""
 
+    kind = "preset"
+
 
 def _zone_id(zone_id: str) -> str:
     return zone_id.removeprefix("/hostedzone/")

@@ -4,10 +4,12 @@ an S3 object through the gateway. Deploy writes it; switching and the control AP
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..aws.gateway import AwsGateway
-from ..errors import NotFoundError
+from ..errors import AwsError, NotFoundError
 from ..topology.loading import split_s3_uri
 from ..topology.model import Topology
 from .runtime import default_state_uri
@@ -23,16 +25,49 @@ def state_uri(model: Topology) -> str:
     return default_state_uri(model)
 
 
+@dataclass(frozen=True, slots=True)
+class StateVersion:
+    """One version of the stored document: an S3 object's ETag, a file's (inode, size, mtime)."""
+
+    tag: str | tuple[int, int, int]
+
+
 def read_state(gateway: AwsGateway, uri: str) -> str | None:
+    """The document at ``uri``, or None when there is none."""
+    return read_state_if_changed(gateway, uri, None)[0]
+
+
+def read_state_if_changed(
+    gateway: AwsGateway, uri: str, known: StateVersion | None
+) -> tuple[str | None, StateVersion | None]:
+    """(text, version) of the document at ``uri``, or (None, known) when it is unchanged since
+    ``known`` or absent: an S3 object by a conditional GET on its ETag (``IfNoneMatch``: 304 when
+    unchanged; S3 API Reference, GetObject), a file by its (inode, size, mtime)."""
     if uri.startswith("s3://"):
         bucket, key, _ = split_s3_uri(uri)
+        params = {"Bucket": bucket, "Key": key}
+        if known is not None and isinstance(known.tag, str):
+            params["IfNoneMatch"] = known.tag
         try:
-            body = gateway.call("s3", None, "get_object", Bucket=bucket, Key=key)["Body"]
-            return str(body.read().decode("utf-8"))
+            response = gateway.call("s3", None, "get_object", **params)
         except NotFoundError:
-            return None
-    path = Path(uri)
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+            return None, known
+        except AwsError as exc:
+            if exc.code in ("304", "NotModified"):
+                return None, known
+            raise
+        text = str(response["Body"].read().decode("utf-8"))
+        return text, StateVersion(str(response.get("ETag", "")))
+    try:
+        info = os.stat(uri)
+    except FileNotFoundError:
+        return None, known
+    if not stat.S_ISREG(info.st_mode):
+        return None, known
+    version = StateVersion((info.st_ino, info.st_size, info.st_mtime_ns))
+    if known == version:
+        return None, known
+    return Path(uri).read_text(encoding="utf-8"), version
 
 
 def write_state(gateway: AwsGateway, uri: str, text: str) -> None:
@@ -63,4 +98,4 @@ def delete_state(gateway: AwsGateway, uri: str) -> None:
     Path(uri).unlink(missing_ok=True)
 
 
-__all__ = ["delete_state", "read_state", "state_uri", "write_state"]
+__all__ = ["StateVersion", "delete_state", "read_state", "read_state_if_changed", "state_uri", "write_state"]

@@ -1,9 +1,11 @@
 """Keeping what a long-lived Switcher knows as fresh as the deployment it controls.
 
-* :class:`StateSource`: the runtime state, re-read when it changed — an S3 object by a conditional
-  GET on its ETag (``IfNoneMatch``: 304 when unchanged; S3 API Reference, GetObject), a local file
-  by its (inode, size, mtime) — at most every ``ttl`` seconds, or at once on :meth:`refresh`
-  (a flow points at an address the state does not know; an ingest name it does not know).
+* :class:`DeployedState`: the runtime state a Switcher works from (given, or read by a
+  :class:`StateSource`), and what to forget when a newer deployment's state replaces it.
+* :class:`StateSource`: the runtime state, re-read when it changed (the store's
+  :func:`~streamfabric.state.store.read_state_if_changed`: an S3 object by a conditional GET on
+  its ETag, a local file by its (inode, size, mtime)) — at most every ``ttl`` seconds, or at once
+  on :meth:`refresh` (a flow points at an address the state does not know; an ingest name it does not know).
 * :class:`AuditWatch`: whether anyone else appended to the shared audit log since this process
   last knew what is on air. Every Switcher writes a record per switch, so another Switcher's switch
   (another Lambda container, a CLI) shows there: a local log by its size, an S3 log by the record
@@ -17,21 +19,15 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..aws.gateway import AwsGateway
-from ..errors import AwsError, NotFoundError, StateError
+from ..errors import AwsError, StateError
 from ..state.runtime import RuntimeState
-from ..topology.loading import split_s3_uri
+from ..state.store import StateVersion, read_state_if_changed, state_uri
 from ..topology.model import Topology
 from .audit import AuditLog, AuditRecord, LocalAuditLog, S3AuditLog
-
-
-@dataclass(frozen=True, slots=True)
-class _Version:
-    tag: str | tuple[int, int, int]
 
 
 class StateSource:
@@ -45,7 +41,7 @@ class StateSource:
         self.ttl = ttl
         self.clock = clock
         self._state: RuntimeState | None = None
-        self._version: _Version | None = None
+        self._version: StateVersion | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
         self.reads = 0  # documents actually read (not 304 / unchanged)
@@ -59,7 +55,7 @@ class StateSource:
     def refresh(self) -> bool:
         """Re-read the state if it changed; True when it did."""
         with self._lock:
-            text, version = self._read(self._version)
+            text, version = read_state_if_changed(self.gateway, self.uri, self._version)
             self._checked = self.clock()
             if text is None:
                 if self._state is None:
@@ -71,31 +67,48 @@ class StateSource:
             self.reads += 1
             return changed
 
-    def _read(self, known: _Version | None) -> tuple[str | None, _Version | None]:
-        """(text, version), or (None, known) when unchanged since ``known`` (or absent)."""
-        if self.uri.startswith("s3://"):
-            bucket, key, _ = split_s3_uri(self.uri)
-            params = {"Bucket": bucket, "Key": key}
-            if known is not None and isinstance(known.tag, str):
-                params["IfNoneMatch"] = known.tag
-            try:
-                response = self.gateway.call("s3", None, "get_object", **params)
-            except NotFoundError:
-                return None, known
-            except AwsError as exc:
-                if exc.code in ("304", "NotModified"):
-                    return None, known
-                raise
-            return response["Body"].read().decode("utf-8"), _Version(str(response.get("ETag", "")))
-        try:
-            info = os.stat(self.uri)
-        except FileNotFoundError:
-            return None, known
-        version = _Version((info.st_ino, info.st_size, info.st_mtime_ns))
-        if known == version:
-            return None, known
-        with open(self.uri, encoding="utf-8") as handle:
-            return handle.read(), version
+
+class DeployedState:
+    """The runtime state a Switcher works from: ``fixed`` when given, else the document at the
+    topology's state URI, through a :class:`StateSource` (re-read at most every ``ttl`` seconds)
+    built on first use. ``changed`` is called when a newer deployment's state replaces the one
+    seen: what was known under the old state is not known any more."""
+
+    def __init__(
+        self,
+        gateway: AwsGateway,
+        topology: Topology,
+        fixed: RuntimeState | None,
+        ttl: float,
+        clock: Callable[[], float],
+        changed: Callable[[], None],
+    ) -> None:
+        self.gateway, self.topology, self.fixed = gateway, topology, fixed
+        self.ttl, self.clock, self.changed = ttl, clock, changed
+        self._source: StateSource | None = None
+        self._seen: RuntimeState | None = None
+
+    def get(self) -> RuntimeState:
+        """The latest deployed runtime state (re-read when it changed, at most every ``ttl`` s)."""
+        if self.fixed is not None:
+            return self.fixed
+        if self._source is None:
+            uri = state_uri(self.topology)
+            self._source = StateSource(self.gateway, uri, ttl=self.ttl, clock=self.clock)
+        state = self._source.get()
+        if state is not self._seen:
+            if self._seen is not None:
+                self.changed()
+            self._seen = state
+        return state
+
+    def refresh(self) -> bool:
+        """Re-read the runtime state now (if it is read from a URI); True when it changed."""
+        if self.fixed is not None or self._source is None:
+            return False
+        changed = self._source.refresh()
+        self.get()  # forget what was known under the old state
+        return changed
 
 
 class AuditWatch:
@@ -124,9 +137,6 @@ class AuditWatch:
         """What is on air was just read from AWS: records up to the last observation are known."""
         self._mark = self._seen if self._seen is not None else self._observe()
 
-    def forget(self) -> None:
-        self._mark = None
-
     def wrote(self, record: AuditRecord) -> None:
         """This process appended ``record`` (call right after ``append``)."""
         if isinstance(self.audit, LocalAuditLog) and isinstance(self._mark, int):
@@ -145,10 +155,9 @@ class AuditWatch:
             start = self.audit.key_prefix(since.isoformat(timespec="microseconds"))
             try:
                 keys: set[str] = set()
-                for page in self.gateway.paginate(
-                    "s3", None, "list_objects_v2", Bucket=self.audit.bucket, Prefix=self.audit.prefix,
-                    StartAfter=start,
-                ):  # fmt: skip
+                audit = self.audit
+                where = {"Bucket": audit.bucket, "Prefix": audit.prefix, "StartAfter": start}
+                for page in self.gateway.paginate("s3", None, "list_objects_v2", **where):
                     keys.update(str(obj["Key"]) for obj in page.get("Contents", ()))
                 return frozenset(keys)
             except AwsError:
@@ -172,4 +181,4 @@ def deployed_topology(current: Topology, wanted_sha256: str, session: Any) -> To
     return loaded if loaded.source.sha256 == wanted_sha256 else current
 
 
-__all__ = ["AuditWatch", "StateSource", "deployed_topology"]
+__all__ = ["AuditWatch", "DeployedState", "StateSource", "deployed_topology"]

@@ -24,118 +24,102 @@ unknown), and what is on air is re-read from AWS when another Switcher wrote to 
 since this one last knew it — so no Switcher answers "unchanged" to a switch another one made stale,
 or writes a wrong ``from``. A source update may leave the flow UPDATING; the next update of that
 flow waits it out, bounded (:mod:`.updating`).
+
+Every attempt is recorded in the audit log (:mod:`.recording`); ``expected`` is checked by
+:mod:`.compare`; what a Switcher is built from is in :mod:`.options`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import Any
-
-import boto3
+from datetime import datetime
+from typing import Any, Unpack
 
 from ..aws.gateway import AwsGateway
-from ..errors import (
-    AwsError,
-    ConflictError,
-    IngestNotActiveError,
-    SignalCheckError,
-    SwitchError,
-    UnknownIngestError,
-)
+from ..errors import AwsError, IngestNotActiveError, SignalCheckError, SwitchError, UnknownIngestError
 from ..state.runtime import RuntimeState, default_audit_uri
 from ..topology.model import HUB_ROLES, HubRole, Topology
-from .audit import AuditLog, AuditRecord, open_audit_log
+from .audit import AuditRecord, open_audit_log
 from .checks import flow_errors, path_problems
-from .freshness import AuditWatch, StateSource, deployed_topology
+from .compare import require_expected
+from .freshness import AuditWatch, DeployedState, deployed_topology
 from .observe import observe_flows
+from .options import SwitcherDependencies, SwitcherKeywords, SwitcherOptions, split_keywords
+from .recording import Attempt, Recorder
 from .results import SwitchResult, TakeResult
 from .signal import SignalMonitor
 from .status import HubStatus, Status, hub_status, ingest_health
-from .updating import StillUpdatingError, await_applied, update_source
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+from .updating import RecentUpdates, update_source
 
 
 class Switcher:
-    """switch / take / status / history for one deployed topology."""
+    """switch / take / status / history for one deployed topology.
+
+    ``Switcher(topology)``; ``options`` and ``dependencies`` (:mod:`.options`), or any of their
+    fields as a keyword: ``Switcher(topology, gateway=gateway, status_ttl=1.0)``."""
 
     def __init__(
         self,
         topology: Topology,
         *,
-        session: boto3.session.Session | None = None,
-        gateway: AwsGateway | None = None,
-        state: RuntimeState | None = None,
-        audit: AuditLog | None = None,
-        health_ttl: float = 15.0,
-        clock: Callable[[], float] = time.monotonic,
-        caller: str | None = None,
-        status_ttl: float = 0.0,
-        state_ttl: float = 5.0,
-        settle_attempts: int = 20,
-        signals: SignalMonitor | None = None,
+        options: SwitcherOptions | None = None,
+        dependencies: SwitcherDependencies | None = None,
+        **keywords: Unpack[SwitcherKeywords],
     ) -> None:
+        self.options, given = split_keywords(options, dependencies, keywords)
         self.topology = topology
-        self.gateway = gateway or AwsGateway(session)
-        self._state = state  # given: fixed; else read from its URI by ``_source``
-        self._source: StateSource | None = None
-        self._state_seen: RuntimeState | None = None
-        self.state_ttl = state_ttl
-        self.settle_attempts = settle_attempts
-        self.audit = audit or open_audit_log(default_audit_uri(topology), self.gateway)
+        self.gateway = given.gateway or AwsGateway(given.session)
+        self.audit = given.audit or open_audit_log(default_audit_uri(topology), self.gateway)
         self._watch = AuditWatch(self.audit, self.gateway)
-        self.health_ttl = health_ttl
-        self.clock = clock
-        self._caller = caller
+        self._recorder = Recorder(self.audit, self._watch, self.caller)
+        self.clock = given.clock
+        self._caller = given.caller
         self._lock = threading.RLock()
+        ttl = self.options.state_ttl  # a state given is fixed; else it is read, and re-read
+        self._deployed = DeployedState(self.gateway, topology, given.state, ttl, self.clock, self._forget)
         self._on_air: dict[HubRole, str | None] = {}
         self._health: dict[str, tuple[str, float]] = {}  # ingest -> (flow status, seen at)
-        # A server polled by several panels answers from one status read per ``status_ttl`` seconds
-        # (MediaConnect's API allows ~5 requests/s); any switch or take invalidates it.
-        self.status_ttl = status_ttl
-        self._status: tuple[Status, float] | None = None
-        # role -> (params of this process's last UpdateFlowSource of it, when): a take waits for them
-        self._updates: dict[HubRole, tuple[dict[str, Any], float]] = {}
-        self.settle_window = 30.0
+        self._status: tuple[Status, float] | None = None  # the last status() and when (status_ttl)
+        self._updates = RecentUpdates(self.clock)  # a take waits for them to show
         self._topology_tried: str | None = None
-        self.signals = signals or SignalMonitor(self.gateway, clock=clock)
+        self.signals = given.signals or SignalMonitor(self.gateway, clock=self.clock)
+
+    # The options a server or a benchmark changes on a running Switcher.
+    @property
+    def status_ttl(self) -> float:
+        return self.options.status_ttl
+
+    @status_ttl.setter
+    def status_ttl(self, value: float) -> None:
+        self.options = replace(self.options, status_ttl=value)
+
+    @property
+    def settle_window(self) -> float:
+        return self.options.settle_window
+
+    @settle_window.setter
+    def settle_window(self, value: float) -> None:
+        self.options = replace(self.options, settle_window=value)
 
     # -- state --------------------------------------------------------------------------------
     @property
     def state(self) -> RuntimeState:
         """The latest deployed runtime state (re-read when it changed, see :mod:`.freshness`)."""
-        if self._state is not None:
-            return self._state
-        if self._source is None:
-            from ..state.store import state_uri
-
-            self._source = StateSource(self.gateway, state_uri(self.topology), ttl=self.state_ttl,
-                                       clock=self.clock)  # fmt: skip
-        state = self._source.get()
-        if state is not self._state_seen:
-            with self._lock:  # another deployment: what was known under the old state is not
-                if self._state_seen is not None:
-                    self._on_air.clear()
-                    self._health.clear()
-                    self._status = None
-                self._state_seen = state
-        return state
+        return self._deployed.get()
 
     def refresh_state(self) -> bool:
         """Re-read the runtime state now (if it is read from a URI); True when it changed."""
-        if self._state is not None or self._source is None:
-            return False
-        changed = self._source.refresh()
-        self.state  # noqa: B018  (forget what was known under the old state)
-        return changed
+        return self._deployed.refresh()
+
+    def _forget(self) -> None:
+        """Another deployment: what was known under the old state is not."""
+        with self._lock:
+            self._on_air.clear()
+            self._health.clear()
+            self._status = None
 
     def caller(self) -> str:
         if self._caller is None:
@@ -176,7 +160,7 @@ class Switcher:
         """What is on ``role``: remembered while no other Switcher wrote to the audit log, else read."""
         if not self._watch.unchanged():  # observed before the describe, so trust() is exact
             self._on_air.clear()  # someone else switched: what is on either flow must be read
-            self._updates.clear()  # and our last updates may no longer be what a take waits for
+            self._updates.forget()  # and our last updates may no longer be what a take waits for
         if fresh or role not in self._on_air:
             self._observe_hub(role)
             self._watch.trust()
@@ -184,7 +168,7 @@ class Switcher:
 
     def _require_active(self, name: str) -> None:
         seen = self._health.get(name)
-        if seen is None or self.clock() - seen[1] > self.health_ttl:
+        if seen is None or self.clock() - seen[1] > self.options.health_ttl:
             ingest = self.state.ingests[name]
             flow = self._describe(ingest.region, ingest.flow_arn).get("Flow") or {}
             seen = (str(flow.get("Status", "UNKNOWN")), self.clock())
@@ -209,17 +193,6 @@ class Switcher:
         if known is not None:
             self.signals.carried(self.state.hub_flow(role).flow_arn, known[0])
 
-    def _last_switch(self, target: str) -> dict[str, object] | None:
-        """The audit record of the last switch of ``target``: who put what is on air there."""
-        try:
-            records = self.audit.records(limit=200)
-        except Exception:  # the conflict itself matters more than who caused it
-            return None
-        for record in reversed(records):
-            if record.outcome == "switched" and target in record.target.split("+"):
-                return record.to_dict()
-        return None
-
     # -- actions -------------------------------------------------------------------------------
     def _update(self, role: HubRole, ingest: str) -> dict[str, Any]:
         self._status = None
@@ -233,35 +206,14 @@ class Switcher:
             "SourceListenerPort": target.port(role),
         }
         try:
-            response = update_source(self.gateway, state.hub_region, params, attempts=self.settle_attempts)
-            self._updates[role] = (params, self.clock())
+            attempts = self.options.settle_attempts
+            response = update_source(self.gateway, state.hub_region, params, attempts=attempts)
+            self._updates.made(role, params)
             return response
         except AwsError as exc:
             raise SwitchError(
                 f"switching {role} to {ingest!r} failed: {exc} (the flow keeps its previous source)"
             ) from exc
-
-    def _record(
-        self,
-        request_id: str,
-        action: str,
-        target: str,
-        previous: str | None,
-        ingest: str,
-        outcome: str,
-        started: float,
-        message: str = "",
-        caller: str | None = None,
-        evidence: dict[str, object] | None = None,
-    ) -> AuditRecord:
-        record = AuditRecord(
-            time=_now(), request_id=request_id, caller=caller or self.caller(), action=action, target=target,
-            from_ingest=previous, to_ingest=ingest, outcome=outcome, message=message,
-            elapsed_ms=(time.perf_counter() - started) * 1000, evidence=evidence,
-        )  # fmt: skip
-        self.audit.append(record)
-        self._watch.wrote(record)
-        return record
 
     def switch(
         self,
@@ -276,42 +228,13 @@ class Switcher:
         if target not in HUB_ROLES:
             raise SwitchError(f"unknown target {target!r} (live or preview)")
         self._ingest(ingest)
-        request_id = uuid.uuid4().hex
         with self._lock:
             previous = self.on_air(target, fresh=expected is not None)
-            if expected is not None and previous != expected:
-                self._record(
-                    request_id,
-                    "switch",
-                    target,
-                    previous,
-                    ingest,
-                    "conflict",
-                    started,
-                    f"expected {expected!r} on {target}",
-                    caller,
-                )
-                raise ConflictError(
-                    f"conflict: {target} carries {previous!r}, not {expected!r} — someone switched first; "
-                    "nothing was changed",
-                    target=target, expected=expected, on_air=previous,
-                    last_switch=self._last_switch(target),
-                )  # fmt: skip
+            attempt = Attempt("switch", target, previous, ingest, caller, started=started)
+            require_expected(self._recorder, attempt, target, expected, previous)
             if previous == ingest:
-                self._record(
-                    request_id,
-                    "switch",
-                    target,
-                    previous,
-                    ingest,
-                    "unchanged",
-                    started,
-                    "already on air",
-                    caller,
-                )
-                return SwitchResult(
-                    target, previous, ingest, False, request_id, (time.perf_counter() - started) * 1000
-                )
+                self._recorder.record(attempt, "unchanged", "already on air")
+                return SwitchResult(target, previous, ingest, False, attempt.request_id, attempt.elapsed_ms)
             evidence: dict[str, object] | None = None
             try:
                 if not force:
@@ -321,19 +244,14 @@ class Switcher:
             except SwitchError as exc:
                 refused = isinstance(exc, (IngestNotActiveError, SignalCheckError))
                 seen = exc.seen if isinstance(exc, SignalCheckError) else evidence
-                outcome = "refused" if refused else "failed"
-                self._record(request_id, "switch", target, previous, ingest, outcome, started, str(exc),
-                             caller, seen)  # fmt: skip
+                self._recorder.record(attempt, "refused" if refused else "failed", str(exc), seen)
                 raise
             self._on_air[target] = ingest
             self._carried(target, ingest)
-            aws_id = response.get("ResponseMetadata", {}).get("RequestId") or request_id
-            note = "forced: no signal check" if force else ""
-            self._record(str(aws_id), "switch", target, previous, ingest, "switched", started, note, caller,
-                         evidence)  # fmt: skip
-            return SwitchResult(
-                target, previous, ingest, True, str(aws_id), (time.perf_counter() - started) * 1000
-            )
+            aws_id = response.get("ResponseMetadata", {}).get("RequestId") or attempt.request_id
+            done = replace(attempt, request_id=str(aws_id))
+            self._recorder.record(done, "switched", "forced: no signal check" if force else "", evidence)
+            return SwitchResult(target, previous, ingest, True, done.request_id, done.elapsed_ms)
 
     def take(
         self,
@@ -347,53 +265,33 @@ class Switcher:
 
         ``expected_live`` / ``expected_preview``: refuse with ConflictError unless those are on air."""
         started = time.perf_counter()
-        request_id = uuid.uuid4().hex
         fresh = expected_live is not None or expected_preview is not None
         with self._lock:
             live, preview = self.on_air("live", fresh=fresh), self.on_air("preview", fresh=fresh)
-            for role, expected, actual in (
-                ("live", expected_live, live),
-                ("preview", expected_preview, preview),
-            ):
-                if expected is not None and actual != expected:
-                    self._record(request_id, "take", "live+preview", live, preview or "", "conflict", started,
-                                 f"expected {expected!r} on {role}", caller)  # fmt: skip
-                    raise ConflictError(
-                        f"conflict: {role} carries {actual!r}, not {expected!r} — someone switched first; "
-                        "nothing was changed",
-                        target=role, expected=expected, on_air=actual, last_switch=self._last_switch(role),
-                    )  # fmt: skip
+            attempt = Attempt("take", "live+preview", live, preview or "", caller, started=started)
+            require_expected(self._recorder, attempt, "live", expected_live, live)
+            require_expected(self._recorder, attempt, "preview", expected_preview, preview)
             if live is None or preview is None:
                 raise SwitchError(
                     f"cannot take: the source of {'live' if live is None else 'preview'} is not a known "
                     "ingest (run status, then switch explicitly)"
                 )
             if live == preview:
-                self._record(
-                    request_id,
-                    "take",
-                    "live+preview",
-                    live,
-                    preview,
-                    "unchanged",
-                    started,
-                    "live and preview carry the same ingest",
-                    caller,
-                )
-                return TakeResult(
-                    live, preview, live, preview, False, request_id, (time.perf_counter() - started) * 1000
-                )
+                self._recorder.record(attempt, "unchanged", "live and preview carry the same ingest")
+                return TakeResult(live, preview, live, preview, False, attempt.request_id, attempt.elapsed_ms)
             evidence: dict[str, object] | None = None
             try:
-                self._settle_recent()
+                window, attempts = self.options.settle_window, self.options.settle_attempts
+                self._updates.settle(
+                    self.gateway, lambda: self.state.hub_region, window=window, attempts=attempts
+                )
                 if not force:
                     self._require_active(preview)
                     self._require_active(live)
                     evidence = self._require_signal(preview, "live")  # the cut: what goes on air
             except SwitchError as exc:
                 seen = exc.seen if isinstance(exc, SignalCheckError) else None
-                self._record(request_id, "take", "live+preview", live, preview, "refused", started, str(exc),
-                             caller, seen)  # fmt: skip
+                self._recorder.record(attempt, "refused", str(exc), seen)
                 raise
             # Both updates at once: Preview's on a pool thread, Live's on this one (no second
             # thread to start and hand over to: a take costs one switch's time, not two).
@@ -408,33 +306,14 @@ class Switcher:
                     errors["preview"] = other.exception()
             if errors:
                 message = self._undo_take(errors, live, preview)
-                self._record(
-                    request_id, "take", "live+preview", live, preview, "failed", started, message, caller
-                )
+                self._recorder.record(attempt, "failed", message)
                 raise SwitchError(message)
             self._on_air.update({"live": preview, "preview": live})
             self._carried("live", preview)
             self._carried("preview", live)
-            self._record(request_id, "take", "live+preview", live, preview, "switched", started,
-                         f"preview now {live}" + ("; forced: no signal check" if force else ""), caller,
-                         evidence)  # fmt: skip
-            return TakeResult(
-                preview, live, live, preview, True, request_id, (time.perf_counter() - started) * 1000
-            )
-
-    def _settle_recent(self) -> None:
-        """Before a take: wait (bounded) for this process's recent updates of Live and Preview to show —
-        both halves must be able to go through, or neither is tried."""
-        for role, (params, when) in list(self._updates.items()):
-            if self.clock() - when > self.settle_window:
-                continue
-            try:
-                await_applied(self.gateway, self.state.hub_region, params, attempts=self.settle_attempts)
-            except StillUpdatingError as exc:
-                raise SwitchError(
-                    f"cannot take: {role} is still UPDATING: {exc}; nothing was changed"
-                ) from exc
-            self._updates.pop(role, None)
+            note = f"preview now {live}" + ("; forced: no signal check" if force else "")
+            self._recorder.record(attempt, "switched", note, evidence)
+            return TakeResult(preview, live, live, preview, True, attempt.request_id, attempt.elapsed_ms)
 
     def fresh_topology(self) -> Topology:
         """The topology of the latest deployed runtime state (reloaded once when a deploy changed it)."""
@@ -460,8 +339,8 @@ class Switcher:
         return f"take failed ({failed}); {role} was put back on {original!r}"
 
     def status(self) -> Status:
-        cached = self._status
-        if cached is not None and self.status_ttl > 0 and self.clock() - cached[1] <= self.status_ttl:
+        cached, ttl = self._status, self.options.status_ttl
+        if cached is not None and ttl > 0 and self.clock() - cached[1] <= ttl:
             return cached[0]
         state = self.state
         self._watch.unchanged()  # observe the audit log before reading what is on air
@@ -479,15 +358,17 @@ class Switcher:
                 flow = (responses.get(name) or {}).get("Flow")
                 self._health[name] = (str((flow or {}).get("Status", "MISSING")), now)
         ingests = []
+        hub_ingests = (live.ingest, preview.ingest)
         for name, ing in state.ingests.items():
             response = responses.get(name) or {}
             flow = response.get("Flow")
             on_air = [r for r, hub in (("live", live), ("preview", preview)) if hub.ingest == name]
+            errors = flow_errors(response)
+            problems = path_problems(name, ing, flow, on_air)  # type: ignore[arg-type]
+            signal = self.signals.signal(ing.flow_arn)
             ingests.append(
-                ingest_health(name, ing.region, flow, live.ingest, preview.ingest, flow_errors(response),
-                              path_problems(name, ing, flow, on_air),  # type: ignore[arg-type]
-                              signal=self.signals.signal(ing.flow_arn))
-            )  # fmt: skip
+                ingest_health(name, ing.region, flow, *hub_ingests, errors, problems, signal=signal)
+            )
         status = Status(self.topology.name, live, preview, tuple(ingests), warnings)
         self._status = (status, now)
         return status

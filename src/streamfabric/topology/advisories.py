@@ -1,15 +1,17 @@
 """Warnings about a valid topology: what it asks for that AWS will do differently (exit 0).
 
-``validate`` prints each as ``warning: <source>: <JSON path>: <message>``; ``--json`` lists them under
-``"warnings"``. Pure: the model in, a sorted list out. Region facts come from the precomputed
-:mod:`.region_support` table (no cfn-lint import at run time).
+``validate`` prints each as ``warning: <source>: <JSON path>: <message> [<code>]``; ``--json`` lists
+them under ``"warnings"``. The codes (SF3xxx) are in :mod:`.problem_codes`. Pure: the model in, a
+sorted list out. Region facts come from the precomputed :mod:`.region_support` table (no cfn-lint
+import at run time).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import Topology
+from .problem_codes import problem_code
 from .region_support import unsupported_properties
 
 # MediaConnect resources the flows stacks set Tags on (every stack also passes the tags as stack tags).
@@ -21,12 +23,25 @@ class Advisory:
     path: str
     message: str
     source: str = ""
+    code: str = field(kw_only=True)
+    source_url: str | None = field(default=None, compare=False, kw_only=True)
 
     def __str__(self) -> str:
-        return f"warning: {self.source}: {self.path}: {self.message}"
+        return f"warning: {self.source}: {self.path}: {self.message} [{self.code}]"
 
-    def as_dict(self) -> dict[str, str]:
-        return {"source": self.source, "path": self.path, "message": self.message}
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "source": self.source,
+            "path": self.path,
+            "message": self.message,
+            "code": self.code,
+            "source_url": self.source_url,
+        }
+
+
+def _advisory(code: str, path: str, message: str, model: Topology) -> Advisory:
+    url = problem_code(code).source_url
+    return Advisory(path, message, model.source.display, code=code, source_url=url)
 
 
 def _region_paths(model: Topology) -> dict[str, str]:
@@ -54,12 +69,13 @@ def region_advisories(model: Topology) -> list[Advisory]:
         if lacking:
             asked = "the topology's tags and " if model.tags else ""
             out.append(
-                Advisory(
+                _advisory(
+                    "SF3001",
                     "$.tags" if model.tags else paths[region],
                     f"{region}: CloudFormation has no Tags on AWS::MediaConnect::{', '.join(lacking)} there: "
                     f"{asked}the streamfabric:topology tag are not set on that region's flows and outputs "
                     "(found by their stack, not by tag)",
-                    model.source.display,
+                    model,
                 )
             )
     return out
@@ -74,21 +90,23 @@ def maintenance_advisories(model: Topology) -> list[Advisory]:
     missing = [r for r in _flow_regions(model) if model.maintenance_for(r) is None]
     if missing and model.maintenance is None and len(missing) == len(_flow_regions(model)):
         out.append(
-            Advisory(
+            _advisory(
+                "SF3002",
                 "$.maintenance",
                 "no maintenance window: MediaConnect picks one itself and restarts each flow then, "
                 "interrupting its outputs; set a default (day, start_hour UTC) and per-region overrides",
-                model.source.display,
+                model,
             )
         )
     else:
         for region in missing:
             out.append(
-                Advisory(
+                _advisory(
+                    "SF3003",
                     paths[region].removesuffix(".region") + ".maintenance",
                     f"{region}: no maintenance window for its flows (no default either): "
                     "MediaConnect picks one",
-                    model.source.display,
+                    model,
                 )
             )
     for region in _flow_regions(model):
@@ -96,11 +114,12 @@ def maintenance_advisories(model: Topology) -> list[Advisory]:
             region, "AWS::MediaConnect::Flow"
         ):
             out.append(
-                Advisory(
+                _advisory(
+                    "SF3004",
                     paths[region].removesuffix(".region") + ".maintenance",
                     f"{region}: CloudFormation has no Maintenance on AWS::MediaConnect::Flow there: "
                     "the window is not set; MediaConnect picks one",
-                    model.source.display,
+                    model,
                 )
             )
     return out

@@ -27,8 +27,8 @@ import re
 from typing import Any
 
 from ..errors import Problem, TopologyError, UsageError
-from .jsonpath import PathPart, format_path, sort_key
-from .loading import clean_message
+from .jsonpath import PathPart, format_path
+from .loading import make_problem
 from .model import HUB_ROLES, pascal
 
 PLACEHOLDER_CIDR = "192.0.2.0/24"  # TEST-NET-1 (RFC 5737): reaches nobody, so nothing is opened by mistake
@@ -57,22 +57,23 @@ class _Reader:
         self.source = source
         self.problems: list[Problem] = []
 
-    def fail(self, path: list[PathPart], message: str) -> None:
-        self.problems.append(Problem(sort_key(path), self.source, format_path(path), clean_message(message)))
+    def fail(self, path: list[PathPart], code: str, message: str) -> None:
+        """A problem of the old config's shape (``code``: SF4xxx, in :mod:`.problem_codes`)."""
+        self.problems.append(make_problem(path, self.source, code, message))
 
     def list_of_objects(
         self, obj: dict[str, Any], key: str, path: list[PathPart]
     ) -> list[tuple[int, dict[str, Any]]]:
         value = obj.get(key, [])
         if not isinstance(value, list):
-            self.fail([*path, key], f"expected an array, not {_json_type(value)}")
+            self.fail([*path, key], "SF4001", f"expected an array, not {_json_type(value)}")
             return []
         items: list[tuple[int, dict[str, Any]]] = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 items.append((i, item))
             else:
-                self.fail([*path, key, i], f"expected an object, not {_json_type(item)}")
+                self.fail([*path, key, i], "SF4001", f"expected an object, not {_json_type(item)}")
         return items
 
     def string(
@@ -81,11 +82,12 @@ class _Reader:
         value = obj.get(key)
         if value is None:
             if required:
-                self.fail(path, f"missing required field {key!r}")
+                self.fail(path, "SF4002", f"missing required field {key!r}")
             return None
         if not isinstance(value, str) or not value:
             self.fail(
                 [*path, key],
+                "SF4001",
                 f"expected a non-empty string, not {_json_type(value) if value != '' else 'an empty one'}",
             )
             return None
@@ -94,18 +96,18 @@ class _Reader:
     def port(self, obj: dict[str, Any], path: list[PathPart]) -> int | None:
         value = obj.get("port")
         if value is None:
-            self.fail(path, "missing required field 'port'")
+            self.fail(path, "SF4002", "missing required field 'port'")
             return None
         low, high = _PORT_RANGE
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail([*path, "port"], f"expected a port number ({low}-{high})")
+            self.fail([*path, "port"], "SF4003", f"expected a port number ({low}-{high})")
             return None
         return value
 
     def kind(self, obj: dict[str, Any], path: list[PathPart]) -> str | None:
         value = obj.get("type")
         if value not in ("public", "private"):
-            self.fail([*path, "type"], 'expected "public" or "private"')
+            self.fail([*path, "type"], "SF4004", 'expected "public" or "private"')
             return None
         return str(value)
 
@@ -153,13 +155,13 @@ def import_poc(
         )
     read = _Reader(source)
     if not isinstance(document, dict):
-        read.fail([], 'expected the proof of concept\'s config object ({"regions": [...]})')
+        read.fail([], "SF4001", 'expected the proof of concept\'s config object ({"regions": [...]})')
         raise TopologyError(read.problems)
     if "regions" not in document:
-        read.fail([], "missing required field 'regions'")
+        read.fail([], "SF4002", "missing required field 'regions'")
     regions = read.list_of_objects(document, "regions", [])
     if "regions" in document and not regions and not read.problems:
-        read.fail(["regions"], "no regions: nothing to import")
+        read.fail(["regions"], "SF4006", "no regions: nothing to import")
 
     notes: list[str] = []  # about the old file: its paths are prefixed with its name
     networks: list[dict[str, Any]] = []
@@ -176,7 +178,7 @@ def import_poc(
         vpc_cidr = read.string(region_doc, "vpc_cidr", where)
         subnet_cidr = read.string(region_doc, "private_subnet_cidr", where, required=False)
         if region is not None and not _REGION.match(region):
-            read.fail([*where, "region"], f"{region!r} is not an AWS region name")
+            read.fail([*where, "region"], "SF4005", f"{region!r} is not an AWS region name")
             region = None
         if region is None or vpc_cidr is None:
             continue
@@ -251,7 +253,7 @@ def import_poc(
     if read.problems:
         raise TopologyError(read.problems)
     if not ingests:
-        read.fail(["regions"], "no public input in any flow: there is no ingest to import")
+        read.fail(["regions"], "SF4006", "no public input in any flow: there is no ingest to import")
         raise TopologyError(read.problems)
 
     hub_index = _hub_index(networks, hub)

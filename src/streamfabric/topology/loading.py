@@ -35,6 +35,7 @@ from .model import (
     StateLocations,
     Topology,
 )
+from .problem_codes import problem_code
 
 if TYPE_CHECKING:  # pragma: no cover
     import boto3
@@ -102,20 +103,27 @@ def clean_message(message: str) -> str:
     return out if len(out) <= MAX_MESSAGE else out[: MAX_MESSAGE - 3] + "..."
 
 
+def make_problem(parts: list[PathPart], source: str, code: str, message: str) -> Problem:
+    """A problem at ``parts`` of ``source`` found by the check ``code`` (a registered code)."""
+    url = problem_code(code).source_url
+    return Problem(sort_key(parts), source, format_path(parts), clean_message(message), code, url)
+
+
 def parse_document(data: bytes | str, source: str) -> tuple[Any, list[Problem]]:
     """Parse JSON strictly (no NaN); raise TopologyError with line and column for malformed JSON.
 
     Returns the document and the problems of duplicate keys (reported with the other problems)."""
 
-    def problem(message: str, parts: list[PathPart] | None = None) -> Problem:
-        parts = parts or []
-        return Problem(sort_key(parts), source, format_path(parts), clean_message(message))
+    def problem(code: str, message: str, parts: list[PathPart] | None = None) -> Problem:
+        return make_problem(parts or [], source, code, message)
 
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise TopologyError([problem(f"not UTF-8 text (byte {exc.start}: {exc.reason})")]) from None
+            raise TopologyError(
+                [problem("SF0002", f"not UTF-8 text (byte {exc.start}: {exc.reason})")]
+            ) from None
     else:
         text = data
 
@@ -126,14 +134,15 @@ def parse_document(data: bytes | str, source: str) -> tuple[Any, list[Problem]]:
         document = json.loads(text, object_pairs_hook=_pairs, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
         raise TopologyError(
-            [problem(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+            [problem("SF0003", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]
         ) from None
     except (ValueError, RecursionError) as exc:
-        message = _TOO_DEEP if isinstance(exc, RecursionError) else f"invalid JSON: {exc}"
-        raise TopologyError([problem(message)]) from None
+        if isinstance(exc, RecursionError):
+            raise TopologyError([problem("SF0004", _TOO_DEEP)]) from None
+        raise TopologyError([problem("SF0003", f"invalid JSON: {exc}")]) from None
     if _too_deep(document):
-        raise TopologyError([problem(_TOO_DEEP)])
-    return document, [problem(msg, parts) for parts, msg in _duplicate_keys(document, [])]
+        raise TopologyError([problem("SF0004", _TOO_DEEP)])
+    return document, [problem("SF0005", msg, parts) for parts, msg in _duplicate_keys(document, [])]
 
 
 def validate_document(document: Any, source: str) -> list[Problem]:
@@ -142,7 +151,7 @@ def validate_document(document: Any, source: str) -> list[Problem]:
     from .semantic_check import semantic_errors
 
     found = [*schema_errors(document), *semantic_errors(document)]
-    return sorted({Problem(sort_key(p), source, format_path(p), clean_message(m)) for p, m in found})
+    return sorted({make_problem(path, source, code, message) for path, code, message in found})
 
 
 # -- reading sources ------------------------------------------------------------------------
@@ -332,6 +341,7 @@ def build_model(doc: dict[str, Any], source: SourceInfo) -> Topology:
 __all__ = [
     "build_model",
     "load_topology",
+    "make_problem",
     "parse_document",
     "parse_topology",
     "read_source",

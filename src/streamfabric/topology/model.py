@@ -16,7 +16,8 @@ HUB_ROLES: tuple[HubRole, HubRole] = ("live", "preview")
 # How the network is deployed: Terraform (rendered, applied by the user) or CloudFormation stacks.
 NetworkMode = Literal["terraform", "cloudformation"]
 
-# MediaConnect's limits that the validator enforces (see shared/design/mediaconnect-notes.md).
+# MediaConnect's limits that the validator enforces (each check's code in problem_codes.py names the
+# AWS page it follows: reserved ports SF2020, SRT latency SF2023, flows per region SF2024).
 RESERVED_PORTS = frozenset({2077, 2088})
 MIN_LATENCY_RANGE = (100, 15000)
 FLOWS_PER_REGION_QUOTA = 20
@@ -317,20 +318,6 @@ class Topology:
 
     def ingests_in(self, region: str) -> tuple[Ingest, ...]:
         return tuple(i for i in self.ingests if i.region == region)
-
-    @property
-    def secret_refs(self) -> tuple[SecretRef, ...]:
-        """Every secret the topology references (not the generated hop secret), deduplicated, in order."""
-        seen: dict[str, SecretRef] = {}
-        for ingest in self.ingests:
-            seen.setdefault(ingest.passphrase_secret.ref, ingest.passphrase_secret)
-        for flow in self.hub.flows:
-            for out in flow.outputs:
-                if out.passphrase_secret:
-                    seen.setdefault(out.passphrase_secret.ref, out.passphrase_secret)
-        if self.internal_hop.passphrase_secret:
-            seen.setdefault(self.internal_hop.passphrase_secret.ref, self.internal_hop.passphrase_secret)
-        return tuple(seen.values())
 
     def secret_uses(self, *, hop: bool = True) -> tuple[tuple[str, SecretRef], ...]:
         """(region, secret) for every secret the flows read, in the region that reads it, in order:

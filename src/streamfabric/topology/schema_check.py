@@ -1,4 +1,5 @@
-"""JSON Schema validation of a topology document, every error as a (path, message) pair."""
+"""JSON Schema validation of a topology document, every error as a (path, code, message) triple:
+the code is the failing keyword's (:data:`.problem_codes.SCHEMA_CODES`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 
 from ..resources import schema_path
 from .jsonpath import PathPart
+from .problem_codes import OTHER_SCHEMA_CODE, SCHEMA_CODES
+
+Found = tuple[list[PathPart], str, str]  # (path, code, message)
 
 MAX_SHOWN = 80  # long hostile strings are cut in messages
 
@@ -34,36 +38,32 @@ def _validator() -> Any:
     return validators.extend(Draft202012Validator, type_checker=checker)(schema)
 
 
-@cache
-def schema_document() -> dict[str, Any]:
-    return dict(_validator().schema)
-
-
-def _message(error: Any) -> Iterator[tuple[list[PathPart], str]]:
+def _message(error: Any) -> Iterator[Found]:
     path: list[PathPart] = list(error.absolute_path)
     validator = error.validator
+    code = SCHEMA_CODES.get(validator, OTHER_SCHEMA_CODE)
     instance = error.instance
     if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         known = set(allowed)
         for key in sorted(k for k in instance if k not in known):
-            yield [*path, key], f"unknown field (allowed: {', '.join(allowed)})"
+            yield [*path, key], code, f"unknown field (allowed: {', '.join(allowed)})"
         return
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        yield path, f"missing required field {missing!r}"
+        yield path, code, f"missing required field {missing!r}"
         return
     if validator == "pattern":
         description = error.schema.get("description", "")
         hint = f" ({description})" if description else ""
-        yield path, f"{_short(instance)} is not valid{hint}"
+        yield path, code, f"{_short(instance)} is not valid{hint}"
         return
     if validator == "type":
-        yield path, f"{_short(instance)} is not of type {error.validator_value!r}"
+        yield path, code, f"{_short(instance)} is not of type {error.validator_value!r}"
         return
     if validator == "enum":
         choices = ", ".join(json.dumps(v) for v in error.validator_value)
-        yield path, f"{_short(instance)} is not one of {choices}"
+        yield path, code, f"{_short(instance)} is not one of {choices}"
         return
     if validator in ("anyOf", "oneOf"):
         # Report every branch, as cfn-lint does, so the user sees each way to fix it.
@@ -73,16 +73,16 @@ def _message(error: Any) -> Iterator[tuple[list[PathPart], str]]:
                 for sub in error.context or ()
             }
         )
-        yield path, f"{_short(instance)} matches none of the allowed forms: " + "; ".join(branches)
+        yield path, code, f"{_short(instance)} matches none of the allowed forms: " + "; ".join(branches)
         return
     message = error.message
     if len(message) > 300:
         message = message[:297] + "..."
-    yield path, message
+    yield path, code, message
 
 
-def schema_errors(document: Any) -> list[tuple[list[PathPart], str]]:
-    found: list[tuple[list[PathPart], str]] = []
+def schema_errors(document: Any) -> list[Found]:
+    found: list[Found] = []
     for error in _validator().iter_errors(document):
         found.extend(_message(error))
     return found

@@ -29,7 +29,15 @@ def run(args: argparse.Namespace) -> int:
                 json.dumps(
                     {
                         "valid": False,
-                        "problems": [{"source": args.topology, "path": "$", "message": str(exc)}],
+                        "problems": [
+                            {
+                                "source": args.topology,
+                                "path": "$",
+                                "message": str(exc),
+                                "code": "SF0001",
+                                "source_url": None,
+                            }
+                        ],
                     },
                     indent=2,
                 )

@@ -41,6 +41,8 @@ class StackEvent:
 class StackFailed(DeployError):
     """A stack operation failed; ``events`` are the stack's failure events, with their reasons."""
 
+    kind = "stack_failed"
+
     def __init__(self, stack: str, message: str, events: Sequence[StackEvent] = ()) -> None:
         self.stack = stack
         self.events = tuple(events)

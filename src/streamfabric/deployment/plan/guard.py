@@ -78,6 +78,8 @@ def summary(verdict: tuple[Interruption, ...]) -> list[str]:
 class OnAirError(DeployError):
     """The deploy was refused before any change: it would interrupt what is on air."""
 
+    kind = "on_air"
+
     def __init__(self, interruptions: tuple[Interruption, ...], head: str = "") -> None:
         self.interruptions = interruptions
         head = head or "deploy refused, nothing was changed"

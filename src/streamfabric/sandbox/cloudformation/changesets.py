@@ -24,9 +24,13 @@ set is created and FAILS with "The submitted information didn't contain changes.
   its ``Condition`` true and does not exist yet, removed when it exists and is no longer in the
   template (or its condition turned false), modified when its definition changed or it
   references (``Ref``, ``Fn::Sub``) a parameter whose resolved value changed; with new stack
-  tags every other remaining resource is modified with scope ``Tags``. Each change has its
-  ``PhysicalResourceId`` (when the resource exists), ``Scope`` and ``Replacement`` (``False``
-  for tags only, otherwise ``Conditional``: moto cannot tell in advance).
+  tags every other remaining resource is modified with scope ``Tags``; a resource that refers to
+  one the change set replaces (or to an attribute of one it modifies) is modified too. Each change
+  has its ``PhysicalResourceId`` (when the resource exists); a Modify its ``Details``, ``Scope``,
+  ``Replacement`` and ``PolicyAction`` as CloudFormation derives them from the resource type's
+  schema (:mod:`.details`); an Add or Remove empty ``Scope`` and ``Details``, as in the User
+  Guide's example change sets (a Remove's ``PolicyAction``: ``Delete``, or ``Retain`` by its
+  ``DeletionPolicy``).
 * ``DescribeChangeSet`` returns the change set's ``Tags``; ``ListChangeSets`` only the given
   stack's change sets.
 * A resource whose ``Condition`` is false is not a stack resource (moto lists it as an empty
@@ -56,12 +60,15 @@ from ..moto_internals import (
     skip_no_updates_check,
     validate_export_uniqueness,
 )
+from . import details
 from .diff import (
     PREVIOUS_PARAMETERS,
+    active_resources,
     created_resources,
     given_values,
     loaded_map,
-    planned_diff,
+    new_resource_map,
+    previous_parameters,
     resource_diff,
 )
 
@@ -87,13 +94,17 @@ class ResourceChange(Change):
         logical_resource_id: str,
         resource_type: str,
         physical_resource_id: str | None = None,
-        scope: tuple[str, ...] = (),
+        scope: list[str] | tuple[str, ...] = (),
         replacement: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        policy_action: str | None = None,
     ) -> None:
         super().__init__(action, logical_resource_id, resource_type)
         self.physical_resource_id = physical_resource_id
         self.scope = list(scope)
         self.replacement = replacement
+        self.details = list(details or [])
+        self.policy_action = policy_action
 
 
 def _physical_id(resource_map: ResourceMap, name: str) -> str | None:
@@ -106,27 +117,65 @@ def _tags_change(change_set: ChangeSet) -> bool:
     return bool(change_set.tags) and change_set.tags != change_set.stack.tags
 
 
+_TAGS_ONLY = {"Target": {"Attribute": "Tags", "RequiresRecreation": "Never"}, "Evaluation": "Static",
+              "ChangeSource": "DirectModification"}  # fmt: skip
+_REPLACE_POLICY = {"Retain": "ReplaceAndRetain", "Snapshot": "ReplaceAndSnapshot"}
+
+
+def _plan(resource_map: ResourceMap, new_map: ResourceMap, new: dict[str, Any]) -> details.Plan:
+    before = given_values(previous_parameters(resource_map))
+    after = given_values(new_map.resolved_parameters)
+    return details.Plan(
+        region=str(resource_map["AWS::Region"]),
+        old=resource_definitions(resource_map),
+        new={name: new[name] for name in active_resources(new_map, new)},
+        before=details.Side(before, resource_map.lazy_condition_map),
+        after=details.Side(after, new_map.lazy_condition_map),
+        changed_parameters=frozenset(k for k in set(before) | set(after) if before.get(k) != after.get(k)),
+    )
+
+
 def change_set_changes(change_set: ChangeSet) -> list[Change]:
     """The ``Changes`` of ``change_set`` (replaces ``ChangeSet.diff``)."""
     resource_map = change_set.stack.resource_map
-    names = resource_diff(resource_map, change_set.template_dict, change_set.parameters)
+    new_map = new_resource_map(resource_map, change_set.template_dict, change_set.parameters)
+    names = resource_diff(resource_map, change_set.template_dict, change_set.parameters, new_map)
     old, new = resource_definitions(resource_map), change_set.template_dict.get("Resources") or {}
     changes: list[Change] = [ResourceChange("Add", name, new[name]["Type"]) for name in names["Add"]]
-    for name in names["Modify"]:
-        physical = _physical_id(resource_map, name)
+    found = details.verdicts(_plan(resource_map, new_map, new), names["Modify"]) if names["Modify"] else {}
+    for name, verdict in found.items():
+        policy = None
+        if verdict.replacement != "False":
+            policy = _REPLACE_POLICY.get(str(new[name].get("UpdateReplacePolicy")), "ReplaceAndDelete")
         changes.append(
-            ResourceChange("Modify", name, new[name]["Type"], physical, ("Properties",), "Conditional")
+            ResourceChange(
+                "Modify",
+                name,
+                new[name]["Type"],
+                _physical_id(resource_map, name),
+                verdict.scope,
+                verdict.replacement,
+                verdict.details,
+                policy,
+            )
         )
     if change_set.change_set_type == "UPDATE" and _tags_change(change_set):
-        touched = {name for action in names.values() for name in action}
+        touched = {name for action in names.values() for name in action} | set(found)
         for name in sorted(created_resources(resource_map) - touched):
             if name in new:
                 physical = _physical_id(resource_map, name)
                 changes.append(
-                    ResourceChange("Modify", name, new[name]["Type"], physical, ("Tags",), "False")
+                    ResourceChange(
+                        "Modify", name, new[name]["Type"], physical, ("Tags",), "False", [_TAGS_ONLY]
+                    )
                 )
     for name in names["Remove"]:
-        changes.append(ResourceChange("Remove", name, old[name]["Type"], _physical_id(resource_map, name)))
+        policy = "Retain" if old[name].get("DeletionPolicy") == "Retain" else "Delete"
+        changes.append(
+            ResourceChange(
+                "Remove", name, old[name]["Type"], _physical_id(resource_map, name), policy_action=policy
+            )
+        )
     return changes
 
 
@@ -292,9 +341,8 @@ def list_change_sets(original: Callable[..., Any], response: CloudFormationRespo
 def build_resource_diff(
     original: Callable[..., Any], resource_map: ResourceMap, *args: Any, **kwargs: Any
 ) -> Any:
-    """``ResourceMap.build_resource_diff``: the diff an update under way plans (:mod:`.updates`), else
-    :func:`.diff.resource_diff`."""
-    return planned_diff(resource_map) or resource_diff(resource_map, *args, **kwargs)
+    """``ResourceMap.build_resource_diff``: :func:`.diff.resource_diff`."""
+    return resource_diff(resource_map, *args, **kwargs)
 
 
 def change_set_diff(original: Callable[..., Any], change_set: ChangeSet) -> list[Change]:

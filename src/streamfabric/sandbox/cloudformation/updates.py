@@ -1,87 +1,241 @@
-"""Stack updates as CloudFormation runs them: no resource vanishes, removals in a clean-up phase.
+"""Stack updates as CloudFormation runs them: dependency order, replacement, a clean-up phase.
 
-moto 5.2's ``ResourceMap.update`` deletes the resources the new template drops *first*, and a
-failure there aborts the update (with the extension: a rollback that fails, so the stack ends
-``UPDATE_ROLLBACK_FAILED`` with some resources gone). A resource type moto cannot update (e.g.
-``AWS::EC2::Subnet``) comes back from ``parse_and_update_resource`` as ``None`` and so drops out of
-the stack (no ``Ref``, no outputs that refer to it) although the template still has it. And its
-``AWS::EC2::SecurityGroup`` update deletes the group and makes a new one (a new ``sg-`` id under
-every network interface that uses it). These patches follow the CloudFormation documentation:
+moto 5.2's ``ResourceMap.update`` deletes the resources the new template drops *first* (a failure
+there aborts the update), creates the added ones, then updates the modified ones in template order,
+leaving replacement to each model (moto's security group and our models of old deleted the old
+resource before or right after making the new one). A type moto cannot update (e.g.
+``AWS::EC2::Subnet``) comes back from ``parse_and_update_resource`` as ``None`` and drops out of the
+stack. :func:`update_resource_map` runs the update instead, following the CloudFormation User Guide:
 
-* **Clean-up phase.** "Monitor the progress of a stack update" (AWS CloudFormation User Guide,
+* **Update behaviors of stack resources**
+  (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html):
+  a change of a property whose update requires replacement makes CloudFormation create a new
+  resource, move the references to it, and delete the old one. The emulator compares a resource's
+  properties as they were resolved when it was made (recorded by :func:`record_created`) with the
+  new ones; when a create-only property of the type's schema (:mod:`.schemas`) differs (or the type
+  changed) the resource is replaced: the new one is created first (a collision with the old one,
+  say a subnet of the same CIDR, fails the update), otherwise the model updates it in place.
+* **References move.** Resources are updated in dependency order; a resource whose properties refer
+  (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``) to one replaced or updated before it is resolved again and,
+  if anything changed, replaced (a create-only property changed: a ``FlowOutput`` whose ``FlowArn``
+  is a replaced flow's) or updated in place (any other property).
+* **Clean-up phase.** "Monitor the progress of a stack update" (User Guide,
   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-monitor-stack.html):
-  resources are created and updated first; the old and removed resources are deleted afterwards,
-  in ``UPDATE_COMPLETE_CLEANUP_IN_PROGRESS``, and "if CloudFormation can't delete the old resource
-  ... the stack update doesn't roll back": the resource gets a ``DELETE_FAILED`` event, is no
-  longer part of the stack (it is left in the account, orphaned) and the stack ends
-  ``UPDATE_COMPLETE``. Removals are therefore done after the adds and modifies, in dependency
-  order (several passes), and a removal that fails leaves the resource where it is, out of the
-  stack, with a ``DELETE_FAILED`` resource event.
-* **Nothing vanishes.** A resource the new template still has stays in the stack. Where moto has
-  no update for a type, AWS would apply the new properties (each property's "Update requires" in
-  the resource's page of the CloudFormation Template Reference); the emulator cannot, and keeps the
-  resource as it is (same physical id, same attributes) rather than losing it: the conservative
-  choice, logged as a warning.
-* **Security group rules in place.** AWS::EC2::SecurityGroup (CloudFormation Template Reference,
-  https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html):
-  ``SecurityGroupIngress``, ``SecurityGroupEgress`` and ``Tags`` update with "No interruption";
-  only ``GroupName``, ``GroupDescription`` and ``VpcId`` require replacement. The group keeps its
-  id; its ingress rules and tags are replaced (moto's model records no egress rules from a
-  template on create either, so none are applied on update).
-* **Parameters compared with the previous values.** A resource is modified when a parameter it
-  refers to changed: the comparison uses the parameters as they were before the update (moto's
-  change-set execution cleared them first, so every parameter looked changed and every resource
-  referring to one was "updated").
+  the old resources of replacements and the resources the template dropped are deleted after every
+  other update, in ``UPDATE_COMPLETE_CLEANUP_IN_PROGRESS``, dependents first; "if CloudFormation
+  can't delete the old resource ... the stack update doesn't roll back": a ``DELETE_FAILED`` event
+  with the reason, the resource left in the account (out of the stack), and ``UPDATE_COMPLETE``.
+* **Rollback.** When a resource fails, the update rolls back (:mod:`.failures`): the replaced
+  resources are the stack's again, resources updated in place are updated back with the previous
+  template, and the new resources the failed update made are deleted in the rollback's own clean-up
+  phase (``UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS``).
+* **Nothing vanishes.** A resource the new template still has stays in the stack: where moto has no
+  update for a type and no create-only property changed, the resource is kept as it is (same
+  physical id) and a warning logged. The types streamfabric renders all have models that update.
+* **Parameters compared with the previous values** (the values the resources were made with).
+
+Events: the replacement (``UPDATE_IN_PROGRESS``, "Requested update requires the creation of a new
+physical resource; hence creating one.", then ``UPDATE_COMPLETE`` with the new physical id), the
+clean-up phase and each deletion in it (``DELETE_COMPLETE`` / ``DELETE_FAILED``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from moto.cloudformation.models import Event, Stack
+from moto.cloudformation import parsing
+from moto.cloudformation.models import Event, Stack, cloudformation_backends
 from moto.cloudformation.parsing import ResourceMap
-from moto.ec2.models import ec2_backends
-from moto.ec2.models.security_groups import SecurityGroup
 
-from ..moto_internals import delete_resource, parsed_resources, resource_definitions
-from .diff import PLANNED, PREVIOUS_PARAMETERS, active_resources, resource_diff
+from ..moto_internals import (
+    add_stack_event,
+    delete_resource,
+    parsed_resources,
+    resource_definitions,
+    set_definitions,
+    set_template,
+    template_of,
+)
+from . import schemas
+from .diff import PREVIOUS_PARAMETERS, active_resources, dependencies, dependency_order, resource_diff
 from .failures import service_error
 
 logger = logging.getLogger(__name__)
 
-ORPHANED = "_streamfabric_orphaned"  # logical id -> (type, physical id, why its deletion failed)
+RECORDED = "_streamfabric_recorded"  # on a ResourceMap: logical id -> the properties it was made with
+LEFTOVERS = "_streamfabric_rollback_leftovers"  # the new resources a failed update made
+ROLLING_BACK = "_streamfabric_rolling_back"
 CLEANUP_PASSES = 10
+REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
 
 
-def _cleanup(resource_map: ResourceMap, removed: dict[str, dict[str, Any]]) -> None:
-    """Delete the removed resources (dependents first: retried over several passes); what cannot be
-    deleted is dropped from the stack and recorded as orphaned."""
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """A resource for the clean-up phase: ``replaced`` (an old one, no longer the stack's) or not (one
+    the template dropped, still in the stack until deleted)."""
+
+    logical_id: str
+    resource: Any
+    definition: dict[str, Any]
+    replaced: bool
+
+
+@dataclass(slots=True)
+class _Run:
+    """What one update did so far."""
+
+    old_definitions: dict[str, Any]
+    replaced: list[tuple[Gone, Any]] = field(default_factory=list)  # (old resource, its record)
+    touched: set[str] = field(default_factory=set)  # added or updated in place (or attempted)
+    changed: set[str] = field(default_factory=set)  # replaced or updated: references to them move
+
+
+# --- what each resource was made with --------------------------------------------------------
+
+
+def recorded(resource_map: ResourceMap) -> dict[str, Any]:
+    """Logical id -> the resolved properties the resource was created or last updated with."""
+    found: dict[str, Any] = resource_map.__dict__.setdefault(RECORDED, {})
+    return found
+
+
+def _resolved(definition: dict[str, Any], resource_map: ResourceMap) -> dict[str, Any]:
+    properties = parsing.clean_json(copy.deepcopy(definition), resource_map).get("Properties")
+    return dict(properties or {})
+
+
+def record_created(
+    original: Callable[..., Any],
+    logical_id: str,
+    resource_json: dict[str, Any],
+    resources_map: ResourceMap,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    """``parse_and_create_resource``, recording the resolved properties of what it created."""
+    resource = original(logical_id, resource_json, resources_map, *args, **kwargs)
+    if resource is not None:
+        try:
+            recorded(resources_map)[logical_id] = _resolved(resource_json, resources_map)
+        except Exception:  # unresolvable now: compared as unknown (replacement)
+            recorded(resources_map).pop(logical_id, None)
+    return resource
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def _stack(resource_map: ResourceMap) -> Stack | None:
+    backend = cloudformation_backends[str(resource_map["AWS::AccountId"])][str(resource_map["AWS::Region"])]
+    stack: Stack | None = backend.stacks.get(resource_map.stack_id)
+    return stack
+
+
+def _event(resource_map: ResourceMap, gone: Gone | str, resource: Any, status: str, reason: str) -> None:
+    stack = _stack(resource_map)
+    if stack is None:
+        return
+    logical_id = gone if isinstance(gone, str) else gone.logical_id
+    definition = (
+        resource_definitions(resource_map).get(logical_id) if isinstance(gone, str) else gone.definition
+    )
+    stack.events.append(
+        Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=str(getattr(resource, "physical_resource_id", "") or ""),
+            resource_type=str((definition or {}).get("Type", "")),
+            resource_status=status,
+            resource_status_reason=reason or None,
+            resource_properties=None,
+        )
+    )
+
+
+# --- the update ------------------------------------------------------------------------------
+
+
+def _replaces(resource_map: ResourceMap, name: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether going from ``old`` to the resolved ``new`` properties replaces the resource."""
+    old_type, new_type = str(old.get("Type", "")), str(new["Type"])
+    if old_type != new_type:
+        return True
+    before = recorded(resource_map).get(name)
+    after = _resolved(new, resource_map)
+    region = str(resource_map["AWS::Region"])
+    if before is None:  # nothing to compare with: the harsher reading
+        return bool(schemas.create_only(region, new_type))
+    return bool(schemas.changed_create_only(region, new_type, before, after))
+
+
+def _update_one(resource_map: ResourceMap, name: str, definition: dict[str, Any], run: _Run) -> None:
     parsed = parsed_resources(resource_map)
-    remaining = {name: json for name, json in removed.items() if parsed.get(name) is not None}
-    why: dict[str, str] = {}
-    for _ in range(CLEANUP_PASSES):
-        if not remaining:
-            break
-        progressed = False
-        for name, json in list(remaining.items()):
-            try:
-                delete_resource(resource_map, parsed[name], json)
-            except Exception as err:
-                message = getattr(err, "message", None) or service_error(err) or str(err)
-                why[name] = str(message)
-                continue
-            parsed.pop(name, None)
-            remaining.pop(name)
-            progressed = True
-        if not progressed:
-            break
-    orphaned = resource_map.__dict__.setdefault(ORPHANED, {})
-    for name, json in remaining.items():
-        physical = getattr(parsed.pop(name, None), "physical_resource_id", "")
-        orphaned[name] = (str(json.get("Type", "")), str(physical or ""), why.get(name, "not deleted"))
-        logger.warning("stack update left %s (%s) orphaned: %s", name, physical, why.get(name))
+    account, region = str(resource_map["AWS::AccountId"]), str(resource_map["AWS::Region"])
+    old_definition = run.old_definitions.get(name) or definition
+    after = _resolved(definition, resource_map)
+    if old_definition.get("Type") == definition["Type"] and recorded(resource_map).get(name) == after:
+        return  # nothing this resource is made of changed
+    old = parsed[name]
+    if _replaces(resource_map, name, old_definition, definition):
+        _event(resource_map, name, old, "UPDATE_IN_PROGRESS", REPLACING)
+        previous_record = recorded(resource_map).get(name)
+        new = parsing.parse_and_create_resource(name, definition, resource_map, account, region)
+        if new is None:
+            return
+        parsed[name] = new
+        run.replaced.append((Gone(name, old, old_definition, True), previous_record))
+        run.changed.add(name)
+        _event(resource_map, name, new, "UPDATE_COMPLETE", "")
+        return
+    run.touched.add(name)
+    updated = parsing.parse_and_update_resource(
+        name, definition, resource_map, account_id=account, region_name=region
+    )
+    parsed[name] = updated
+    recorded(resource_map)[name] = after
+    run.changed.add(name)
+
+
+def _apply(resource_map: ResourceMap, names: dict[str, list[str]], run: _Run) -> None:
+    new = resource_definitions(resource_map)
+    active = active_resources(resource_map, new)
+    order = dependency_order({name: new[name] for name in new if name in active})
+    modified = set(names["Modify"])
+    for name in order:
+        if name in names["Add"]:
+            run.touched.add(name)
+            resource_map[name]  # creates it (moto's map is lazy)
+            continue
+        if parsed_resources(resource_map).get(name) is None:
+            continue
+        if name in modified or dependencies(new[name], active) & run.changed:
+            _update_one(resource_map, name, new[name], run)
+
+
+def _undo(resource_map: ResourceMap, template: dict[str, Any], run: _Run) -> None:
+    """After a failure: the replaced resources are the stack's again (the new ones wait for the
+    rollback's clean-up phase) and the definitions are those each resource now stands for."""
+    parsed, records = parsed_resources(resource_map), recorded(resource_map)
+    new = template.get("Resources") or {}
+    definitions = dict(run.old_definitions)
+    definitions.update({name: new[name] for name in run.touched if name in new})
+    leftovers: list[Gone] = resource_map.__dict__.setdefault(LEFTOVERS, [])
+    for gone, record in reversed(run.replaced):
+        leftovers.append(Gone(gone.logical_id, parsed[gone.logical_id], new[gone.logical_id], True))
+        parsed[gone.logical_id] = gone.resource
+        if record is None:
+            records.pop(gone.logical_id, None)
+        else:
+            records[gone.logical_id] = record
+        definitions[gone.logical_id] = gone.definition
+    set_definitions(resource_map, definitions)
+    resource_map.__dict__[ROLLING_BACK] = True
 
 
 def update_resource_map(
@@ -89,27 +243,96 @@ def update_resource_map(
     resource_map: ResourceMap,
     template: dict[str, Any],
     parameters: dict[str, Any] | None = None,
-    *args: Any,
-    **kwargs: Any,
 ) -> None:
-    """moto's update with the removals taken out of it and done afterwards (:func:`_cleanup`);
-    resources whose condition turned false are forgotten like removed ones."""
+    """``ResourceMap.update``, run as CloudFormation runs it (see the module docstring); moto's own
+    update is not called."""
+    rolling_back = bool(resource_map.__dict__.pop(ROLLING_BACK, False))
     names = resource_diff(resource_map, template, parameters)
     resource_map.__dict__.pop(PREVIOUS_PARAMETERS, None)  # a rollback compares with the new values
-    removed = {name: dict(resource_definitions(resource_map)[name]) for name in names["Remove"]}
-    resource_map.__dict__[PLANNED] = {
-        "Add": list(names["Add"]),
-        "Modify": list(names["Modify"]),
-        "Remove": [],
-    }
+    parsed = parsed_resources(resource_map)
+    run = _Run(old_definitions=dict(resource_definitions(resource_map)))
+    removed = [
+        Gone(name, parsed[name], dict(run.old_definitions[name]), False)
+        for name in names["Remove"]
+        if parsed.get(name) is not None
+    ]
+    previous = (template_of(resource_map), resource_map.input_parameters)
+    set_template(resource_map, template)
     try:
-        original(resource_map, template, parameters, *args, **kwargs)
-    finally:
-        resource_map.__dict__.pop(PLANNED, None)
-    _cleanup(resource_map, removed)
+        if parameters:
+            resource_map.input_parameters = parameters
+        resource_map.load_mapping()
+        resource_map.load_parameters()
+        resource_map.load_conditions()
+    except Exception:
+        set_template(resource_map, previous[0])
+        resource_map.input_parameters = previous[1]
+        raise
+    try:
+        _apply(resource_map, names, run)
+    except Exception:
+        _undo(resource_map, template, run)
+        raise
+    leftovers: list[Gone] = resource_map.__dict__.pop(LEFTOVERS, [])
+    _cleanup(resource_map, [*removed, *(gone for gone, _ in run.replaced), *leftovers], rolling_back)
     active = active_resources(resource_map, resource_definitions(resource_map))
     for name in set(resource_map.resources) - active:
-        parsed_resources(resource_map).pop(name, None)
+        parsed.pop(name, None)
+
+
+# --- the clean-up phase ----------------------------------------------------------------------
+
+
+def _cleanup_order(items: list[Gone]) -> list[Gone]:
+    """Dependents first (the reverse of the order their definitions were created in)."""
+    definitions = {gone.logical_id: gone.definition for gone in items}
+    try:
+        rank = {name: index for index, name in enumerate(dependency_order(definitions))}
+    except Exception:  # no order to go by: the passes still find one
+        rank = {}
+    return sorted(items, key=lambda gone: -rank.get(gone.logical_id, len(rank)))
+
+
+def _cleanup(resource_map: ResourceMap, items: list[Gone], rolling_back: bool) -> None:
+    """Delete ``items`` (retried over several passes); what cannot be deleted is left in the account,
+    out of the stack, with a ``DELETE_FAILED`` event."""
+    stack = _stack(resource_map)
+    if stack is not None:
+        phase = "UPDATE_ROLLBACK_COMPLETE" if rolling_back else "UPDATE_COMPLETE"
+        add_stack_event(stack, f"{phase}_CLEANUP_IN_PROGRESS")
+    parsed = parsed_resources(resource_map)
+    remaining = _cleanup_order(items)
+    why: dict[int, str] = {}
+    for _ in range(CLEANUP_PASSES):
+        progressed = False
+        for gone in list(remaining):
+            try:
+                delete_resource(resource_map, gone.resource, gone.definition)
+            except Exception as err:  # the reason goes into the event
+                message = getattr(err, "message", None) or service_error(err) or str(err)
+                why[id(gone)] = str(message)
+                continue
+            remaining.remove(gone)
+            progressed = True
+            if not gone.replaced:
+                parsed.pop(gone.logical_id, None)
+            _event(resource_map, gone, gone.resource, "DELETE_COMPLETE", "")
+        if not remaining or not progressed:
+            break
+    for gone in remaining:
+        if not gone.replaced:
+            parsed.pop(gone.logical_id, None)
+        reason = why.get(id(gone), "not deleted")
+        _event(resource_map, gone, gone.resource, "DELETE_FAILED", reason)
+        logger.warning(
+            "stack update left %s (%s) orphaned: %s",
+            gone.logical_id,
+            getattr(gone.resource, "physical_resource_id", ""),
+            reason,
+        )
+
+
+# --- the other patches -----------------------------------------------------------------------
 
 
 def parse_and_update(
@@ -128,73 +351,12 @@ def parse_and_update(
     return updated
 
 
-def security_group_update(
-    original: Callable[..., Any],
-    original_resource: Any,
-    new_resource_name: str,
-    cloudformation_json: dict[str, Any],
-    account_id: str,
-    region_name: str,
-) -> Any:
-    """Ingress rules and tags in place; replacement only for a new description or VPC."""
-    properties = cloudformation_json.get("Properties") or {}
-    group: SecurityGroup = original_resource
-    if (
-        (properties.get("GroupDescription") or group.description) != group.description
-        or (properties.get("VpcId") or group.vpc_id) != group.vpc_id
-        or properties.get("GroupName") not in (None, group.name)
-    ):
-        return original(
-            original_resource=original_resource,
-            new_resource_name=new_resource_name,
-            cloudformation_json=cloudformation_json,
-            account_id=account_id,
-            region_name=region_name,
-        )
-    backend = ec2_backends[account_id][region_name]
-    group.ingress_rules = []
-    for rule in properties.get("SecurityGroupIngress") or []:
-        source = {
-            key: rule[member]
-            for key, member in (
-                ("GroupId", "SourceSecurityGroupId"),
-                ("GroupName", "SourceSecurityGroupName"),
-            )
-            if rule.get(member)
-        }
-        backend.authorize_security_group_ingress(
-            group_name_or_id=group.id,
-            ip_protocol=rule["IpProtocol"],
-            from_port=rule.get("FromPort"),
-            to_port=rule.get("ToPort"),
-            ip_ranges=rule.get("CidrIp", []),
-            source_groups=[source] if source else [],
-            vpc_id=group.vpc_id,
-        )
-    old_tags = {str(tag["key"]): tag["value"] for tag in group.get_tags()}
-    if old_tags:
-        backend.delete_tags([group.id], old_tags)
-    group.add_tags({str(tag["Key"]): str(tag["Value"]) for tag in properties.get("Tags") or []})
-    return group
-
-
 def stack_update(original: Callable[..., None], stack: Stack, *args: Any, **kwargs: Any) -> None:
-    """The stack's events for the clean-up phase: each orphaned resource's DELETE_FAILED."""
-    stack.resource_map.__dict__.pop(ORPHANED, None)
-    original(stack, *args, **kwargs)
-    orphaned: dict[str, tuple[str, str, str]] = stack.resource_map.__dict__.pop(ORPHANED, {})
-    if not orphaned:
-        return
-    for logical_id, (resource_type, physical, why) in sorted(orphaned.items()):
-        stack.events.append(
-            Event(
-                stack_id=stack.stack_id,
-                stack_name=stack.name,
-                logical_resource_id=logical_id,
-                physical_resource_id=physical,
-                resource_type=resource_type,
-                resource_status="DELETE_FAILED",
-                resource_status_reason=why,
-                resource_properties=None,
-            )
-        )
+    """One stack update (with its rollback, :mod:`.failures`): forget what a rollback that failed
+    itself left to clean up (CloudFormation leaves it too: UPDATE_ROLLBACK_FAILED)."""
+    try:
+        original(stack, *args, **kwargs)
+    finally:
+        for key in (LEFTOVERS, ROLLING_BACK):
+            with contextlib.suppress(KeyError):
+                del stack.resource_map.__dict__[key]

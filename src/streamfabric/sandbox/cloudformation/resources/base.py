@@ -1,15 +1,16 @@
-"""What streamfabric's CloudFormation models for MediaConnect share (see :mod:`.mediaconnect`).
+"""What streamfabric's CloudFormation models share (see :mod:`.mediaconnect` and the other families).
 
-:class:`MediaConnectResource` implements moto's ``CloudFormationModel`` hooks once: create,
-update (in place, or replacement when a create-only property changes: the new resource is created,
-then the old one deleted; if that fails the old one stays, like CloudFormation's cleanup phase),
-delete, ``Fn::GetAtt``. Service errors become :class:`..failures.ResourceFailed`.
+:class:`MediaConnectResource` implements moto's ``CloudFormationModel`` hooks once: create, update
+in place, delete, ``Fn::GetAtt``. Service errors become :class:`..failures.ResourceFailed`. Whether
+an update replaces the resource is not the model's to decide: the stack update compares the
+create-only properties of the type's schema and, when one changed, creates a new resource and
+deletes the old one in its clean-up phase (:mod:`..updates`); the model's update is called only
+for changes CloudFormation applies in place.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from typing import Any, ClassVar, Self
 
@@ -20,8 +21,6 @@ from moto.mediaconnect.exceptions import NotFoundException
 from ...mediaconnect import models as model
 from ...mediaconnect.exceptions import BadRequestException
 from ..failures import ResourceFailed
-
-logger = logging.getLogger(__name__)
 
 _INTEGER_MEMBERS = frozenset(
     {
@@ -81,7 +80,6 @@ class MediaConnectResource:
     """Mixed into each model *before* ``CloudFormationModel`` (moto only registers the direct
     subclasses of ``CloudFormationModel``, so this class must not be one)."""
 
-    CREATE_ONLY: ClassVar[tuple[str, ...]] = ("Name",)
     ATTRIBUTES: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
@@ -148,9 +146,6 @@ class MediaConnectResource:
         if new_tags and new_tags != old_tags:
             model.tag_resource(self.backend, arn, new_tags)
 
-    def needs_replacement(self, properties: dict[str, Any], name: str) -> bool:
-        return name != self.name or any(self.properties.get(k) != properties.get(k) for k in self.CREATE_ONLY)
-
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         """Fn::GetAtt: the current value, or the last known one once the resource is gone."""
         if attribute_name not in self.ATTRIBUTES:
@@ -164,13 +159,6 @@ class MediaConnectResource:
         with failing_as(self.logical_resource_id):
             self.remove()
         self.alive = False
-
-    def retire(self) -> None:
-        """Delete this resource after its replacement exists; a failure leaves it in place."""
-        try:
-            self.delete(self.account_id, self.region_name)
-        except ResourceFailed as err:
-            logger.warning("could not delete replaced %s %s: %s", type(self).__name__, self.name, err)
 
     def is_created(self) -> bool:
         return True
@@ -194,7 +182,7 @@ class MediaConnectResource:
         **kwargs: Any,
     ) -> Self:
         properties = _properties(cloudformation_json)
-        name = str(properties.get("Name") or resource_name)
+        name = str(properties.get(cls.cloudformation_name_type() or "Name") or resource_name)
         return cls(account_id, region_name, name, properties, kwargs)
 
     @classmethod
@@ -206,15 +194,10 @@ class MediaConnectResource:
         account_id: str,
         region_name: str,
     ) -> Any:
+        """An update in place (a replacement is made by the stack update, see the module docstring)."""
         old: MediaConnectResource = original_resource
-        properties = _properties(cloudformation_json)
-        name = str(properties.get("Name") or old.name)  # moto generates a new name on each update
-        if old.needs_replacement(properties, name):
-            replacement = cls(account_id, region_name, name, properties, old.stack)
-            old.retire()
-            return replacement
         with failing_as(old.logical_resource_id):
-            return old.update_in_place(properties)
+            return old.update_in_place(_properties(cloudformation_json))
 
     @classmethod
     def delete_from_cloudformation_json(

@@ -26,7 +26,6 @@ def _number(value: Any) -> float:
 class CloudWatchAlarm(MediaConnectResource, CloudFormationModel):
     """AWS::CloudWatch::Alarm with a single metric (Namespace, MetricName, Dimensions, Statistic)."""
 
-    CREATE_ONLY = ("AlarmName",)
     ATTRIBUTES = ("Arn",)
 
     @staticmethod

@@ -5,23 +5,34 @@ that is deleted: its VPCPeeringConnection looks the peer VPC up in the stack's r
 ``PeerRegion`` says (``InvalidVpcID.NotFound``), stays ``pending-acceptance`` and drops ``Tags``;
 its SubnetRouteTableAssociation records nothing on the route table; and none of VPCPeeringConnection,
 Route, RouteTable and SubnetRouteTableAssociation can be updated or deleted (a deleted stack leaves
-them behind, and the VPC they hold with them: ``DependencyViolation``). These models replace them:
+them behind, and the VPC they hold with them: ``DependencyViolation``). These models replace them.
+A change of a create-only property of the type's schema replaces the resource (the new one first:
+:mod:`...cloudformation.updates`); the models apply the other changes in place:
 
 * VPCPeeringConnection: the peer VPC is looked up in ``PeerOwnerId``'s backend of ``PeerRegion``
   and the connection made by moto's ``create_vpc_peering_connection``, the path of the
   ``CreateVpcPeeringConnection`` API, which also shows a cross-region connection in the peer
   region. In one account CloudFormation's request "is accepted without a peering role" (resource
   documentation), as it is across accounts with ``PeerRoleArn``: the connection is ``active`` at
-  once. Overlapping VPC CIDRs fail, as the connection would. Ref / ``Fn::GetAtt Id``: the
-  ``pcx-`` id. Tags are updated in place; a change of the VPCs, peer region, owner or role
-  replaces the connection. Deleting it leaves it ``deleted``, visible from both sides, like AWS.
+  once. Overlapping VPC CIDRs fail, as the connection would, and so does a second connection
+  between two VPCs already peered (Amazon VPC Peering Guide, "VPC peering limitations": "You cannot
+  have more than one VPC peering connection between two VPCs at the same time"; moto allows it), a
+  replacement that keeps both VPCs included. Ref / ``Fn::GetAtt Id``: the ``pcx-`` id. Tags are
+  updated in place. Deleting it leaves it ``deleted``, visible from both sides, like AWS.
 * Route: every destination and target moto's ``create_route`` knows (moto's model ignores IPv6,
   prefix-list, carrier-gateway and endpoint routes); a new target is applied with
-  ``replace_route``, a new route table or destination replaces the route. A peering connection of
-  another region is found because moto registers cross-region connections in both regions.
+  ``replace_route`` (ReplaceRoute), or, for the targets moto's ``replace_route`` lacks (carrier
+  gateway, VPC endpoint), by deleting and creating the route again (the harsher reading: a moment
+  without the route). A peering connection of another region is found because moto registers
+  cross-region connections in both regions.
 * RouteTable: with its tags; Ref / ``Fn::GetAtt RouteTableId``: the ``rtb-`` id.
 * SubnetRouteTableAssociation: a real ``associate_route_table`` (visible in
-  ``describe_route_tables``); Ref / ``Fn::GetAtt Id``: the ``rtbassoc-`` id.
+  ``describe_route_tables``); Ref / ``Fn::GetAtt Id``: the ``rtbassoc-`` id. A subnet has one
+  route table association (Amazon VPC User Guide, "Configure route tables": "a subnet can only be
+  associated with one route table at a time"): a new association of an associated subnet fails with
+  EC2's ``Resource.AlreadyAssociated`` (moto returns the existing association instead), which is
+  what a replacement that keeps the subnet meets. AWS documents nothing on whether CloudFormation
+  then uses ReplaceRouteTableAssociation: the emulator takes the harsher reading (it fails).
 
 Every one of them deletes what it made. Service errors become
 :class:`..failures.ResourceFailed` (the stack rolls back).
@@ -43,7 +54,7 @@ from .base import MediaConnectResource, tag_map
 
 
 @contextlib.contextmanager
-def _failing_as(logical_id: str) -> Iterator[None]:
+def service_failing_as(logical_id: str) -> Iterator[None]:
     try:
         yield
     except ServiceException as err:
@@ -61,14 +72,19 @@ class Ec2Resource(MediaConnectResource):
     def backend(self) -> Any:
         return ec2_backends[self.account_id][self.region_name]
 
-    def needs_replacement(self, properties: dict[str, Any], name: str) -> bool:
-        return any(self.properties.get(key) != properties.get(key) for key in self.CREATE_ONLY)
+    def retag(self, resource_id: str, properties: dict[str, Any]) -> None:
+        """Apply a change of the Tags property (CloudFormation's own tags stay)."""
+        old_tags, new_tags = tag_map(self.properties.get("Tags")), tag_map(properties.get("Tags"))
+        gone = {key: value for key, value in old_tags.items() if key not in new_tags}
+        if gone:
+            self.backend.delete_tags([resource_id], gone)
+        if new_tags:
+            self.backend.create_tags([resource_id], new_tags)
 
 
 class Ec2VpcPeeringConnection(Ec2Resource, CloudFormationModel):
     """AWS::EC2::VPCPeeringConnection."""
 
-    CREATE_ONLY = ("VpcId", "PeerVpcId", "PeerRegion", "PeerOwnerId", "PeerRoleArn")
     ATTRIBUTES = ("Id",)
     pcx_id: str
 
@@ -86,7 +102,7 @@ class Ec2VpcPeeringConnection(Ec2Resource, CloudFormationModel):
         peer_region = str(properties.get("PeerRegion") or self.region_name)
         if peer_region not in ec2_backends[peer_owner].regions:
             raise ResourceFailed(self.logical_resource_id, f"PeerRegion {peer_region!r} is not a region")
-        with _failing_as(self.logical_resource_id):
+        with service_failing_as(self.logical_resource_id):
             vpc = self.backend.get_vpc(str(properties["VpcId"]))
             peer_vpc = ec2_backends[peer_owner][peer_region].get_vpc(str(properties["PeerVpcId"]))
         overlap = ipaddress.ip_network(vpc.cidr_block).overlaps(ipaddress.ip_network(peer_vpc.cidr_block))
@@ -96,18 +112,22 @@ class Ec2VpcPeeringConnection(Ec2Resource, CloudFormationModel):
                 f"VPC peering connection failed: {vpc.id} ({vpc.cidr_block}) and {peer_vpc.id} "
                 f"({peer_vpc.cidr_block}) have overlapping CIDR blocks",
             )
+        pair = {(vpc.owner_id, vpc.id), (peer_vpc.owner_id, peer_vpc.id)}
+        for other in self.backend.describe_vpc_peering_connections():
+            same = {(other.vpc.owner_id, other.vpc.id), (other.peer_vpc.owner_id, other.peer_vpc.id)}
+            if same == pair and other.status["Code"] in _LIVE_PEERINGS:
+                raise ResourceFailed(
+                    self.logical_resource_id,
+                    f"VpcPeeringConnectionAlreadyExists: A VPC peering connection ({other.id}) between "
+                    f"{vpc.id} and {peer_vpc.id} already exists",
+                )
         pcx = self.backend.create_vpc_peering_connection(vpc, peer_vpc, self.creation_tags(properties))
         self.pcx_id = str(pcx.id)
         if peer_owner == self.account_id or properties.get("PeerRoleArn"):  # AcceptVpcPeeringConnection
             ec2_backends[peer_owner][peer_region].accept_vpc_peering_connection(pcx.id)
 
     def update_in_place(self, properties: dict[str, Any]) -> Ec2VpcPeeringConnection:
-        old_tags, new_tags = tag_map(self.properties.get("Tags")), tag_map(properties.get("Tags"))
-        gone = {key: value for key, value in old_tags.items() if key not in new_tags}
-        if gone:
-            self.backend.delete_tags([self.pcx_id], gone)
-        if new_tags:
-            self.backend.create_tags([self.pcx_id], new_tags)
+        self.retag(self.pcx_id, properties)
         self.properties = properties
         return self
 
@@ -140,14 +160,15 @@ _TARGETS = {
 }
 # Destinations other than the positional DestinationCidrBlock
 _OTHER_DESTINATIONS = {k: v for k, v in _DESTINATIONS.items() if k != "DestinationCidrBlock"}
-# Targets replace_route does not take: a change of one of these replaces the route.
-_CREATE_ONLY_TARGETS = ("CarrierGatewayId", "VpcEndpointId")
+# Targets moto's replace_route does not take: a change of one of these deletes and re-creates the route.
+_NOT_REPLACEABLE = ("CarrierGatewayId", "VpcEndpointId")
+_REPLACEABLE = {k: v for k, v in _TARGETS.items() if k not in _NOT_REPLACEABLE}
+_LIVE_PEERINGS = ("initiating-request", "pending-acceptance", "provisioning", "active")
 
 
 class Ec2Route(Ec2Resource, CloudFormationModel):
     """AWS::EC2::Route."""
 
-    CREATE_ONLY = ("RouteTableId", *_DESTINATIONS, *_CREATE_ONLY_TARGETS)
     route_id: str
 
     @staticmethod
@@ -164,7 +185,7 @@ class Ec2Route(Ec2Resource, CloudFormationModel):
 
     def create(self) -> None:
         properties = self.properties
-        with _failing_as(self.logical_resource_id):
+        with service_failing_as(self.logical_resource_id):
             route = self.backend.create_route(
                 route_table_id=str(properties["RouteTableId"]),
                 destination_cidr_block=properties.get("DestinationCidrBlock"),
@@ -174,14 +195,18 @@ class Ec2Route(Ec2Resource, CloudFormationModel):
         self.route_id = str(route.id)
 
     def update_in_place(self, properties: dict[str, Any]) -> Ec2Route:
-        targets = {k: v for k, v in _TARGETS.items() if k not in _CREATE_ONLY_TARGETS}
-        if any(self.properties.get(key) != properties.get(key) for key in targets):
-            with _failing_as(self.logical_resource_id):
+        if any(self.properties.get(key) != properties.get(key) for key in _NOT_REPLACEABLE):
+            self.remove()
+            self.properties = properties
+            self.create()
+            return self
+        if any(self.properties.get(key) != properties.get(key) for key in _REPLACEABLE):
+            with service_failing_as(self.logical_resource_id):
                 self.backend.replace_route(
                     route_table_id=str(properties["RouteTableId"]),
                     destination_cidr_block=properties.get("DestinationCidrBlock"),
                     **self.arguments(properties, _OTHER_DESTINATIONS),
-                    **self.arguments(properties, targets),
+                    **self.arguments(properties, _REPLACEABLE),
                 )
         self.properties = properties
         return self
@@ -202,7 +227,6 @@ class Ec2Route(Ec2Resource, CloudFormationModel):
 class Ec2RouteTable(Ec2Resource, CloudFormationModel):
     """AWS::EC2::RouteTable."""
 
-    CREATE_ONLY = ("VpcId",)
     ATTRIBUTES = ("RouteTableId",)
     route_table_id: str
 
@@ -216,23 +240,18 @@ class Ec2RouteTable(Ec2Resource, CloudFormationModel):
 
     def create(self) -> None:
         tags = [{"Key": k, "Value": v} for k, v in self.creation_tags(self.properties).items()]
-        with _failing_as(self.logical_resource_id):
+        with service_failing_as(self.logical_resource_id):
             route_table = self.backend.create_route_table(vpc_id=str(self.properties["VpcId"]), tags=tags)
         self.route_table_id = str(route_table.id)
 
     def update_in_place(self, properties: dict[str, Any]) -> Ec2RouteTable:
-        old_tags, new_tags = tag_map(self.properties.get("Tags")), tag_map(properties.get("Tags"))
-        gone = {key: value for key, value in old_tags.items() if key not in new_tags}
-        if gone:
-            self.backend.delete_tags([self.route_table_id], gone)
-        if new_tags:
-            self.backend.create_tags([self.route_table_id], new_tags)
+        self.retag(self.route_table_id, properties)
         self.properties = properties
         return self
 
     def remove(self) -> None:
         """DeleteRouteTable (refused while a subnet is associated: moto retries after the rest)."""
-        with _failing_as(self.logical_resource_id):
+        with service_failing_as(self.logical_resource_id):
             if self.route_table_id in self.backend.route_tables:
                 self.backend.delete_route_table(self.route_table_id)
 
@@ -243,7 +262,6 @@ class Ec2RouteTable(Ec2Resource, CloudFormationModel):
 class Ec2SubnetRouteTableAssociation(Ec2Resource, CloudFormationModel):
     """AWS::EC2::SubnetRouteTableAssociation."""
 
-    CREATE_ONLY = ("RouteTableId", "SubnetId")
     ATTRIBUTES = ("Id",)
     association_id: str
 
@@ -256,12 +274,15 @@ class Ec2SubnetRouteTableAssociation(Ec2Resource, CloudFormationModel):
         return self.association_id
 
     def create(self) -> None:
-        with _failing_as(self.logical_resource_id):
-            self.association_id = str(
-                self.backend.associate_route_table(
-                    str(self.properties["RouteTableId"]), subnet_id=str(self.properties["SubnetId"])
-                )
+        subnet_id, route_table_id = str(self.properties["SubnetId"]), str(self.properties["RouteTableId"])
+        for table in self.backend.describe_route_tables(filters={"association.subnet-id": [subnet_id]}):
+            raise ResourceFailed(
+                self.logical_resource_id,
+                f"Resource.AlreadyAssociated: the specified association for route table {route_table_id} "
+                f"conflicts with an existing association (subnet {subnet_id} is associated with {table.id})",
             )
+        with service_failing_as(self.logical_resource_id):
+            self.association_id = str(self.backend.associate_route_table(route_table_id, subnet_id=subnet_id))
 
     def update_in_place(self, properties: dict[str, Any]) -> Ec2SubnetRouteTableAssociation:
         self.properties = properties

@@ -2,15 +2,30 @@
 
 moto's CloudFormation finds resource types among the direct subclasses of ``CloudFormationModel``
 (``moto.cloudformation.parsing.get_model_map``, cached); without these it skips the types with a
-warning and the stack "succeeds" without a flow. The models call :mod:`...mediaconnect.models`, i.e. the
-same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from one
-made by ``create_flow``. Create-only properties follow the resource schemas; ``Ref`` returns the
-ARN (for a VPC interface, the ARN of its flow). A flow's ``Maintenance`` (CloudFormation template
-reference, "AWS::MediaConnect::Flow Maintenance": MaintenanceDay, MaintenanceStartHour "HH:MM" with
-minutes 00) goes to CreateFlow as ``maintenance`` and, when it changes, to UpdateFlow ("Update
-requires: No interruption"). A flow is deleted only after the resources of its stack that live on
-it (moto deletes in no particular order; CloudFormation deletes dependents first), so a VPC
-interface still used by a source makes the stack DELETE_FAILED, as AWS warns.
+warning and the stack "succeeds" without a flow. The models call :mod:`...mediaconnect.models`, i.e.
+the same operations the MediaConnect API uses, so a flow made by a stack is indistinguishable from
+one made by ``create_flow``. A change of a create-only property of the resource schemas (a flow's
+``Name``, ``AvailabilityZone`` or ``Source/Name``, a child's ``FlowArn`` or ``Name``, a source's
+``Protocol``) replaces the resource (:mod:`...cloudformation.updates`); the models apply the rest in
+place. ``Ref`` returns the ARN (for a VPC interface, the ARN of its flow). A flow's ``Maintenance``
+(CloudFormation template reference, "AWS::MediaConnect::Flow Maintenance": MaintenanceDay,
+MaintenanceStartHour "HH:MM" with minutes 00) goes to CreateFlow as ``maintenance`` and, when it
+changes, to UpdateFlow ("Update requires: No interruption"). A flow is deleted only after the
+resources of its stack that live on it (moto deletes in no particular order; CloudFormation deletes
+dependents first), so a VPC interface still used by a source makes the stack DELETE_FAILED, as AWS
+warns.
+
+A flow's ``Source`` updated by CloudFormation becomes the template's source, whole (AWS
+CloudFormation Template Reference, AWS::MediaConnect::Flow, ``Source``: the settings of the flow's
+source, and AWS::MediaConnect::Flow Source: each of its members as the template gives it): every
+member of UpdateFlowSource the template leaves out is reset to what a flow created without it has
+(nothing), a VPC interface name it leaves out is removed (UpdateFlowSource's empty
+``vpcInterfaceName``), and its ``Decryption`` replaces the source's whole. What the MediaConnect API
+changed since (a caller address, a VPC interface) does not survive: CloudFormation knows only the
+template, and AWS documents no merge. The update goes through the same UpdateFlowSource as the API
+(:func:`...mediaconnect.models.update_source`: an UPDATING window on a running flow). A change the
+API made to the source while the template's ``Source`` stays the same is left alone (CloudFormation
+updates only the properties whose definition changed).
 """
 
 from __future__ import annotations
@@ -19,17 +34,44 @@ import contextlib
 from typing import Any, ClassVar
 
 from moto.core.common_models import CloudFormationModel
+from moto.core.utils import get_service_model
 from moto.mediaconnect.exceptions import NotFoundException
 
 from ...mediaconnect import models as model
 from ...mediaconnect.exceptions import BadRequestException
 from .base import MediaConnectResource, tag_map, to_wire
 
+_REMOVED_VPC_INTERFACE = ""  # UpdateFlowSource's vpcInterfaceName that makes a VPC source public again
+
+
+def _members(operation: str, member: str = "") -> list[str]:
+    """Wire names of the body members of ``operation`` (or of its structure ``member``)."""
+    shape = get_service_model("mediaconnect").operation_model(operation).input_shape
+    if member:
+        shape = shape.members[member]
+    return [
+        item.serialization.get("name", name)
+        for name, item in shape.members.items()
+        if "location" not in item.serialization
+    ]
+
+
+def whole_source(source: dict[str, Any]) -> dict[str, Any]:
+    """The UpdateFlowSource request that makes a source ``source`` (wire names) and nothing else."""
+    request: dict[str, Any] = dict.fromkeys(_members("UpdateFlowSource"))
+    request.update({key: value for key, value in source.items() if key in request})
+    request["vpcInterfaceName"] = source.get("vpcInterfaceName") or _REMOVED_VPC_INTERFACE
+    if isinstance(source.get("decryption"), dict):
+        request["decryption"] = {
+            **dict.fromkeys(_members("UpdateFlowSource", "Decryption")),
+            **source["decryption"],
+        }
+    return request
+
 
 class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
     """AWS::MediaConnect::Flow."""
 
-    CREATE_ONLY = ("Name", "AvailabilityZone")
     ATTRIBUTES = (
         "FlowArn",
         "FlowAvailabilityZone",
@@ -63,12 +105,9 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
     def create(self) -> None:
         self.flow_arn = str(model.create_flow(self.backend, self.request(self.properties)).flow_arn)
 
-    def needs_replacement(self, properties: dict[str, Any], name: str) -> bool:
-        old_source, new_source = self.properties.get("Source") or {}, properties.get("Source") or {}
-        return super().needs_replacement(properties, name) or old_source.get("Name") != new_source.get("Name")
-
     def update_in_place(self, properties: dict[str, Any]) -> MediaConnectFlow:
-        """Source via UpdateFlowSource, VPC interfaces via Add/Remove, failover/maintenance via UpdateFlow."""
+        """Source via UpdateFlowSource (the template's, whole), VPC interfaces via Add/Remove,
+        failover/maintenance/monitoring via UpdateFlow."""
         backend, flow_arn = self.backend, self.flow_arn
         old_request, new_request = self.request(self.properties), self.request(properties)
         old_vpcs = {vpc["name"]: vpc for vpc in old_request.get("vpcInterfaces") or []}
@@ -79,8 +118,7 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
             model.add_vpc_interfaces(backend, flow_arn, added)
         if old_request["source"] != new_request["source"]:
             source_arn = model.get_flow(backend, flow_arn).sources[0]["sourceArn"]
-            changes = {k: v for k, v in new_request["source"].items() if k not in ("name", "sourceTags")}
-            model.update_source(backend, flow_arn, source_arn, changes)
+            model.update_source(backend, flow_arn, source_arn, whole_source(new_request["source"]))
         for name in [n for n in old_vpcs if n not in new_vpcs] + changed:
             model.remove_vpc_interface(backend, flow_arn, name)
         if changed:
@@ -129,18 +167,16 @@ class MediaConnectFlow(MediaConnectResource, CloudFormationModel):
 class FlowChild(MediaConnectResource):
     """A resource that lives on the flow given by its FlowArn property."""
 
-    CREATE_ONLY: ClassVar[tuple[str, ...]] = ("FlowArn", "Name")
+    SET_APART: ClassVar[tuple[str, ...]] = ("FlowArn", "Name")  # the request's URI; its name
 
     @property
     def flow_arn(self) -> str:
         return str(self.properties["FlowArn"])
 
-    @staticmethod
-    def changes(properties: dict[str, Any]) -> dict[str, Any]:
-        """The request members for ``properties``, without the create-only FlowArn and Name."""
-        members: dict[str, Any] = to_wire(
-            {k: v for k, v in properties.items() if k not in ("FlowArn", "Name")}
-        )
+    @classmethod
+    def changes(cls, properties: dict[str, Any]) -> dict[str, Any]:
+        """The request members for ``properties`` (FlowArn and Name are set apart)."""
+        members: dict[str, Any] = to_wire({k: v for k, v in properties.items() if k not in cls.SET_APART})
         return members
 
     def request(self) -> dict[str, Any]:
@@ -182,7 +218,6 @@ class MediaConnectFlowOutput(FlowChild, CloudFormationModel):
 class MediaConnectFlowSource(FlowChild, CloudFormationModel):
     """AWS::MediaConnect::FlowSource (an additional source: needs failover enabled on the flow)."""
 
-    CREATE_ONLY = ("FlowArn", "Name", "Protocol")
     ATTRIBUTES = ("SourceArn", "IngestIp", "SourceIngestPort")
     source_arn: str
 

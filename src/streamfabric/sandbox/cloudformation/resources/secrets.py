@@ -12,7 +12,7 @@ region's backend, ``ReplicationStatus`` on the primary), ``get_random_password``
   are added to ``Tags``.
 * Update in place: Description, KmsKeyId, Tags, ReplicaRegions (added / removed regions); a changed
   ``SecretString`` or ``GenerateSecretString`` stores a new version (a changed generator generates a
-  new value). A new ``Name`` replaces the secret.
+  new value). A new ``Name`` (create-only in the resource schema) replaces the secret.
 * Delete: the replicas are removed, then the secret is deleted without a recovery window, as
   CloudFormation does for this type (aws-cloudformation/cloudformation-coverage-roadmap#1999), so
   a stack can be deleted and deployed again with the same secret name.
@@ -88,7 +88,6 @@ def _failing_as(logical_id: str) -> Iterator[None]:
 class SecretsManagerSecret(MediaConnectResource, CloudFormationModel):
     """AWS::SecretsManager::Secret (the shared hooks of :class:`.MediaConnectResource`)."""
 
-    CREATE_ONLY = ("Name",)
     ATTRIBUTES = ("Id",)
     arn: str
 
