@@ -267,8 +267,11 @@ class SignalMonitor:
         self, ingest: str, region: str, flow_arn: str, target: str, hub_region: str, hub_arn: str
     ) -> dict[str, Any]:
         """Refuse (SignalCheckError) a cut of ``ingest`` to ``target`` without a live picture, or with
-        another video encoding than ``target`` carries now; returns the evidence. Calls AWS only for
-        what is not cached fresh: one GetMetricData, one metadata read of the ingest, of the target."""
+        another video encoding than ``target`` carries now; returns the evidence. A refusal's
+        evidence names the check that refused (``seen["check"]``): "metrics" (not connected or no
+        bitrate in CloudWatch), "metadata" (no video stream in the source metadata) or "encoding".
+        Calls AWS only for what is not cached fresh: one GetMetricData, one metadata read of the
+        ingest, of the target."""
         metrics = self.metrics(region, flow_arn)
         verdict = judge(metrics, None)
         seen: dict[str, Any] = {
@@ -277,6 +280,7 @@ class SignalMonitor:
             "bitrate_bps": metrics.bitrate_bps, "newest_datapoint": metrics.newest,
         }  # fmt: skip
         if not verdict.has_signal:
+            seen["check"] = "metrics"
             what = (
                 "its source is not connected" if metrics.connected is False
                 else "no SourceConnected datapoint" if metrics.connected is None
@@ -289,7 +293,7 @@ class SignalMonitor:
         encoding, messages = self.metadata(region, flow_arn)
         seen["ingest_encoding"] = None if encoding is None else _describe(encoding)
         if encoding is None:
-            seen["messages"] = list(messages)
+            seen["check"], seen["messages"] = "metadata", list(messages)
             raise SignalCheckError(
                 f"ingest {ingest!r} has no signal (no video stream in its source metadata: "
                 f"{'; '.join(messages) or 'none'}); nothing was switched (use force to switch anyway)",
@@ -299,7 +303,7 @@ class SignalMonitor:
         seen["target_encoding"] = None if carried is None else _describe(carried)
         differences = encoding.differences(carried) if carried is not None else {}
         if differences:
-            seen["differences"] = differences
+            seen["check"], seen["differences"] = "encoding", differences
             listed = ", ".join(f"{k} {v['ingest']} vs {v['target']}" for k, v in differences.items())
             raise SignalCheckError(
                 f"ingest {ingest!r} does not match what {target} carries ({listed}); nothing was switched "
