@@ -11,7 +11,8 @@ Prints a Markdown table (figure, value, target, met?) and writes ``bench.json`` 
    fixed latency injected into every AWS call;
 6. scale: validate, render and deploy for 1, 4 and 16 regions with 4 ingests each (times, memory);
 7. start-up: ``streamfabric validate examples/festival.json`` minus ``python -c pass``;
-8. api: the control API's Lambda package, cold import of its handler and sizes (bench/api_package.py);
+8. api: the control API's Lambda package, its handler's cold import from the package vs from an
+   installed venv, and its sizes (bench/api_package.py).
 9. ops: five panels and an operator switching every 10 s through the local API behind the stage
    throttle, 2 minutes (``--quick``: 20 s) (bench/ops.py).
 
@@ -93,7 +94,9 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
         **{f"scale.{key}": sc[key] for key in ("validate_16_over_1", "render_16_over_1", "deploy_16_over_1",
                                                "deploy_calls_16_over_1", "deploy_peak_16_over_1")},
         "startup.above_bare_s": u["above_bare_s"],
+        "api.cold_import_ratio": report["api"]["cold_import_ratio"],
         "api.cold_import_ms": report["api"]["cold_import_ms"],
+        "api.venv_import_ms": report["api"]["venv_import_ms"],
         "api.warm_status_ms": report["api"].get("warm_status_ms"),
         "ops.failed_switches": o["failed_switches"], "ops.panel_errors": o["panel_errors"],
         "ops.switch_p95_ratio": o["switch_p95_ratio"], "ops.requests_per_panel_s": o["requests_per_panel_s"],

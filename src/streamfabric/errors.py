@@ -128,7 +128,8 @@ class IngestNotActiveError(SwitchError):
 class SignalCheckError(SwitchError):
     """The ingest has no live picture (``reason`` "no_signal" / "no_bitrate"), or not the video
     encoding the target carries now ("encoding_mismatch"); refused unless forced. ``seen`` is the
-    evidence: what the check read."""
+    evidence: what the check read, and which check refused (``seen["check"]``: "metrics",
+    "metadata" or "encoding")."""
 
     kind = "signal_check"
 

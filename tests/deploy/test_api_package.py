@@ -1,18 +1,17 @@
-"""The control API's Lambda package: deterministic, only what the API needs, within Lambda's limits,
-and enough on its own: a clean interpreter whose only import path is the unzipped package answers
-``GET /status`` against the emulator. Deploy ships it once (content-addressed) and the emulator then
-holds the API's real resources: function, role, REST APIs, throttled stages with access logs."""
+"""The control API's Lambda package: deterministic (bytecode included), only what the API needs,
+within Lambda's limits, and enough on its own: the runtime's interpreter, whose only import path is
+the unzipped package, answers ``GET /status``, ``GET /history``, ``POST /switch`` and ``POST /take``
+against the emulator, from the package's bytecode. Deploy ships it once (content-addressed) and the
+emulator then holds the API's real resources: function, role, REST APIs, throttled stages with
+access logs."""
 
 from __future__ import annotations
 
 import base64
-import glob
 import hashlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,14 +22,49 @@ from deploy import helpers
 from streamfabric.cli.main import main
 from streamfabric.deployment import deploy
 from streamfabric.deployment.api_code import artifacts_location, resolve_api_code, with_api_code
-from streamfabric.deployment.api_package import MIB, UNZIPPED_LIMIT, build_api_package, describe
+from streamfabric.deployment.api_package import (
+    MIB,
+    RUNTIME_MARKER,
+    UNZIPPED_LIMIT,
+    build_api_package,
+    describe,
+    find_interpreter,
+)
 from streamfabric.deployment.pipeline import rendered_stacks
 from streamfabric.errors import DeployError, PackageError
-from streamfabric.rendering.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, function_name
+from streamfabric.rendering.api import LAMBDA_HANDLER, LAMBDA_RUNTIME, LAMBDA_RUNTIMES, function_name
 from streamfabric.topology.loading import load_topology, parse_topology
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
 BUCKET = "festival-config"
+# What the function never imports (streamfabric.deployment.api_package: EXCLUDED, NOT_SHIPPED).
+LEFT_OUT = (
+    "streamfabric/cli/",
+    "streamfabric/deployment/",
+    "streamfabric/rendering/",
+    "streamfabric/reports/",
+    "streamfabric/sandbox/",
+    "streamfabric/api/local.py",
+    "streamfabric/__main__.py",
+    "werkzeug/",
+    "shtab/",
+    "jinja2/",
+    "markupsafe/",
+    "yaml/",
+    "_yaml/",
+    "werkzeug-",
+    "shtab-",
+    "jinja2-",
+    "markupsafe-",
+    "pyyaml-",
+)
+
+
+def _pyc_name(source: str, tag: str) -> str:
+    """Where the runtime looks for the bytecode of ``a/b.py``: ``a/__pycache__/b.<tag>.pyc``."""
+    folder, _, name = source.rpartition("/")
+    return f"{folder}/__pycache__/{name[:-3]}.{tag}.pyc".lstrip("/")
 
 
 def _entries(path: Path) -> list[zipfile.ZipInfo]:
@@ -39,7 +73,8 @@ def _entries(path: Path) -> list[zipfile.ZipInfo]:
 
 
 def test_the_package_is_deterministic_and_holds_only_the_api(api_package: Path, tmp_path: Path) -> None:
-    # A second build from scratch: its own pip install into an empty cache, zipped anew.
+    # A second build from scratch: its own pip install into an empty cache, compiled in a new
+    # interpreter process and zipped anew.
     again = build_api_package(tmp_path / "dist", cache_dir=tmp_path / "cache", reuse=False)
     assert again.path.read_bytes() == api_package.read_bytes()
     infos = _entries(api_package)
@@ -50,8 +85,24 @@ def test_the_package_is_deterministic_and_holds_only_the_api(api_package: Path, 
     assert "streamfabric/api/handler.py" in names
     assert "streamfabric/_data/schemas/topology.schema.json" in names
     assert "streamfabric/panel/panel.js" in names
-    assert not [n for n in names if n.startswith(("streamfabric/sandbox/", "tests/", "bin/", "moto/"))]
-    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", "/RECORD"))]
+    assert not [n for n in names if n.startswith(("tests/", "bin/", "moto/", *LEFT_OUT))]
+    assert not [n for n in names if n.endswith((".pyo", "/RECORD"))]
+    # Every module with its bytecode for the runtime: unchecked-hash pycs naming /var/task paths.
+    runtime = describe(api_package).runtime
+    assert runtime == again.runtime and runtime in LAMBDA_RUNTIMES
+    tag = f"cpython-{runtime.removeprefix('python').replace('.', '')}"
+    with zipfile.ZipFile(api_package) as archive:
+        assert archive.read(RUNTIME_MARKER).decode() == f"{runtime}\n"
+        pycs = {n: archive.read(n) for n in names if n.endswith(".pyc")}
+    if find_interpreter(runtime.removeprefix("python")) is None:  # none of any Lambda runtime here
+        assert not pycs
+    else:
+        assert sorted(pycs) == sorted(_pyc_name(n, tag) for n in names if n.endswith(".py"))
+        assert {int.from_bytes(data[4:8], "little") for data in pycs.values()} == {0b01}  # hash, unchecked
+        handler = pycs[f"streamfabric/api/__pycache__/handler.{tag}.pyc"]
+        assert b"/var/task/streamfabric/api/handler.py" in handler
+        here = [str(ROOT).encode(), str(tmp_path).encode(), str(api_package.parent.parent).encode()]
+        assert not [n for n, data in pycs.items() if any(path in data for path in here)]
     # boto3/botocore ship at the tested versions (see streamfabric.deployment.api_package)
     import botocore
 
@@ -68,6 +119,7 @@ def test_package_api_command_prints_size_and_sha256(
     doc = json.loads(capsys.readouterr().out)
     assert doc["sha256"] == hashlib.sha256(api_package.read_bytes()).hexdigest()
     assert doc["size"] == api_package.stat().st_size and doc["arch"] == "x86_64"
+    assert doc["runtime"] == describe(api_package).runtime
 
 
 def test_an_unreachable_index_is_a_clear_error(
@@ -129,19 +181,11 @@ def test_a_prebuilt_package_names_the_architecture_its_wheels_need(tmp_path: Pat
         assert code is not None
         (api,) = [spec for spec in with_api_code(specs, code) if spec.kind == "api"]
         assert dict(api.parameters)["CodeArchitecture"] == (arch or "x86_64")
+        assert dict(api.parameters)["CodeRuntime"] == "python3.12"  # cp312 wheels, or pure Python
         assert "- !Ref CodeArchitecture" in api.template_body
+        assert "Runtime: !Ref CodeRuntime" in api.template_body
     with pytest.raises(PackageError, match="both arm64 and x86_64"):
         describe(_fake_package(tmp_path / "mixed.zip", arm, x86))
-
-
-def _lambda_python() -> str | None:
-    """An interpreter of the Lambda runtime's version (the package's wheels are built for it)."""
-    version = LAMBDA_RUNTIME.removeprefix("python")
-    found = os.environ.get("STREAMFABRIC_LAMBDA_PYTHON") or shutil.which(f"python{version}")
-    if found and subprocess.run([found, "-V"], capture_output=True, check=False).returncode == 0:
-        return found
-    pyenv = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}*/bin/python{version}")))
-    return pyenv[-1] if pyenv else None
 
 
 @pytest.fixture()
@@ -169,7 +213,7 @@ def test_deploy_ships_the_package_once_and_the_emulator_holds_the_api(
     hub = model.hub.region
     fn = sess.client("lambda", region_name=hub).get_function(FunctionName=function_name(model))
     config = fn["Configuration"]
-    assert (config["Runtime"], config["Handler"]) == (LAMBDA_RUNTIME, LAMBDA_HANDLER)
+    assert (config["Runtime"], config["Handler"]) == (describe(api_package).runtime, LAMBDA_HANDLER)
     assert config["Architectures"] == ["x86_64"]  # what the package's wheels were built for
     assert config["CodeSha256"] == base64.b64encode(bytes.fromhex(digest)).decode()  # the package itself
     role = config["Role"].rsplit("/", 1)[1]
@@ -191,60 +235,112 @@ def test_deploy_ships_the_package_once_and_the_emulator_holds_the_api(
     assert (again.executed, again.api_uploaded, again.state_written) == ((), False, False)
 
 
-@pytest.mark.integration
-def test_the_unzipped_package_alone_answers_get_status(
-    deployed: dict[str, Any], api_package: Path, tmp_path: Path
-) -> None:
-    python = _lambda_python()
-    package = api_package
-    if python is None:  # no Python 3.12 here: the same package built for this interpreter
-        python = sys.executable
-        version = f"{sys.version_info.major}.{sys.version_info.minor}"
-        package = build_api_package(tmp_path / "dist", cache_dir=api_package.parent.parent / "cache",
-                                    python_version=version).path  # fmt: skip
-    root = tmp_path / "task"
-    with zipfile.ZipFile(package) as archive:
-        archive.extractall(root)
-    event = {
-        "resource": "/{proxy+}", "path": "/status", "httpMethod": "GET", "headers": {},
-        "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": "status"}, "stageVariables": None, "body": None, "isBase64Encoded": False,
-        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": "GET", "path": "/prod/status",
-                           "stage": "prod", "requestId": "test",
-                           "identity": {"userArn": "arn:aws:iam::123456789012:user/test"}},
-    }  # fmt: skip
-    script = f"""
-import json, sys
-sys.path[:0] = [{str(root)!r}]
+def _event(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An API Gateway (REST, proxy) event for ``method /path``."""
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json"} if body is not None else {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "body": json.dumps(body) if body is not None else None,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/prod{path}",
+            "stage": "prod",
+            "requestId": "test",
+            "identity": {"userArn": "arn:aws:iam::123456789012:user/test"},
+        },
+    }
+
+
+# Run by the runtime's interpreter with only the unzipped package on its path: each event through
+# lambda_handler, then what was imported and from where (every module from the package must have
+# come with its pyc, of this interpreter's magic number, hash-based and unchecked).
+_INVOKE = """
+import importlib.util, json, os, sys
+root = sys.argv[1]
+sys.path[:0] = [root]
 class Context:
     function_name = "festival-control-api"; function_version = "$LATEST"; memory_limit_in_mb = 512
     invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:festival-control-api"
     aws_request_id = "test"; log_group_name = "test"; log_stream_name = "test"
     def get_remaining_time_in_millis(self): return 29000
 from streamfabric.api.handler import lambda_handler
-response = lambda_handler(json.loads(sys.argv[1]), Context())
-outside = sorted(name for name, m in sys.modules.items() if getattr(m, "__file__", None)
-                 and not m.__file__.startswith((sys.base_prefix, {str(root)!r})))
-print(json.dumps({{"response": response, "outside": outside,
-                  "sandbox": [n for n in sys.modules if n.startswith("streamfabric.sandbox")]}}))
+responses = [lambda_handler(event, Context()) for event in json.loads(sys.argv[2])]
+files = {n: m.__file__ for n, m in list(sys.modules.items()) if getattr(m, "__file__", None)}
+outside = sorted(n for n, f in files.items() if not f.startswith((sys.base_prefix, root)))
+ours = {n: f for n, f in files.items() if f.startswith(root) and f.endswith(".py")}
+def pyc_ok(source):
+    try:
+        with open(importlib.util.cache_from_source(source), "rb") as stream:
+            head = stream.read(8)
+    except OSError:
+        return False
+    return head[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(head[4:], "little") == 1
+print(json.dumps({"responses": responses, "outside": outside, "modules": sorted(ours),
+                  "without_bytecode": sorted(n for n, f in ours.items() if not pyc_ok(f))}))
 """
+
+
+@pytest.mark.integration
+def test_the_unzipped_package_alone_answers_get_status(
+    deployed: dict[str, Any], api_package: Path, tmp_path: Path
+) -> None:
+    """... and GET /history, POST /switch and POST /take: an over-trimmed package fails here."""
+    runtime = describe(api_package).runtime
+    interpreter = find_interpreter(runtime.removeprefix("python"))
+    assert interpreter is not None, f"the package is built for {runtime}: an interpreter of it was there"
+    if find_interpreter(LAMBDA_RUNTIME.removeprefix("python")) is not None:
+        assert runtime == LAMBDA_RUNTIME  # an interpreter of the default runtime is used when there
+    root = tmp_path / "task"
+    with zipfile.ZipFile(api_package) as archive:
+        archive.extractall(root)
+        shipped = sorted(archive.namelist())
+    model = deployed["model"]
+    live, preview = model.hub.live.starts_on, model.hub.preview.starts_on
+    other = next(i.name for i in model.ingests if i.name not in (live, preview))
+    events = [
+        _event("GET", "/status"),
+        _event("POST", "/switch", {"ingest": other, "target": "preview", "force": True}),
+        _event("POST", "/take", {"force": True}),
+        _event("GET", "/history"),
+    ]
     env = {
-        "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
-        "AWS_ENDPOINT_URL": deployed["endpoint"], "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-1",
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AWS_ENDPOINT_URL": deployed["endpoint"],
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
         "STREAMFABRIC_TOPOLOGY": f"s3://{BUCKET}/festival.json",
-    }  # fmt: skip
-    done = subprocess.run([python, "-I", "-S", "-c", script, json.dumps(event)], capture_output=True,
-                          text=True, env=env, timeout=300, check=False)  # fmt: skip
+    }
+    done = subprocess.run(
+        [interpreter.path, "-I", "-S", "-B", "-c", _INVOKE, str(root), json.dumps(events)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["outside"] == [] and result["sandbox"] == []
-    response = result["response"]
-    assert response["statusCode"] == 200, response
-    body = json.loads(response["body"])
-    model = deployed["model"]
-    assert body["live"]["ingest"] == model.hub.live.starts_on
-    assert body["preview"]["ingest"] == model.hub.preview.starts_on
+    assert result["outside"] == []
+    assert result["without_bytecode"] == []  # a cold start on a read-only /var/task compiles nothing
+    assert sorted(str(p.relative_to(root).as_posix()) for p in root.rglob("*") if p.is_file()) == shipped
+    status, switched, taken, history = result["responses"]
+    assert [r["statusCode"] for r in result["responses"]] == [200, 200, 200, 200], result["responses"]
+    body = json.loads(status["body"])
+    assert (body["live"]["ingest"], body["preview"]["ingest"]) == (live, preview)
+    assert json.loads(switched["body"])["ingest"] == other
+    assert (json.loads(taken["body"])["live"], json.loads(taken["body"])["preview"]) == (other, live)
+    assert [r["outcome"] for r in json.loads(history["body"])][-2:] == ["switched", "switched"]
 
 
 @pytest.mark.integration

@@ -142,7 +142,8 @@ def test_stages_are_throttled_and_log_access_and_cors_names_only_the_panel(festi
             )
         (function,) = resources(model, "AWS::Lambda::Function").values()
         props = function["Properties"]
-        assert (props["Runtime"], props["Handler"]) == (LAMBDA_RUNTIME, LAMBDA_HANDLER)
+        assert (props["Runtime"], props["Handler"]) == ({"Ref": "CodeRuntime"}, LAMBDA_HANDLER)
+        assert template(model)["Parameters"]["CodeRuntime"]["Default"] == LAMBDA_RUNTIME
         assert "Layers" not in props  # the package carries Powertools and pydantic
         env = props["Environment"]["Variables"]
         origin = env.get("STREAMFABRIC_PANEL_ORIGIN")

@@ -15,6 +15,7 @@ The function exists only when the topology is on S3 (the Lambda reads it from th
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,20 +75,24 @@ def resolve_api_code(model: Topology, package: str | Path | ApiPackage | None) -
         built = describe(path)
     else:
         built = build_api_package(cache_root() / "dist")
+        if built.note:  # built for another runtime than python3.12, or without bytecode: say so
+            print(f"note: the control API's Lambda package: {built.note}", file=sys.stderr)
     key = f"{prefix}/api-{built.sha256}.zip" if prefix else f"api-{built.sha256}.zip"
     return ApiCode(model.hub.region, bucket, key, built)
 
 
 def with_api_code(specs: Sequence[StackSpec], code: ApiCode | None) -> tuple[StackSpec, ...]:
-    """The API stack with its ``CodeBucket``/``CodeKey`` parameters and ``CodeArchitecture``, the
+    """The API stack with its ``CodeBucket``/``CodeKey`` parameters, ``CodeArchitecture``, the
     architecture the package's wheels were built for (x86_64 for a pure-Python one: Lambda's
-    default); the other stacks as they are."""
+    default), and ``CodeRuntime``, the runtime its wheels and bytecode were built for; the other
+    stacks as they are."""
     if code is None:
         return tuple(specs)
     extra = (
         ("CodeBucket", code.bucket),
         ("CodeKey", code.key),
         ("CodeArchitecture", code.package.arch or "x86_64"),
+        ("CodeRuntime", code.package.runtime),
     )
     return tuple(
         replace(spec, parameters=(*(p for p in spec.parameters if p[0] not in dict(extra)), *extra))

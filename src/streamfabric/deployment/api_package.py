@@ -1,10 +1,14 @@
 """The control API's Lambda deployment package: ``build_api_package(out_dir) -> ApiPackage``.
 
-The zip holds streamfabric (without its emulator, ``sandbox/``, and the demo that needs it) and
-the wheels of its runtime dependencies and its ``api`` extra, installed for the Lambda runtime's
-platform with pip (``--platform manylinux2014_<arch> --only-binary=:all: --python-version 3.12
---target``; AWS Lambda Developer Guide, "Working with .zip file archives for Python Lambda
-functions", section "Creating a .zip deployment package with native libraries").
+The zip holds what ``streamfabric.api.handler`` imports, and nothing else: streamfabric's own
+modules less the ones only the CLI, deploy, rendering, reports and the emulator use (:data:`EXCLUDED`,
+checked by running the routes from the unzipped package alone: tests/deploy/test_api_package.py),
+and the wheels of its runtime dependencies and its ``api`` extra less those that only these or the
+local server import (:data:`NOT_SHIPPED`: Jinja2 for rendering, PyYAML for deploy, shtab for
+completion, Werkzeug for ``serve``), installed for the Lambda runtime's platform with pip (``--platform
+manylinux2014_<arch> --only-binary=:all: --python-version 3.12 --target``; AWS Lambda Developer
+Guide, "Working with .zip file archives for Python Lambda functions", section "Creating a .zip
+deployment package with native libraries").
 
 boto3 and botocore are packaged too, although the Python runtime ships them: the runtime's SDK
 is whatever version AWS last put there ("Runtime-included SDK versions" in the same guide, which
@@ -12,11 +16,17 @@ recommends packaging your own SDK to control it), and the API relies on calls ne
 of those versions (S3 ``PutObject`` with ``IfNoneMatch``, the audit log's conditional write of
 August 2024). The package carries exactly the versions streamfabric was tested with.
 
+Bytecode: every ``.py`` comes with its pyc (``__pycache__``), compiled by an interpreter of the
+function's runtime, so that a cold start on Lambda's read-only task directory compiles nothing
+(:mod:`.api_bytecode`). Without an interpreter of python3.12 the package is built for the runtime of
+one that is there, and says so (:attr:`ApiPackage.note`, ``ApiPackage.runtime``).
+
 Every dependency is pinned to the version installed here (the environment the tests ran in):
 the top-level requirements as ``==`` pins, their whole closure as pip constraints. The same
 inputs therefore give the same files, and the zip is written deterministically: entries sorted,
-timestamps fixed (1980-01-01, the zip epoch), permissions 0644, no ``__pycache__``, no console
-scripts (``bin/``, whose shebang names this machine's interpreter), no installer records.
+timestamps fixed (1980-01-01, the zip epoch), permissions 0644, pycs that depend on their source
+alone, no console scripts (``bin/``, whose shebang names this machine's interpreter), no installer
+records.
 
 The wheels come from the package index (pip's own cache applies). Installed dependencies are
 cached under ``~/.cache/streamfabric/lambda-deps/<key>`` (``$STREAMFABRIC_CACHE_DIR``) keyed by
@@ -45,14 +55,36 @@ from pathlib import Path
 from ..errors import PackageError
 from ..rendering.api import LAMBDA_RUNTIME
 from ..resources import data_dir
+from .api_bytecode import (
+    BYTECODE,
+    RUNTIME_MARKER,
+    Interpreter,
+    choose_interpreter,
+    compile_bytecode,
+    find_interpreter,
+    package_runtime,
+)
 
 ARCHES = {"x86_64": "x86_64", "arm64": "aarch64"}  # Lambda architecture -> manylinux machine tag
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # Lambda quotas ("Lambda quotas", Developer Guide): a .zip package may unpack to 250 MB at most.
 MIB = 1024 * 1024
 UNZIPPED_LIMIT = 250 * MIB
-# Not shipped: the emulator, the demo (it imports the emulator) and its command.
-EXCLUDED = ("streamfabric/sandbox/", "streamfabric/demo.py", "streamfabric/commands/demo.py")
+# Not shipped: what neither the handler's import nor its routes reach (tests/deploy/test_api_package.py
+# runs them from the unzipped package alone): the CLI (its demo too), deploy, rendering, reports, the
+# emulator, the local server and ``python -m streamfabric``.
+EXCLUDED = (
+    "streamfabric/cli/",
+    "streamfabric/deployment/",
+    "streamfabric/rendering/",
+    "streamfabric/reports/",
+    "streamfabric/sandbox/",
+    "streamfabric/api/local.py",
+    "streamfabric/__main__.py",
+)
+# Declared requirements the function never imports: rendering's (Jinja2, and so MarkupSafe), deploy's
+# (PyYAML), completion's (shtab) and the local server's (Werkzeug).
+NOT_SHIPPED = frozenset({"jinja2", "pyyaml", "shtab", "werkzeug"})
 DIST_INFO_DROPPED = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -66,11 +98,13 @@ class ApiPackage:
     files: int
     arch: str
     requirements: tuple[str, ...]
+    runtime: str = LAMBDA_RUNTIME  # the Lambda runtime its wheels and bytecode are for
+    note: str = ""  # why it is built for another runtime than python3.12, or has no bytecode
 
     def summary(self) -> str:
         return (
             f"{self.path}: {self.size / MIB:.1f} MiB ({self.unzipped_size / MIB:.1f} MiB unzipped, "
-            f"{self.files} files, {self.arch}) sha256 {self.sha256}"
+            f"{self.files} files, {self.arch}, {self.runtime}) sha256 {self.sha256}"
         )
 
 
@@ -128,8 +162,8 @@ def _closure(names: Iterable[str]) -> dict[str, str]:
 
 
 def requirements() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(requirements, constraints): the declared ones pinned to what is installed here, and the
-    installed versions of their whole closure."""
+    """(requirements, constraints): the declared ones the function needs (not :data:`NOT_SHIPPED`)
+    pinned to what is installed here, and the installed versions of their whole closure."""
     reqs: list[str] = []
     names: list[str] = []
     for spec in _declared():
@@ -137,6 +171,8 @@ def requirements() -> tuple[tuple[str, ...], tuple[str, ...]]:
         if match is None:
             raise PackageError(f"cannot read streamfabric's requirement {spec!r}")
         name = match.group(1)
+        if _canonical(name) in NOT_SHIPPED:
+            continue
         version = _installed(name)
         names.append(name)
         reqs.append(f"{_canonical(name)}=={version}" if version else spec.replace(" ", ""))
@@ -287,17 +323,19 @@ def wheel_arch(archive: zipfile.ZipFile) -> str:
     return found.pop() if found else ""
 
 
-def describe(path: Path, *, arch: str = "", reqs: tuple[str, ...] = ()) -> ApiPackage:
+def describe(
+    path: Path, *, arch: str = "", reqs: tuple[str, ...] = (), runtime: str = "", note: str = ""
+) -> ApiPackage:
     """An existing package zip: its digest and sizes (a prebuilt one is checked to be a zip) and,
-    unless given, its architecture (:func:`wheel_arch`)."""
+    unless given, its architecture (:func:`wheel_arch`) and runtime (:func:`package_runtime`)."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-            if not arch:
-                try:
-                    arch = wheel_arch(archive)
-                except PackageError as exc:
-                    raise PackageError(f"{path}: {exc}") from None
+            try:
+                arch = arch or wheel_arch(archive)
+                runtime = runtime or package_runtime(archive)
+            except PackageError as exc:
+                raise PackageError(f"{path}: {exc}") from None
     except (OSError, zipfile.BadZipFile) as exc:
         raise PackageError(f"{path}: not a readable zip ({exc})") from None
     if not any(i.filename == "streamfabric/api/handler.py" for i in infos):
@@ -307,7 +345,9 @@ def describe(path: Path, *, arch: str = "", reqs: tuple[str, ...] = ()) -> ApiPa
         raise PackageError(
             f"{path}: {unzipped / MIB:.0f} MiB unzipped, over Lambda's {UNZIPPED_LIMIT / MIB:.0f} MiB limit"
         )
-    return ApiPackage(path, _sha256(path), path.stat().st_size, unzipped, len(infos), arch, reqs)
+    return ApiPackage(
+        path, _sha256(path), path.stat().st_size, unzipped, len(infos), arch, reqs, runtime, note
+    )
 
 
 def _content_key(deps_key: str, files: dict[str, Path]) -> str:
@@ -328,24 +368,36 @@ def build_api_package(
     python_version: str | None = None,
 ) -> ApiPackage:
     """Build ``<out_dir>/streamfabric-api-<arch>.zip`` (see the module's docstring).
-    ``reuse``: copy the zip built before from the same dependencies and the same streamfabric
-    files (kept in the cache) instead of zipping again. ``python_version``: another interpreter than
-    the Lambda runtime's (tests that run the package where no Python 3.12 is installed)."""
+    ``reuse``: copy the zip built before from the same dependencies, the same streamfabric files and
+    the same interpreter (kept in the cache) instead of compiling and zipping again.
+    ``python_version``: the runtime's version wanted ("3.12", the default), see
+    :func:`choose_interpreter`; the package's ``runtime`` and ``note`` say what it was built for."""
+    interpreter, note = choose_interpreter(python_version)
+    version = (
+        interpreter.version if interpreter else (python_version or LAMBDA_RUNTIME.removeprefix("python"))
+    )
     deps, reqs = dependencies(
-        arch=arch, python_version=python_version, cache_dir=cache_dir, index_url=index_url, timeout=timeout
+        arch=arch, python_version=version, cache_dir=cache_dir, index_url=index_url, timeout=timeout
     )
     own = _own_files()
-    files = {**_dependency_files(deps), **own}
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / f"streamfabric-api-{arch}.zip"
-    cached = (cache_dir or cache_root()) / "api-packages" / f"{_content_key(deps.name, own)}.zip"
+    compiled_by = f"{interpreter.patch},{BYTECODE}" if interpreter else "no bytecode"
+    key = _content_key(f"{deps.name},python{version},{compiled_by}", own)
+    cached = (cache_dir or cache_root()) / "api-packages" / f"{key}.zip"
     fd, scratch = tempfile.mkstemp(prefix=".api-", suffix=".zip", dir=out_dir)
     os.close(fd)
     try:
         if reuse and cached.is_file():
             shutil.copyfile(cached, scratch)
         else:
-            write_zip(Path(scratch), files)
+            with tempfile.TemporaryDirectory(prefix="streamfabric-build-") as build:
+                marker = Path(build) / "runtime.txt"
+                marker.write_text(f"python{version}\n", encoding="utf-8")
+                files = {**_dependency_files(deps), **own, RUNTIME_MARKER: marker}
+                if interpreter is not None:
+                    files |= compile_bytecode(interpreter, files, Path(build) / "pyc")
+                write_zip(Path(scratch), files)
             cached.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(scratch, f"{cached}.tmp")
             os.replace(f"{cached}.tmp", cached)
@@ -353,7 +405,22 @@ def build_api_package(
     finally:
         if os.path.exists(scratch):
             os.unlink(scratch)
-    return describe(final, arch=arch, reqs=reqs)
+    return describe(final, arch=arch, reqs=reqs, runtime=f"python{version}", note=note)
 
 
-__all__ = ["ARCHES", "MIB", "UNZIPPED_LIMIT", "ApiPackage", "build_api_package", "cache_root", "describe"]
+__all__ = [
+    "ARCHES",
+    "MIB",
+    "NOT_SHIPPED",
+    "RUNTIME_MARKER",
+    "UNZIPPED_LIMIT",
+    "ApiPackage",
+    "Interpreter",
+    "build_api_package",
+    "cache_root",
+    "choose_interpreter",
+    "compile_bytecode",
+    "describe",
+    "find_interpreter",
+    "package_runtime",
+]

@@ -12,7 +12,9 @@ cross-origin requests only from the panel's own origin (``STREAMFABRIC_PANEL_ORI
 stage is throttled and writes access logs.
 
 The function and APIs exist once ``CodeBucket``/``CodeKey`` name the Lambda package and the
-topology is on S3 (a Condition): until then the stack holds only its log groups.
+topology is on S3 (a Condition): until then the stack holds only its log groups. The function's
+architecture and runtime are the package's (``CodeArchitecture``, ``CodeRuntime``: its wheels and
+bytecode are built for them).
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ from ..state.runtime import default_audit_uri, default_state_uri
 from ..topology.model import HUB_ROLES, Topology, pascal
 from .env import render_template
 
-LAMBDA_RUNTIME = "python3.12"  # the function's runtime; the package's wheels are built for it
+LAMBDA_RUNTIME = "python3.12"  # the function's default runtime (the package's, ``CodeRuntime``)
+# The Python runtimes the package may be built for ("Lambda runtimes", AWS Lambda Developer Guide:
+# supported, not deprecated; python3.11 was deprecated on 2026-06-30, its functions can be neither
+# created since 2026-07-31 nor updated since 2026-08-31): package-api builds for another one when no
+# 3.12 interpreter is there. cfn-lint's runtime lifecycle data flags one once it is deprecated.
+LAMBDA_RUNTIMES = ("python3.12", "python3.13", "python3.14")
 LAMBDA_HANDLER = "streamfabric.api.handler.lambda_handler"
 # API Gateway stage throttling ("Throttle API requests for better throughput", API Gateway Developer
 # Guide): steady requests per second and burst, per stage, for a handful of operators and scripts.
@@ -149,6 +156,7 @@ def render_api(model: Topology) -> dict[str, str]:
         flows_by_region=model.flows_by_region(),
         function_name=function_name(model),
         runtime=LAMBDA_RUNTIME,
+        runtimes=LAMBDA_RUNTIMES,
         handler=LAMBDA_HANDLER,
         throttle_rate=THROTTLE_RATE,
         throttle_burst=THROTTLE_BURST,
@@ -166,4 +174,4 @@ def render_api(model: Topology) -> dict[str, str]:
     return {f"cloudformation/api-{hub}.yaml": text}
 
 
-__all__ = ["LAMBDA_HANDLER", "LAMBDA_RUNTIME", "function_name", "render_api"]
+__all__ = ["LAMBDA_HANDLER", "LAMBDA_RUNTIME", "LAMBDA_RUNTIMES", "function_name", "render_api"]

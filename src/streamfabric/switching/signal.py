@@ -315,7 +315,7 @@ class SignalMonitor:
             "ingest_encoding": None if encoding is None else _describe(encoding),
         }  # fmt: skip
         if encoding is None:
-            seen["messages"] = list(messages)
+            seen["check"], seen["messages"] = "metadata", list(messages)
             raise SignalCheckError(
                 f"ingest {ingest!r} has no signal (its source receives no video now: "
                 f"{'; '.join(messages) or 'no media information'}); nothing was switched "
@@ -337,7 +337,7 @@ class SignalMonitor:
         seen["target_encoding"] = None if carried is None else _describe(carried)
         differences = encoding.differences(carried) if carried is not None else {}
         if differences:
-            seen["differences"] = differences
+            seen["check"], seen["differences"] = "encoding", differences
             listed = ", ".join(f"{k} {v['ingest']} vs {v['target']}" for k, v in differences.items())
             raise SignalCheckError(
                 f"ingest {ingest!r} does not match what {target} carries ({listed}); nothing was switched "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
@@ -14,6 +15,8 @@ def run(args: argparse.Namespace) -> int:
     package = build_api_package(
         Path(args.out), arch=args.arch, index_url=args.index_url, timeout=args.timeout
     )
+    if package.note:  # another runtime than python3.12 (or no bytecode): the function runs that
+        print(f"note: {package.note}", file=sys.stderr)
     if args.json:
         print(
             json.dumps(
@@ -24,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
                     "unzipped_size": package.unzipped_size,
                     "files": package.files,
                     "arch": package.arch,
+                    "runtime": package.runtime,
+                    "note": package.note or None,
                     "requirements": list(package.requirements),
                 },
                 indent=2,
@@ -36,5 +41,6 @@ def run(args: argparse.Namespace) -> int:
             f"  unzipped  {package.unzipped_size:,} bytes ({package.unzipped_size / MIB:.1f} MiB of "
             f"Lambda's {UNZIPPED_LIMIT / MIB:.0f} MiB), {package.files} files"
         )
+        print(f"  runtime   {package.runtime} ({package.arch})")
         print(f"  sha256    {package.sha256}")
     return 0
