@@ -67,9 +67,12 @@ class Throttle:
         return [b'{"message": "Too Many Requests"}']
 
 
+_HEADERS: dict[str, str] = {"Content-Type": "application/json"}  # + the local API's per-run token
+
+
 def _request(url: str, method: str = "GET", body: Any = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(url, data=data, method=method, headers=dict(_HEADERS))
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             raw = resp.read()
@@ -179,7 +182,9 @@ def bench_ops(quick: bool, tmp: Path, emulator: Emulator) -> dict[str, Any]:
     schedule = panel_schedule()
     switcher = Switcher(model, gateway=AwsGateway(session(LATENCY)), caller="bench")
     switcher.status_ttl = 1.0  # as `streamfabric serve` and the Lambda set it
-    throttle = Throttle(LocalApi(switcher, caller="local:bench"), THROTTLE_RATE, THROTTLE_BURST)
+    api = LocalApi(switcher, caller="local:bench")
+    _HEADERS.update(api.headers)  # what the panel sends, read from its own page
+    throttle = Throttle(api, THROTTLE_RATE, THROTTLE_BURST)
     server = make_server("127.0.0.1", 0, throttle, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

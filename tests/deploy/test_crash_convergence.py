@@ -98,6 +98,8 @@ def test_deploy_interrupted_at_every_step_converges(
         again = deploy(model, network_outputs=network, gateway=gateway)
         assert counter.mutating == [], f"after a crash at step {k} ({step})"
         assert again.plan.empty
+        # gone again: MediaConnect allows 20 flows per Region (the emulator enforces the quota)
+        destroy(model, gateway=gateway, max_workers=1)
 
 
 def test_destroy_interrupted_at_every_step_converges(

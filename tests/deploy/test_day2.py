@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
+from encoders import encoders_for_ingests  # tests/ is on sys.path
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.cli.main import main
 from streamfabric.deployment import PlainReporter, deploy, destroy
@@ -165,12 +166,14 @@ def test_destroy_after_a_removed_region_that_was_never_redeployed_finds_it(
 
 
 def test_removing_the_ingest_on_preview_is_refused_then_allowed_moves_preview_first(
-    deployed: Path, session: boto3.session.Session, capsys: pytest.CaptureFixture[str]
+    deployed: Path, session: boto3.session.Session, capsys: pytest.CaptureFixture[str], moto_aws: str
 ) -> None:
     """Scenario 2: Preview on nyc-studio; removing nyc-studio is refused before any change (and a
     dry run says the same); accepted, Preview goes to its starting ingest before nyc-studio stops."""
     original = load_topology(str(deployed))
-    Switcher(original, gateway=helpers.gateway(session)).switch("nyc-studio", "preview")
+    switcher = Switcher(original, gateway=helpers.gateway(session))
+    encoders_for_ingests(moto_aws, switcher.state)  # the switch checks the signal: every ingest sends
+    switcher.switch("nyc-studio", "preview")
     model = edited(deployed, without("nyc-studio"))
     counter = helpers.CallCounter(session)
 

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
+from encoders import encoders_for_ingests  # tests/ is on sys.path
 from streamfabric.aws.gateway import AwsGateway
 from streamfabric.cli.main import main
 from streamfabric.deployment import deploy, destroy
@@ -46,10 +47,11 @@ def preview_address(session: boto3.session.Session, switcher: Switcher) -> Any:
 
 
 def test_a_deploy_interrupting_a_protected_flow_is_refused_even_with_allow_interruption(
-    deployed: Path, session: boto3.session.Session, capsys: pytest.CaptureFixture[str]
+    deployed: Path, session: boto3.session.Session, capsys: pytest.CaptureFixture[str], moto_aws: str
 ) -> None:
     original = load_topology(str(deployed))
     alice = Switcher(original, gateway=helpers.gateway(session), caller=ALICE)
+    encoders_for_ingests(moto_aws, alice.state)  # the switch checks the signal: every ingest sends
     alice.switch("nyc-studio", "preview")
     alice.protect("preview", until="1h", reason="interview")
     on_preview = preview_address(session, alice)

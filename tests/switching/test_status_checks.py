@@ -65,7 +65,9 @@ def test_a_flow_error_shows_in_status_cli_json_and_the_api(
     assert sydney_body.pop("signal")["has_signal"] is True  # flow errors are not its signal
     evidence = sydney_body.pop("evidence")  # how old each piece is: all just read here
     assert evidence["flow_status_s"] == evidence["flow_details_s"] == 0.0
-    assert evidence["metrics_s"] is not None and evidence["metadata_s"] is not None
+    assert evidence["metadata_s"] is not None  # read now
+    # CloudWatch's datapoints come 60 s late: none yet for flows deployed seconds ago (None), else its age
+    assert evidence["metrics_s"] is None or evidence["metrics_s"] >= 0
     assert sydney_body == {
         "name": "sydney-stage", "region": "ap-southeast-2", "state": "ACTIVE", "healthy": False,
         "errors": ["Source: no SRT caller connected"], "on_live": False, "on_preview": False,

@@ -328,6 +328,7 @@ class SignalMonitor:
             "newest_datapoint_age_s": metrics.newest_age_s, "metric_delay_s": self.metric_delay,
         })  # fmt: skip
         if judge(metrics, encoding, receiving=True).reason == "no_bitrate":
+            seen["check"] = "metrics"
             raise SignalCheckError(
                 f"ingest {ingest!r} has no signal (connected, but a bitrate of 0 in the {self.window:g} s "
                 f"before CloudWatch's {self.metric_delay:g} s delivery delay); nothing was switched "
