@@ -150,11 +150,10 @@ def _keeps_outputs(upstream: Review | None, deployed: StackState | None, new_tem
 
 
 def _with_known_outputs(
-    step: DeployStack, reviews: Mapping[str, Review], remote: RemoteState, plan: Plan
+    step: DeployStack, reviews: Mapping[str, Review], remote: RemoteState, bodies: Mapping[str, str]
 ) -> DeployStack | None:
     """``step`` with its stack-output parameters filled in from the stacks as deployed, when each of
     those stacks keeps that output through this deploy (:func:`_keeps_outputs`); None otherwise."""
-    bodies = {s.stack: s.template_body for s in plan.phase("stacks").steps if isinstance(s, DeployStack)}
     filled: list[tuple[str, Value]] = []
     for key, value in step.parameters:
         if isinstance(value, str):
@@ -197,6 +196,7 @@ def review(gateway: AwsGateway, plan: Plan, remote: RemoteState | None = None) -
 
     reviews: dict[str, Review] = {}
     pending = steps
+    bodies = {s.stack: s.template_body for s in steps}  # the new templates, by stack
     for _ in range(len(steps)):  # a round per level of stacks feeding stacks
         answers = parallel(one, pending)
         reviews.update({a.stack: a for a in answers if isinstance(a, Review)})
@@ -210,7 +210,7 @@ def review(gateway: AwsGateway, plan: Plan, remote: RemoteState | None = None) -
             (step, filled)
             for step in pending
             if not reviews[step.stack].reviewed and not step.replace
-            for filled in [_with_known_outputs(step, reviews, remote, plan)]
+            for filled in [_with_known_outputs(step, reviews, remote, bodies)]
             if filled is not None
         ]
         if not known:
